@@ -1,3 +1,10 @@
+export { firstDifference } from "./byte-diff.js";
+export type { ChaosDirection, ChaosFaults, SetFaultsOptions } from "./chaos-faults.js";
+export { NO_FAULTS } from "./chaos-faults.js";
+export type { ChaosProxy } from "./chaos-proxy.js";
+export { createChaosProxy } from "./chaos-proxy.js";
+export type { ChaosAddress, ChaosProxyOptions } from "./chaos-proxy-options.js";
+export { DEFAULT_CHAOS_LISTEN } from "./chaos-proxy-options.js";
 export type { ConnectionEvent, RecorderHooks } from "./connection-recorder.js";
 export {
   ConnectionRecorder,
@@ -12,6 +19,12 @@ export {
   RecorderWaitError,
   TESTKIT_ERROR_CODES,
 } from "./errors.js";
+export type { HandleSnapshot, LeakCheckOptions } from "./handle-snapshot.js";
+export {
+  DEFAULT_LEAK_TIMEOUT_MS,
+  expectNoLeakedHandles,
+  snapshotHandles,
+} from "./handle-snapshot.js";
 export type {
   DeliveryControlOptions,
   DeliveryDirection,
