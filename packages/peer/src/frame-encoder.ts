@@ -1,0 +1,285 @@
+/**
+ * Message -> frame, for the Parley binary wire format (docs/protocol.md). Each frame comes out as
+ * ONE buffer: the length prefix and header are written into room the codec reserved in front of the
+ * body, so nothing is copied and a frame can never be split across writes.
+ */
+import { Buffer } from "node:buffer";
+import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
+import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
+import {
+  COMMON_HEADER_BYTES,
+  Flag,
+  HELLO_MAGIC,
+  HelloAckStatus,
+  Kind,
+  MAX_METADATA_ENTRIES,
+  MAX_STR8_BYTES,
+  MAX_STR16_BYTES,
+} from "./wire-constants.js";
+import type {
+  ContractId,
+  HelloAckMessage,
+  HelloMessage,
+  Message,
+  Metadata,
+  RequestMessage,
+  ResponseMessage,
+  SignalMessage,
+} from "./wire-messages.js";
+
+/** The part of a codec the wire format needs (the `Codec` of @parley/codec satisfies it). */
+export interface BodyCodec {
+  readonly name: string;
+  /** Encodes `value`. */
+  encode(value: unknown): Uint8Array;
+  /** Encodes `value` leaving `reserveBytes` (0 to 255) writable bytes in front of it. */
+  encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
+  decode(bytes: Uint8Array): unknown;
+}
+
+/** Most header room a codec reserves in front of a body (msgpackr's RESERVE_START_SPACE). */
+const MAX_RESERVE_BYTES = 255;
+
+/** Encodes messages into complete frames (length prefix included). One per connection. */
+export class FrameEncoder {
+  /** Bytes of the length prefix in front of every payload. */
+  readonly prefixBytes: number;
+  private readonly prefix: LengthFieldEncoder;
+  private readonly names = new NameBytesCache();
+
+  constructor(private readonly codec: BodyCodec) {
+    // The engine enforces the remote's advertised limit itself (MESSAGE_TOO_LARGE, before writing),
+    // so the prefix writer only needs the u32 range.
+    this.prefix = new LengthFieldEncoder({ maxFrameBytes: 0xffff_ffff });
+    this.prefixBytes = this.prefix.headerBytes;
+  }
+
+  /**
+   * The complete frame for `message`.
+   * @throws {InvalidOptionError} INVALID_OPTION when a name or metadata entry breaks its size rule.
+   * @throws whatever the codec throws for a body it cannot encode.
+   */
+  encode(message: Message): Uint8Array {
+    switch (message.kind) {
+      case Kind.Request:
+        return this.encodeRequest(message);
+      case Kind.Response:
+        return this.encodeResponse(message);
+      case Kind.Signal:
+        return this.encodeSignal(message);
+      case Kind.Cancel:
+      case Kind.Ping:
+      case Kind.Pong:
+        return this.encodeControl(message.kind, message.id);
+      case Kind.Bye:
+        return this.encodeControl(Kind.Bye, message.lastAcceptedId);
+      case Kind.ByeAck:
+        return this.encodeControl(Kind.ByeAck, 0);
+      case Kind.Hello:
+        return this.encodeHello(message);
+      case Kind.HelloAck:
+        return this.encodeHelloAck(message);
+    }
+  }
+
+  /** Request: timeoutMs u32, method str8, [metadata], body. */
+  encodeRequest(m: RequestMessage): Uint8Array {
+    const name = this.name(m.method, "method name");
+    const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
+    const head = this.prefixBytes + COMMON_HEADER_BYTES + 5 + name.length + (meta?.length ?? 0);
+    const frame = this.withBody(m.body, head);
+    let p = this.header(frame, Kind.Request, flagsFor(meta), m.id);
+    p = writeU32(frame, p, m.timeoutMs);
+    p = writeBytes8(frame, p, name);
+    if (meta !== undefined) frame.set(meta, p);
+    return this.finish(frame);
+  }
+
+  /** Response: status u8, body. */
+  encodeResponse(m: ResponseMessage): Uint8Array {
+    const head = this.prefixBytes + COMMON_HEADER_BYTES + 1;
+    const frame = this.withBody(m.body, head);
+    const p = this.header(frame, Kind.Response, 0, m.id);
+    frame[p] = m.status;
+    return this.finish(frame);
+  }
+
+  /** Signal: name str8, [metadata], body. */
+  encodeSignal(m: SignalMessage): Uint8Array {
+    const name = this.name(m.name, "signal name");
+    const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
+    const head = this.prefixBytes + COMMON_HEADER_BYTES + 1 + name.length + (meta?.length ?? 0);
+    const frame = this.withBody(m.body, head);
+    const p = writeBytes8(frame, this.header(frame, Kind.Signal, flagsFor(meta), 0), name);
+    if (meta !== undefined) frame.set(meta, p);
+    return this.finish(frame);
+  }
+
+  /** Frames made of the common header alone: Cancel, Ping, Pong, Bye, ByeAck. */
+  encodeControl(kind: Kind, id: number): Uint8Array {
+    const frame = Buffer.allocUnsafe(this.prefixBytes + COMMON_HEADER_BYTES);
+    this.header(frame, kind, 0, id);
+    return this.finish(frame);
+  }
+
+  private encodeHello(m: HelloMessage): Uint8Array {
+    const w = new ByteWriter();
+    w.bytes(HELLO_MAGIC);
+    w.u8(m.major);
+    w.u8(m.minor);
+    w.str8(m.codec, "codec name");
+    writeContractId(w, m.serves, "serves");
+    writeContractId(w, m.calls, "calls");
+    w.u32(m.maxFrameBytes);
+    w.u32(m.maxConcurrentRequests);
+    w.u32(m.heartbeatIntervalMs);
+    w.u32(m.heartbeatTimeoutMs);
+    w.str16(m.authToken ?? "", "authToken");
+    const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
+    if (meta !== undefined) w.bytes(meta);
+    return this.headed(Kind.Hello, meta !== undefined, w.toBytes());
+  }
+
+  private encodeHelloAck(m: HelloAckMessage): Uint8Array {
+    const w = new ByteWriter();
+    if (m.accepted) {
+      w.u8(HelloAckStatus.Accept);
+    } else {
+      w.u8(HelloAckStatus.Refuse);
+      w.str8(m.code, "refusal code");
+      w.str16(m.message, "refusal message");
+    }
+    return this.headed(Kind.HelloAck, false, w.toBytes());
+  }
+
+  /** Common header + `fields`, for the rare frames built with a {@link ByteWriter}. */
+  private headed(kind: Kind, hasMetadata: boolean, fields: Uint8Array): Uint8Array {
+    const frame = Buffer.allocUnsafe(this.prefixBytes + COMMON_HEADER_BYTES + fields.length);
+    const p = this.header(frame, kind, hasMetadata ? Flag.Metadata : 0, 0);
+    frame.set(fields, p);
+    return this.finish(frame);
+  }
+
+  /** A buffer of `head` free bytes followed by the encoded body (an `undefined` body is empty). */
+  private withBody(body: unknown, head: number): Uint8Array {
+    if (body === undefined) return Buffer.allocUnsafe(head);
+    if (head <= MAX_RESERVE_BYTES) return this.codec.encodeReserved(body, head);
+    // Long names or large metadata: the codec cannot reserve that much, so copy the body once.
+    const encoded = this.codec.encode(body);
+    const frame = Buffer.allocUnsafe(head + encoded.length);
+    frame.set(encoded, head);
+    return frame;
+  }
+
+  /** Writes kind, flags and id after the prefix; returns the offset after them. */
+  private header(frame: Uint8Array, kind: Kind, flags: number, id: number): number {
+    const p = this.prefixBytes;
+    frame[p] = kind;
+    frame[p + 1] = flags;
+    return writeU32(frame, p + 2, id);
+  }
+
+  private finish(frame: Uint8Array): Uint8Array {
+    this.prefix.writeHeader(frame, 0, frame.length - this.prefixBytes);
+    return frame;
+  }
+
+  private name(text: string, what: string): Uint8Array {
+    const bytes = this.names.get(text);
+    if (bytes.length === 0 || bytes.length > MAX_STR8_BYTES) {
+      throw new InvalidOptionError(
+        `${what} must be 1 to ${MAX_STR8_BYTES} bytes of UTF-8 (got ${bytes.length}: "${text.slice(0, 40)}")`,
+      );
+    }
+    return bytes;
+  }
+}
+
+function flagsFor(meta: Uint8Array | undefined): number {
+  return meta === undefined ? 0 : Flag.Metadata;
+}
+
+/** Writes `value` as u32 big-endian at `p`; returns `p + 4`. */
+export function writeU32(target: Uint8Array, p: number, value: number): number {
+  target[p] = value >>> 24;
+  target[p + 1] = (value >>> 16) & 0xff;
+  target[p + 2] = (value >>> 8) & 0xff;
+  target[p + 3] = value & 0xff;
+  return p + 4;
+}
+
+function writeBytes8(target: Uint8Array, p: number, bytes: Uint8Array): number {
+  target[p] = bytes.length;
+  for (let i = 0; i < bytes.length; i++) target[p + 1 + i] = bytes[i]!;
+  return p + 1 + bytes.length;
+}
+
+function writeContractId(w: ByteWriter, id: ContractId | undefined, what: string): void {
+  w.str8(id?.name ?? "", `${what} contract name`);
+  w.str8(id?.version ?? "", `${what} contract version`);
+  w.str8(id?.fingerprint ?? "", `${what} contract fingerprint`);
+}
+
+/**
+ * The metadata block: count u8, then per entry key str8 (1..255 bytes) and value str16.
+ * @throws {InvalidOptionError} INVALID_OPTION naming `metadata` and the rule broken.
+ */
+export function encodeMetadata(metadata: Metadata): Uint8Array {
+  const keys = Object.keys(metadata);
+  if (keys.length > MAX_METADATA_ENTRIES) {
+    throw new InvalidOptionError(
+      `metadata may hold at most ${MAX_METADATA_ENTRIES} entries (got ${keys.length})`,
+    );
+  }
+  const w = new ByteWriter();
+  w.u8(keys.length);
+  for (const key of keys) {
+    const value = metadata[key];
+    if (typeof value !== "string") {
+      throw new InvalidOptionError(`metadata values must be strings (key "${key}")`);
+    }
+    if (key.length === 0) throw new InvalidOptionError("metadata keys must not be empty");
+    w.str8(key, "metadata key");
+    w.str16(value, `metadata value of "${key}"`);
+  }
+  return w.toBytes();
+}
+
+/** Growable byte writer for the frames that are not on the hot path. */
+class ByteWriter {
+  private readonly parts: number[] = [];
+
+  u8(value: number): void {
+    this.parts.push(value & 0xff);
+  }
+
+  u32(value: number): void {
+    this.parts.push(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+  }
+
+  bytes(bytes: Uint8Array): void {
+    for (const b of bytes) this.parts.push(b);
+  }
+
+  str8(text: string, what: string): void {
+    const bytes = utf8Bytes(text);
+    if (bytes.length > MAX_STR8_BYTES) {
+      throw new InvalidOptionError(`${what} must be at most ${MAX_STR8_BYTES} bytes of UTF-8`);
+    }
+    this.u8(bytes.length);
+    this.bytes(bytes);
+  }
+
+  str16(text: string, what: string): void {
+    const bytes = utf8Bytes(text);
+    if (bytes.length > MAX_STR16_BYTES) {
+      throw new InvalidOptionError(`${what} must be at most ${MAX_STR16_BYTES} bytes of UTF-8`);
+    }
+    this.parts.push(bytes.length >>> 8, bytes.length & 0xff);
+    this.bytes(bytes);
+  }
+
+  toBytes(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Frame payload -> message, for the Parley binary wire format (docs/protocol.md). A malformed header
+ * is a {@link ProtocolError} (fatal: the stream can no longer be trusted); a body the codec cannot
+ * decode is reported on the message (`bodyError`) so that only that call fails.
+ */
+import { readUtf8 } from "./byte-strings.js";
+import { ProtocolError } from "./errors.js";
+import type { BodyCodec } from "./frame-encoder.js";
+import {
+  COMMON_HEADER_BYTES,
+  Flag,
+  HELLO_MAGIC,
+  HelloAckStatus,
+  KIND_NAMES,
+  Kind,
+  KNOWN_FLAGS,
+  ResponseStatus,
+} from "./wire-constants.js";
+import type {
+  ContractId,
+  HelloAckMessage,
+  HelloMessage,
+  Message,
+  Metadata,
+  ResponseMessage,
+} from "./wire-messages.js";
+
+/** Parses frame payloads (the bytes after the length prefix) into messages. One per connection. */
+export class FrameParser {
+  private bodyError: Error | undefined;
+
+  constructor(private readonly codec: BodyCodec) {}
+
+  /**
+   * The message in `payload`. Body values never alias `payload` beyond what the codec does.
+   * @throws {ProtocolError} PROTOCOL_ERROR when the header is malformed.
+   */
+  parse(payload: Uint8Array): Message {
+    if (payload.length < COMMON_HEADER_BYTES) {
+      throw new ProtocolError(`frame of ${payload.length} bytes is shorter than the 6-byte header`);
+    }
+    const kind = payload[0]!;
+    const flags = payload[1]!;
+    if ((flags & ~KNOWN_FLAGS) !== 0) {
+      throw new ProtocolError(
+        `${KIND_NAMES[kind] ?? "frame"} has reserved flag bits set (0x${hex(flags)}); ` +
+          "a 1.0 peer accepts only the METADATA flag (multi-frame streams are not supported yet)",
+      );
+    }
+    const id = readU32(payload, 2);
+    const r = new Reader(payload, COMMON_HEADER_BYTES, kind);
+    switch (kind) {
+      case Kind.Request: {
+        const timeoutMs = r.u32();
+        const method = r.str8();
+        const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
+        const body = this.body(payload, r.at);
+        return { kind, id, timeoutMs, method, metadata, body, bodyError: this.takeBodyError() };
+      }
+      case Kind.Response: {
+        const status = r.u8();
+        if (status > ResponseStatus.Rejected) {
+          throw new ProtocolError(`Response ${id} has unknown status 0x${hex(status)}`);
+        }
+        if (flags & Flag.Metadata)
+          throw new ProtocolError("Response frames carry no metadata in 1.0");
+        const body = this.body(payload, r.at);
+        return { kind, id, status, body, bodyError: this.takeBodyError() } as ResponseMessage;
+      }
+      case Kind.Signal: {
+        const name = r.str8();
+        const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
+        const body = this.body(payload, r.at);
+        return { kind, name, metadata, body, bodyError: this.takeBodyError() };
+      }
+      case Kind.Cancel:
+      case Kind.Ping:
+      case Kind.Pong:
+        return { kind, id };
+      case Kind.Bye:
+        return { kind, lastAcceptedId: id };
+      case Kind.ByeAck:
+        return { kind };
+      case Kind.Hello:
+        return parseHello(r, (flags & Flag.Metadata) !== 0);
+      case Kind.HelloAck:
+        return parseHelloAck(r);
+      default:
+        throw new ProtocolError(`unknown frame kind 0x${hex(kind)}`);
+    }
+  }
+
+  /** Decodes the body at `at` (empty: `undefined`); a failure is kept for {@link takeBodyError}. */
+  private body(payload: Uint8Array, at: number): unknown {
+    if (at === payload.length) return undefined;
+    try {
+      return this.codec.decode(payload.subarray(at));
+    } catch (error) {
+      // Kept aside rather than returned in a wrapper object: this runs for every message.
+      this.bodyError = error instanceof Error ? error : new Error(String(error));
+      return undefined;
+    }
+  }
+
+  private takeBodyError(): Error | undefined {
+    const error = this.bodyError;
+    this.bodyError = undefined;
+    return error;
+  }
+}
+
+function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
+  for (const byte of HELLO_MAGIC) {
+    if (r.u8() !== byte) {
+      throw new ProtocolError('Hello does not start with the magic "PRLY": not a Parley peer');
+    }
+  }
+  const major = r.u8();
+  const minor = r.u8();
+  const codec = r.str8();
+  const serves = readContractId(r);
+  const calls = readContractId(r);
+  const maxFrameBytes = r.u32();
+  const maxConcurrentRequests = r.u32();
+  const heartbeatIntervalMs = r.u32();
+  const heartbeatTimeoutMs = r.u32();
+  const token = r.str16();
+  const metadata = hasMetadata ? r.metadata() : undefined;
+  // Bytes after the known fields are extensions of later minor versions: ignored.
+  return {
+    kind: Kind.Hello,
+    major,
+    minor,
+    codec,
+    serves,
+    calls,
+    maxFrameBytes,
+    maxConcurrentRequests,
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
+    authToken: token === "" ? undefined : token,
+    metadata,
+  };
+}
+
+function parseHelloAck(r: Reader): HelloAckMessage {
+  const status = r.u8();
+  if (status === HelloAckStatus.Accept) return { kind: Kind.HelloAck, accepted: true };
+  if (status !== HelloAckStatus.Refuse) {
+    throw new ProtocolError(`HelloAck has unknown status 0x${hex(status)}`);
+  }
+  return { kind: Kind.HelloAck, accepted: false, code: r.str8(), message: r.str16() };
+}
+
+function readContractId(r: Reader): ContractId | undefined {
+  const name = r.str8();
+  const version = r.str8();
+  const fingerprint = r.str8();
+  return name === "" ? undefined : { name, version, fingerprint };
+}
+
+/** Reads a u32 big-endian at `p` (multiplying the top byte keeps it unsigned). */
+export function readU32(bytes: Uint8Array, p: number): number {
+  return bytes[p]! * 0x100_0000 + ((bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!);
+}
+
+/** Bounds-checked cursor over a payload's fixed fields. */
+class Reader {
+  constructor(
+    private readonly bytes: Uint8Array,
+    public at: number,
+    private readonly kind: number,
+  ) {}
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.at++]!;
+  }
+
+  u32(): number {
+    this.need(4);
+    const value = readU32(this.bytes, this.at);
+    this.at += 4;
+    return value;
+  }
+
+  str8(): string {
+    return this.text(this.u8());
+  }
+
+  str16(): string {
+    this.need(2);
+    const n = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
+    this.at += 2;
+    return this.text(n);
+  }
+
+  metadata(): Metadata {
+    const count = this.u8();
+    // A null prototype: keys come from the network ("__proto__" must stay a plain key).
+    const out: Record<string, string> = Object.create(null);
+    for (let i = 0; i < count; i++) {
+      const key = this.str8();
+      out[key] = this.str16();
+    }
+    return out;
+  }
+
+  private text(n: number): string {
+    this.need(n);
+    const start = this.at;
+    this.at += n;
+    try {
+      return readUtf8(this.bytes, start, this.at);
+    } catch (cause) {
+      throw new ProtocolError(`${this.kindName()} holds a string that is not valid UTF-8`, {
+        cause,
+      });
+    }
+  }
+
+  private need(n: number): void {
+    if (this.at + n > this.bytes.length) {
+      throw new ProtocolError(
+        `${this.kindName()} frame is truncated: a field needs ${n} bytes at offset ${this.at} ` +
+          `but the frame has ${this.bytes.length}`,
+      );
+    }
+  }
+
+  private kindName(): string {
+    return KIND_NAMES[this.kind] ?? "frame";
+  }
+}
+
+function hex(byte: number): string {
+  return byte.toString(16).padStart(2, "0");
+}

@@ -1,0 +1,322 @@
+/**
+ * The requests and signals this side serves: validation against the contract, the bounded handler
+ * queue (p-queue: `maxConcurrentHandlers` running, `maxQueuedRequests` waiting, then OVERLOADED),
+ * deadlines, Cancel, and the Responses.
+ *
+ * A handler's slot is released only when the handler really returns, even after Cancel or its
+ * deadline: a caller that sends Request+Cancel in a loop cannot make this side run unbounded work
+ * (the HTTP/2 "rapid reset" attack).
+ */
+import { toWireError, type WireError } from "@parley/codec";
+import PQueue from "p-queue";
+import type { DeadlineTimer } from "./deadline-timer.js";
+import { monotonicNow } from "./deadline-timer.js";
+import { CancelledError, DeadlineExceededError, ProtocolError } from "./errors.js";
+import {
+  type HandlerContext,
+  InboundCall,
+  type ScopedCallerFactory,
+  SignalCall,
+  type SignalContext,
+} from "./handler-context.js";
+import type { RuntimeContract } from "./runtime-contract.js";
+import { Kind, ResponseStatus } from "./wire-constants.js";
+import type { WireFormat } from "./wire-format.js";
+import type { RequestMessage, SignalMessage } from "./wire-messages.js";
+
+/** A request handler as the engine sees it (the typed forms come from the contract). */
+// biome-ignore lint/suspicious/noExplicitAny: handlers are typed by the contract at the API surface.
+export type RequestHandler = (input: any, ctx: HandlerContext<any>) => unknown;
+/** A signal handler as the engine sees it. */
+// biome-ignore lint/suspicious/noExplicitAny: handlers are typed by the contract at the API surface.
+export type SignalHandler = (payload: any, ctx: SignalContext<any>) => unknown;
+
+/** What the inbound side needs from the peer. */
+export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
+  /** Queues a frame for this turn's write. */
+  write(frame: Uint8Array): void;
+  /** The remote's advertised maxFrameBytes. */
+  remoteMaxFrameBytes(): number;
+  /** Every accepted request and signal has finished. */
+  onIdle(): void;
+  /** Something was dropped or failed without a caller to tell. */
+  warn(message: string, error?: unknown): void;
+}
+
+/** Counters the inbound side keeps (a slice of the peer's stats). */
+export interface InboundCounters {
+  requestsReceived: number;
+  responsesSent: number;
+  requestsRejected: number;
+  cancelsReceived: number;
+  signalsReceived: number;
+  signalsDropped: number;
+  handlerErrors: number;
+}
+
+/** Settings of the inbound side. */
+export interface InboundSettings {
+  readonly maxConcurrentHandlers: number;
+  readonly maxQueuedRequests: number;
+  readonly handlers: ReadonlyMap<string, RequestHandler>;
+  readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
+  readonly serves: RuntimeContract | undefined;
+}
+
+/** Inbound requests and signals of one peer. */
+export class InboundCalls<Caller = unknown> {
+  private readonly queue: PQueue;
+  private readonly byId = new Map<number, InboundCall<Caller>>();
+  /** Accepted requests and signals whose handler has not finished (or been skipped) yet. */
+  private unfinished = 0;
+  private readonly onExpired = (call: InboundCall<Caller>): void => this.expire(call);
+
+  constructor(
+    private readonly port: InboundPort<Caller>,
+    private readonly wire: WireFormat,
+    private readonly timers: DeadlineTimer,
+    private readonly settings: InboundSettings,
+    private readonly counters: InboundCounters,
+  ) {
+    this.queue = new PQueue({ concurrency: settings.maxConcurrentHandlers });
+  }
+
+  /** No accepted request or signal is queued or running. */
+  get idle(): boolean {
+    return this.unfinished === 0;
+  }
+
+  /** Handlers running now. */
+  get running(): number {
+    return this.queue.pending;
+  }
+
+  /** Handlers waiting for a slot. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /**
+   * Accepts a Request: answers REJECTED at once when it cannot run, else queues its handler.
+   * @throws {ProtocolError} PROTOCOL_ERROR for id 0 or an id already in flight (fatal).
+   */
+  onRequest(m: RequestMessage): void {
+    if (m.id === 0) throw new ProtocolError("Request id 0 is reserved (ids start at 1)");
+    if (this.byId.has(m.id)) throw new ProtocolError(`Request id ${m.id} is already in flight`);
+    this.counters.requestsReceived++;
+    const handler = this.settings.handlers.get(m.method);
+    const contract = this.settings.serves;
+    if (contract !== undefined && !contract.hasRequest(m.method)) {
+      this.reject(m.id, "UNIMPLEMENTED", `method ${m.method} is not in contract ${contract.name}`);
+      return;
+    }
+    if (handler === undefined) {
+      this.reject(m.id, "UNIMPLEMENTED", `no handler for method ${m.method}`);
+      return;
+    }
+    if (m.bodyError !== undefined) {
+      this.reject(
+        m.id,
+        "INVALID_ARGUMENT",
+        `input of ${m.method} could not be decoded: ${m.bodyError.message}`,
+      );
+      return;
+    }
+    let input = m.body;
+    if (contract !== undefined) {
+      const parsed = contract.parseInput(m.method, input);
+      if (!parsed.ok) {
+        this.rejectWith(m.id, toWireError(parsed.error));
+        return;
+      }
+      input = parsed.value;
+    }
+    if (!this.hasRoom()) {
+      this.reject(m.id, "OVERLOADED", this.overloadedMessage());
+      return;
+    }
+    const call = new InboundCall<Caller>(
+      this.port,
+      this.onExpired,
+      m.id,
+      m.method,
+      input,
+      monotonicNow() + m.timeoutMs,
+      m.metadata,
+    );
+    this.byId.set(m.id, call);
+    this.timers.add(call);
+    this.unfinished++;
+    this.queue.add(() => this.run(call, handler)).catch(noop);
+  }
+
+  /** A Cancel: aborts the handler's signal; its slot stays taken until the handler returns. */
+  onCancel(id: number): void {
+    this.counters.cancelsReceived++;
+    const call = this.byId.get(id);
+    if (call === undefined) return;
+    this.byId.delete(id);
+    this.timers.remove(call);
+    call.abort(new CancelledError(`the caller cancelled ${call.method}`));
+  }
+
+  /** A Signal: validated, then queued; dropped (and counted) when invalid or when full. */
+  onSignal(m: SignalMessage): void {
+    this.counters.signalsReceived++;
+    const contract = this.settings.serves;
+    if (contract !== undefined && !contract.hasSignal(m.name)) {
+      this.dropSignal(`signal ${m.name} is not in contract ${contract.name}`);
+      return;
+    }
+    const handler = this.settings.signalHandlers.get(m.name);
+    if (handler === undefined) {
+      this.dropSignal(`no handler for signal ${m.name}`, false);
+      return;
+    }
+    if (m.bodyError !== undefined) {
+      this.dropSignal(`payload of signal ${m.name} could not be decoded`, true, m.bodyError);
+      return;
+    }
+    let payload = m.body;
+    if (contract !== undefined) {
+      const parsed = contract.parseSignal(m.name, payload);
+      if (!parsed.ok) {
+        this.dropSignal(`invalid signal ${m.name}`, true, parsed.error);
+        return;
+      }
+      payload = parsed.value;
+    }
+    if (!this.hasRoom()) {
+      this.dropSignal(`signal ${m.name}: ${this.overloadedMessage()}`);
+      return;
+    }
+    this.unfinished++;
+    const ctx = new SignalCall<Caller>(this.port, m.name, m.metadata);
+    this.queue.add(() => this.runSignal(handler, payload, ctx)).catch(noop);
+  }
+
+  /** The connection is going away: abort every handler; no Response will be written. */
+  abortAll(reason: Error): void {
+    for (const call of this.byId.values()) call.abort(reason);
+    this.byId.clear();
+  }
+
+  private hasRoom(): boolean {
+    const s = this.settings;
+    return this.queue.pending + this.queue.size < s.maxConcurrentHandlers + s.maxQueuedRequests;
+  }
+
+  private overloadedMessage(): string {
+    const s = this.settings;
+    return (
+      `handler queue full (${s.maxConcurrentHandlers} running + ${s.maxQueuedRequests} queued); ` +
+      "raise maxConcurrentHandlers or maxQueuedRequests on the serving peer"
+    );
+  }
+
+  private async run(call: InboundCall<Caller>, handler: RequestHandler): Promise<void> {
+    // Cancelled or expired while queued: never started, slot released at once.
+    if (call.done) return this.finish(call);
+    call.started = true;
+    try {
+      const output = await handler(call.input, call);
+      if (!call.done) this.respondOutput(call, output);
+    } catch (error) {
+      if (!call.done) this.respondError(call.id, ResponseStatus.Error, toWireError(error));
+    } finally {
+      this.finish(call);
+    }
+  }
+
+  private respondOutput(call: InboundCall<Caller>, output: unknown): void {
+    const serves = this.settings.serves;
+    if (serves?.validateOutbound) {
+      const checked = serves.checkOutboundOutput(call.method, output);
+      if (!checked.ok) {
+        this.respondError(call.id, ResponseStatus.Error, toWireError(checked.error));
+        return;
+      }
+    }
+    this.respond(call.id, ResponseStatus.Ok, output);
+  }
+
+  private async runSignal(handler: SignalHandler, payload: unknown, ctx: SignalCall<Caller>) {
+    try {
+      await handler(payload, ctx);
+    } catch (error) {
+      this.counters.handlerErrors++;
+      this.port.warn(`signal handler for ${ctx.name} threw`, error);
+    }
+    this.done();
+  }
+
+  private finish(call: InboundCall<Caller>): void {
+    this.timers.remove(call);
+    if (this.byId.get(call.id) === call) this.byId.delete(call.id);
+    call.done = true;
+    this.done();
+  }
+
+  private done(): void {
+    this.unfinished--;
+    if (this.unfinished === 0) this.port.onIdle();
+  }
+
+  private expire(call: InboundCall<Caller>): void {
+    if (this.byId.get(call.id) === call) this.byId.delete(call.id);
+    // The caller's own deadline (never later than this one) has passed: it wants no Response.
+    call.abort(new DeadlineExceededError(`the deadline of ${call.method} passed`));
+  }
+
+  private reject(id: number, code: string, message: string): void {
+    this.rejectWith(id, { code, message });
+  }
+
+  private rejectWith(id: number, wire: WireError): void {
+    this.counters.requestsRejected++;
+    this.respondError(id, ResponseStatus.Rejected, wire);
+  }
+
+  /** Writes an OK Response; an unencodable or oversized output becomes an ERROR Response. */
+  private respond(id: number, status: typeof ResponseStatus.Ok, body: unknown): void {
+    let frame: Uint8Array;
+    try {
+      frame = this.wire.encode({ kind: Kind.Response, id, status, body });
+    } catch (error) {
+      this.respondError(id, ResponseStatus.Error, toWireError(error));
+      return;
+    }
+    const payload = frame.length - this.wire.frameOverheadBytes;
+    if (payload > this.port.remoteMaxFrameBytes()) {
+      this.respondError(id, ResponseStatus.Error, {
+        code: "MESSAGE_TOO_LARGE",
+        message:
+          `the response encodes to a ${payload}-byte frame, more than the caller's maxFrameBytes ` +
+          `(${this.port.remoteMaxFrameBytes()}); raise maxFrameBytes on the calling peer`,
+      });
+      return;
+    }
+    this.counters.responsesSent++;
+    this.port.write(frame);
+  }
+
+  private respondError(id: number, status: ResponseStatus, wire: WireError): void {
+    let frame: Uint8Array;
+    try {
+      frame = this.wire.encode({ kind: Kind.Response, id, status, body: wire });
+    } catch {
+      // `data` the codec cannot carry: send code and message alone.
+      const bare = { code: wire.code, message: wire.message };
+      frame = this.wire.encode({ kind: Kind.Response, id, status, body: bare });
+    }
+    this.counters.responsesSent++;
+    this.port.write(frame);
+  }
+
+  private dropSignal(reason: string, warn = true, error?: unknown): void {
+    this.counters.signalsDropped++;
+    if (warn) this.port.warn(`dropped ${reason}`, error);
+  }
+}
+
+function noop(): void {}

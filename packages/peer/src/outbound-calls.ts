@@ -1,0 +1,348 @@
+/**
+ * The calls this side makes: admission (handshake, backpressure, pending limit), id assignment,
+ * pairing of Responses, deadlines, cancellation, Bye crossing and settlement. Every path that ends a
+ * call goes through {@link OutboundCalls.settle}, which refuses a second settlement: a call settles
+ * exactly once whatever happens.
+ */
+import { fromWireError, type WireError } from "@parley/codec";
+import { type DeadlineTimer, monotonicNow } from "./deadline-timer.js";
+import {
+  CancelledError,
+  DeadlineExceededError,
+  MessageTooLargeError,
+  peerErrorForRemoteCode,
+  UnavailableError,
+} from "./errors.js";
+import { FifoQueue } from "./fifo-queue.js";
+import { CallPhase, PendingCall, type PendingCallOwner, QueuedSignal } from "./pending-call.js";
+import type { RuntimeContract } from "./runtime-contract.js";
+import { isSerialAfter, nextId } from "./serial-ids.js";
+import { Kind, ResponseStatus } from "./wire-constants.js";
+import type { WireFormat } from "./wire-format.js";
+import type { Metadata, ResponseMessage } from "./wire-messages.js";
+
+/** What the registry needs from the peer. */
+export interface OutboundPort {
+  /** True when Request and Signal frames may be written now (ready, not closing, not blocked). */
+  canWrite(): boolean;
+  /** Queues a frame for this turn's write. */
+  write(frame: Uint8Array): void;
+  /** Requests in flight allowed: min(maxPendingCalls, the remote's maxConcurrentRequests). */
+  maxInFlight(): number;
+  /** The remote's advertised maxFrameBytes. */
+  remoteMaxFrameBytes(): number;
+}
+
+/** Counters the registry keeps (a slice of the peer's stats). */
+export interface OutboundCounters {
+  requestsSent: number;
+  responsesReceived: number;
+  unknownResponses: number;
+  cancelsSent: number;
+  signalsSent: number;
+}
+
+/** Outcome counts for `CloseInfo.calls`: each call lands in exactly one. */
+export interface CallCounts {
+  /** Answered by the remote (OK or an error response). */
+  completed: number;
+  /** Failed locally: deadline, cancel, refused by Bye, never sent, too large, invalid response... */
+  rejected: number;
+  /** In flight when the connection ended: `CONNECTION_LOST` or `ABANDONED`. */
+  abandoned: number;
+}
+
+/** Per-call settings `request()` resolved. */
+export interface CallStart {
+  readonly method: string;
+  readonly input: unknown;
+  readonly metadata: Metadata | undefined;
+  readonly timeoutMs: number;
+  /** Absolute deadline inherited from a handler, if any (`performance.now()` time). */
+  readonly inheritedDeadline: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly callSite: Error | undefined;
+}
+
+/** The outbound call registry of one peer. */
+export class OutboundCalls implements PendingCallOwner {
+  readonly counts: CallCounts = { completed: 0, rejected: 0, abandoned: 0 };
+  private readonly inFlight = new Map<number, PendingCall>();
+  private readonly waiting = new FifoQueue<PendingCall | QueuedSignal>();
+  private lastId = 0;
+
+  constructor(
+    private readonly port: OutboundPort,
+    private readonly wire: WireFormat,
+    private readonly timers: DeadlineTimer,
+    private readonly contract: RuntimeContract | undefined,
+    private readonly counters: OutboundCounters,
+  ) {}
+
+  /** Calls written and not yet answered. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Calls and signals queued locally. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Starts a call: writes it now if allowed, else queues it (its deadline keeps running). */
+  start(s: CallStart): Promise<unknown> {
+    const now = monotonicNow();
+    let deadline = now + s.timeoutMs;
+    if (s.inheritedDeadline !== undefined && s.inheritedDeadline < deadline) {
+      deadline = s.inheritedDeadline;
+    }
+    const call = new PendingCall(
+      this,
+      s.method,
+      s.input,
+      s.metadata,
+      deadline,
+      s.timeoutMs,
+      s.signal,
+      s.callSite,
+    );
+    if (s.signal?.aborted) {
+      this.settle(call, cancelled(call, CallPhase.Waiting));
+      return call.promise;
+    }
+    this.timers.add(call);
+    s.signal?.addEventListener("abort", call, { once: true });
+    if (this.waiting.length === 0 && this.canSendCall()) this.send(call);
+    else this.waiting.push(call);
+    return call.promise;
+  }
+
+  /** Queues or writes a signal; the promise resolves once its frame is queued for writing. */
+  signal(name: string, payload: unknown, metadata: Metadata | undefined): Promise<void> {
+    const item = new QueuedSignal(name, payload, metadata);
+    if (this.waiting.length === 0 && this.port.canWrite()) this.sendSignal(item);
+    else this.waiting.push(item);
+    return item.promise;
+  }
+
+  /** Writes queued calls and signals while the port allows, in order. */
+  admit(): void {
+    while (this.waiting.length > 0 && this.port.canWrite()) {
+      const head = this.waiting.peek()!;
+      if (head instanceof QueuedSignal) {
+        this.waiting.shift();
+        if (!head.settled) this.sendSignal(head);
+        continue;
+      }
+      if (head.phase === CallPhase.Settled) {
+        this.waiting.shift();
+        continue;
+      }
+      if (this.inFlight.size >= this.port.maxInFlight()) return;
+      this.waiting.shift();
+      this.send(head);
+    }
+  }
+
+  /** Pairs a Response with its call; an unknown id is counted, never fatal. */
+  onResponse(m: ResponseMessage): void {
+    const call = this.inFlight.get(m.id);
+    if (call === undefined) {
+      this.counters.unknownResponses++;
+      return;
+    }
+    this.counters.responsesReceived++;
+    this.counts.completed++;
+    this.settle(call, this.outcome(call, m), false);
+    this.admit();
+  }
+
+  /** The remote's Bye: calls after `lastAcceptedId` crossed it and were not executed. */
+  onRemoteBye(lastAcceptedId: number): void {
+    for (const call of [...this.inFlight.values()]) {
+      if (isSerialAfter(call.id, lastAcceptedId)) {
+        this.settle(
+          call,
+          new UnavailableError(
+            `${call.method} crossed the remote's Bye (request ${call.id} > last accepted ` +
+              `${lastAcceptedId}); it was not executed and is safe to retry`,
+          ),
+        );
+      }
+    }
+    this.rejectWaiting(() => new UnavailableError("the remote is closing (Bye received)"));
+  }
+
+  /** Rejects every call and signal not yet written. */
+  rejectWaiting(error: () => Error): void {
+    for (const item of this.waiting.drain()) {
+      if (item instanceof QueuedSignal) {
+        if (!item.settled) {
+          item.settled = true;
+          item.reject(error());
+        }
+      } else {
+        this.settle(item, error());
+      }
+    }
+  }
+
+  /** The connection ended: rejects everything, written calls with `inFlightError`. */
+  failAll(waitingError: () => Error, inFlightError: (call: PendingCall) => Error): void {
+    this.rejectWaiting(waitingError);
+    for (const call of [...this.inFlight.values()]) {
+      this.counts.abandoned++;
+      this.settle(call, inFlightError(call), false);
+    }
+  }
+
+  onCallAborted(call: PendingCall): void {
+    this.settle(call, cancelled(call, call.phase));
+  }
+
+  onCallDeadline(call: PendingCall): void {
+    const sent = call.phase === CallPhase.Sent;
+    const error = new DeadlineExceededError(
+      `${call.method} did not complete within ${call.timeoutMs} ms ` +
+        `(${sent ? "sent, no answer yet" : "never sent: still queued locally"}); ` +
+        "raise timeoutMs on the call or requestTimeoutMs on the peer",
+      { notExecuted: !sent },
+    );
+    if (call.callSite?.stack)
+      error.stack += `\n    --- call started at ---${stackTail(call.callSite)}`;
+    this.settle(call, error);
+  }
+
+  private canSendCall(): boolean {
+    return this.port.canWrite() && this.inFlight.size < this.port.maxInFlight();
+  }
+
+  private send(call: PendingCall): void {
+    const timeoutMs = Math.ceil(call.dueAt - monotonicNow());
+    if (timeoutMs <= 0) {
+      this.onCallDeadline(call);
+      return;
+    }
+    const id = nextId(this.lastId, this.inFlight);
+    let frame: Uint8Array;
+    try {
+      frame = this.wire.encode({
+        kind: Kind.Request,
+        id,
+        timeoutMs,
+        method: call.method,
+        metadata: call.metadata,
+        body: call.input,
+      });
+    } catch (error) {
+      this.settle(call, asError(error));
+      return;
+    }
+    const payload = frame.length - this.wire.frameOverheadBytes;
+    if (payload > this.port.remoteMaxFrameBytes()) {
+      this.settle(call, tooLarge(`request ${call.method}`, payload, this.port));
+      return;
+    }
+    this.lastId = id;
+    call.id = id;
+    call.phase = CallPhase.Sent;
+    call.input = undefined;
+    this.inFlight.set(id, call);
+    this.counters.requestsSent++;
+    this.port.write(frame);
+  }
+
+  private sendSignal(item: QueuedSignal): void {
+    item.settled = true;
+    let frame: Uint8Array;
+    try {
+      const m = { kind: Kind.Signal, name: item.name, metadata: item.metadata, body: item.payload };
+      frame = this.wire.encode(m);
+    } catch (error) {
+      item.reject(asError(error));
+      return;
+    }
+    const payload = frame.length - this.wire.frameOverheadBytes;
+    if (payload > this.port.remoteMaxFrameBytes()) {
+      item.reject(tooLarge(`signal ${item.name}`, payload, this.port));
+      return;
+    }
+    this.counters.signalsSent++;
+    this.port.write(frame);
+    item.resolve();
+  }
+
+  /** The result a Response carries for `call`: a value, or an error to reject with. */
+  private outcome(call: PendingCall, m: ResponseMessage): unknown {
+    if (m.bodyError !== undefined) return m.bodyError;
+    if (m.status === ResponseStatus.Ok) {
+      if (this.contract === undefined) return new Settled(m.body);
+      const parsed = this.contract.parseOutput(call.method, m.body);
+      return parsed.ok ? new Settled(parsed.value) : parsed.error;
+    }
+    // fromWireError coerces a malformed body (it came from the network).
+    const remote = fromWireError(m.body as WireError);
+    if (m.status !== ResponseStatus.Rejected) return remote;
+    const message = `remote rejected ${call.method}: ${remote.message}`;
+    return peerErrorForRemoteCode(remote.code, message, { cause: remote }) ?? remote;
+  }
+
+  /**
+   * Settles `call` once: `outcome` is a {@link Settled} value or an Error. `countRejected` is false
+   * when the caller already counted the call (completed, abandoned).
+   */
+  private settle(call: PendingCall, outcome: unknown, countRejected = true): void {
+    if (call.phase === CallPhase.Settled) return;
+    const wasSent = call.phase === CallPhase.Sent;
+    call.phase = CallPhase.Settled;
+    call.input = undefined;
+    this.timers.remove(call);
+    call.signal?.removeEventListener("abort", call);
+    if (wasSent && this.inFlight.get(call.id) === call) {
+      this.inFlight.delete(call.id);
+      // Still in flight on the remote: tell it to stop, unless a Response already ended it.
+      if (outcome instanceof Error && countRejected && isLocalGiveUp(outcome))
+        this.sendCancel(call);
+    }
+    if (countRejected) this.counts.rejected++;
+    if (outcome instanceof Settled) call.resolve(outcome.value);
+    else call.reject(outcome as Error);
+    if (wasSent && countRejected) this.admit();
+  }
+
+  private sendCancel(call: PendingCall): void {
+    this.counters.cancelsSent++;
+    this.port.write(this.wire.encode({ kind: Kind.Cancel, id: call.id }));
+  }
+}
+
+/** Wraps a resolved value so that a handler returning an Error object still resolves. */
+class Settled {
+  constructor(readonly value: unknown) {}
+}
+
+function isLocalGiveUp(error: Error): boolean {
+  return error instanceof CancelledError || error instanceof DeadlineExceededError;
+}
+
+function cancelled(call: PendingCall, phase: CallPhase): CancelledError {
+  return new CancelledError(`${call.method} was cancelled by its AbortSignal`, {
+    cause: call.signal?.reason,
+    notExecuted: phase !== CallPhase.Sent,
+  });
+}
+
+function tooLarge(what: string, bytes: number, port: OutboundPort): MessageTooLargeError {
+  return new MessageTooLargeError(
+    `${what} encodes to a ${bytes}-byte frame, more than the remote's maxFrameBytes ` +
+      `(${port.remoteMaxFrameBytes()}); raise maxFrameBytes on the remote or send less`,
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function stackTail(site: Error): string {
+  return (site.stack ?? "").split("\n").slice(1).join("\n");
+}

@@ -1,0 +1,131 @@
+/**
+ * Outbound batching and backpressure. Every frame produced in one turn goes out in ONE
+ * `connection.write()` (the transport turns it into one writev): a burst of 1000 small requests is
+ * one syscall, not 1000. Frames are whole buffers, so a frame is never split across writes.
+ *
+ * Backpressure: when `write()` returns false the outbox is *blocked* until the connection's
+ * `onDrain`; it is also blocked while more than `maxBufferedBytes` are queued for the next write.
+ * Blocked means "requests and signals wait"; responses and control frames still go through, bounded
+ * by the handler limits. Blocked for `slowConsumerTimeoutMs` without a drain: the remote is not
+ * reading, and the owner is told (`SLOW_CONSUMER`).
+ */
+import type { Connection } from "@parley/framing";
+
+/** When the batch of a turn is written. See benchmarks/src/micro/peer.ts for the measurements. */
+export type FlushScheduler = "microtask" | "immediate" | "nextTick";
+
+let flushScheduler: FlushScheduler = "microtask";
+
+/**
+ * Chooses how flushes are scheduled, for every outbox created afterwards. For benchmarks only.
+ * @internal
+ */
+export function setFlushScheduler(scheduler: FlushScheduler): void {
+  flushScheduler = scheduler;
+}
+
+/** What the outbox tells its owner. */
+export interface OutboxEvents {
+  /** A flush went through and the connection is not asking to wait: waiting senders may go. */
+  onWritable(): void;
+  /** Output stayed blocked for `slowConsumerTimeoutMs`. */
+  onSlowConsumer(): void;
+}
+
+/** Counters the outbox keeps (a slice of the peer's stats). */
+export interface OutboxCounters {
+  writes: number;
+  framesSent: number;
+  bytesSent: number;
+}
+
+/** Batches frames into one write per turn and tracks backpressure. One per connection. */
+export class Outbox {
+  private chunks: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private scheduled = false;
+  private awaitingDrain = false;
+  private closed = false;
+  private slowTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly schedule: (flush: () => void) => void;
+  private readonly flushBound = (): void => this.flush();
+  private readonly slowBound = (): void => this.events.onSlowConsumer();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly maxBufferedBytes: number,
+    private readonly slowConsumerTimeoutMs: number,
+    private readonly events: OutboxEvents,
+    private readonly counters: OutboxCounters,
+  ) {
+    this.schedule =
+      flushScheduler === "immediate"
+        ? (f) => setImmediate(f)
+        : flushScheduler === "nextTick"
+          ? (f) => process.nextTick(f)
+          : queueMicrotask;
+  }
+
+  /** True while requests and signals must wait. */
+  get blocked(): boolean {
+    return this.awaitingDrain || this.queuedBytes >= this.maxBufferedBytes;
+  }
+
+  /** Bytes queued for the next write. */
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Queues a complete frame for this turn's write. Ignored once closed. */
+  push(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.chunks.push(frame);
+    this.queuedBytes += frame.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.schedule(this.flushBound);
+    }
+  }
+
+  /** Writes what is queued now (before `end()`), instead of at the end of the turn. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.closed || this.chunks.length === 0) return;
+    const batch = this.chunks;
+    this.counters.writes++;
+    this.counters.framesSent += batch.length;
+    this.counters.bytesSent += this.queuedBytes;
+    this.chunks = [];
+    this.queuedBytes = 0;
+    if (this.connection.write(batch)) {
+      if (!this.awaitingDrain) this.events.onWritable();
+      return;
+    }
+    if (!this.awaitingDrain) {
+      this.awaitingDrain = true;
+      this.slowTimer = setTimeout(this.slowBound, this.slowConsumerTimeoutMs);
+      this.slowTimer.unref();
+    }
+  }
+
+  /** The connection's `onDrain`: unblocks and lets waiting senders go. */
+  onDrain(): void {
+    if (!this.awaitingDrain) return;
+    this.awaitingDrain = false;
+    this.clearSlowTimer();
+    if (!this.closed) this.events.onWritable();
+  }
+
+  /** Drops whatever is queued and stops all timers: the connection is going away. */
+  close(): void {
+    this.closed = true;
+    this.chunks = [];
+    this.queuedBytes = 0;
+    this.clearSlowTimer();
+  }
+
+  private clearSlowTimer(): void {
+    if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * Options of `createPeer`, their defaults, and their validation (once, in the constructor; a bad
+ * value is an InvalidOptionError naming the option and its rule).
+ */
+import {
+  type Codec,
+  type ContractHandlers,
+  type ContractSignalHandlers,
+  createMsgpackCodec,
+} from "@parley/codec";
+import { InvalidOptionError } from "@parley/framing";
+import { encodeMetadata } from "./frame-encoder.js";
+import type { HandlerContext, SignalContext } from "./handler-context.js";
+import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
+import {
+  booleanOption,
+  describe,
+  durationOption,
+  functionOption,
+  integerOption,
+  objectOption,
+} from "./option-rules.js";
+import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
+import { isRuntimeContract, type RuntimeContract } from "./runtime-contract.js";
+import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
+import type { Metadata } from "./wire-messages.js";
+
+/** Default `handshakeTimeoutMs`: 5 s. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Default `requestTimeoutMs`: every call has a deadline, 30 s unless told otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Default `closeTimeoutMs`: 10 s for in-flight work to finish after Bye. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** Default `maxConcurrentHandlers`: 256 handlers running at once per connection. */
+export const DEFAULT_MAX_CONCURRENT_HANDLERS = 256;
+/** Default `maxQueuedRequests`: 1024 requests waiting for a handler slot, then OVERLOADED. */
+export const DEFAULT_MAX_QUEUED_REQUESTS = 1_024;
+/** Default `maxPendingCalls`: 1024 outbound calls in flight; more wait within their deadline. */
+export const DEFAULT_MAX_PENDING_CALLS = 1_024;
+/** Largest accepted `maxPendingCalls` (keeps Bye's serial-number comparison exact). */
+export const MAX_PENDING_CALLS_LIMIT = 1 << 20;
+/** Default `maxBufferedBytes`: 1 MiB queued for one write before request()/signal() wait. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1_048_576;
+/** Default `slowConsumerTimeoutMs`: 10 s of blocked output before SLOW_CONSUMER. */
+export const DEFAULT_SLOW_CONSUMER_TIMEOUT_MS = 10_000;
+/** Default `heartbeatIntervalMs`: Ping after 15 s of silence. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
+/** Default `heartbeatTimeoutMs`: no Pong within 10 s means PEER_UNRESPONSIVE. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
+/** Default `maxFrameBytes`: 4 MiB, advertised in Hello. */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1_048_576;
+/** Smallest `maxFrameBytes`: a Hello of up to 64 KiB must always fit. */
+export const MIN_MAX_FRAME_BYTES = MAX_HELLO_BYTES;
+
+/** Handlers for the served contract `S` (untyped without a contract). */
+export type HandlersOf<S, C> = S extends ContractLike
+  ? ContractHandlers<S, HandlerContext<CallerOf<C>>>
+  : // biome-ignore lint/suspicious/noExplicitAny: untyped handlers receive whatever the remote sent.
+    { readonly [method: string]: (input: any, ctx: HandlerContext<CallerOf<C>>) => unknown };
+
+/** Signal handlers for the served contract `S` (untyped without a contract). */
+export type SignalHandlersOf<S, C> = S extends ContractLike
+  ? ContractSignalHandlers<S, SignalContext<CallerOf<C>>>
+  : // biome-ignore lint/suspicious/noExplicitAny: untyped handlers receive whatever the remote sent.
+    { readonly [name: string]: (payload: any, ctx: SignalContext<CallerOf<C>>) => unknown };
+
+/** Options of `createPeer`. Every field is optional. */
+export interface PeerOptions<
+  S extends ContractLike | undefined = undefined,
+  C extends ContractLike | undefined = undefined,
+> {
+  /** The contract this side serves; its inbound requests and signals are validated against it. */
+  serves?: S;
+  /** One handler per request method of `serves`. */
+  handlers?: HandlersOf<S, C>;
+  /** Handlers for the signals of `serves` (each optional). */
+  signalHandlers?: SignalHandlersOf<S, C>;
+  /** The contract this side calls on the remote; responses are validated against it. */
+  calls?: C;
+  /** Informational (logs, messages): the protocol is symmetric. @default "client" */
+  side?: "client" | "server";
+  /** Body codec; both peers must use the same one. @default a new createMsgpackCodec() per peer */
+  codec?: Codec;
+  /** Credential sent in Hello for the remote's `verifyAuth`. @default none */
+  authToken?: string;
+  /**
+   * Checks the remote's token (use `createTokenVerifier` for a constant-time comparison). Returning
+   * false (or throwing) refuses the connection with UNAUTHENTICATED. @default accept everyone
+   */
+  verifyAuth?: (token: string | undefined, hello: RemoteHello) => boolean | Promise<boolean>;
+  /** Sent in Hello; the remote sees it in `ready`'s `remote.metadata`. @default none */
+  metadata?: Metadata;
+  /** Time for Hello both ways. @default 5000 */
+  handshakeTimeoutMs?: number;
+  /** Deadline of every call that sets no `timeoutMs`. @default 30000 */
+  requestTimeoutMs?: number;
+  /** Time for in-flight work to finish after Bye before a hard close. @default 10000 */
+  closeTimeoutMs?: number;
+  /** Handlers running at once on this connection. @default 256 */
+  maxConcurrentHandlers?: number;
+  /** Requests waiting for a handler slot; beyond it, OVERLOADED. @default 1024 */
+  maxQueuedRequests?: number;
+  /** Outbound calls in flight; more wait within their deadline. @default 1024 */
+  maxPendingCalls?: number;
+  /** Bytes queued for one write before request()/signal() wait (also waits on write() false). @default 1048576 */
+  maxBufferedBytes?: number;
+  /** Blocked output for this long means the remote is not reading: SLOW_CONSUMER. @default 10000 */
+  slowConsumerTimeoutMs?: number;
+  /** Ping after this much silence (0 turns the heartbeat off). @default 15000 */
+  heartbeatIntervalMs?: number;
+  /** No Pong within this long: PEER_UNRESPONSIVE. @default 10000 */
+  heartbeatTimeoutMs?: number;
+  /** Largest frame payload accepted (advertised in Hello; at least 65536). @default 4194304 */
+  maxFrameBytes?: number;
+  /** Capture the call site of every call for DEADLINE_EXCEEDED stacks (costs a stack per call). @default false */
+  captureCallSites?: boolean;
+  /** Receives warnings nobody else can: dropped signals, signal handler errors. @default none */
+  logger?: PeerLogger;
+}
+
+/** {@link PeerOptions} validated, with defaults filled in. */
+export interface ResolvedPeerOptions {
+  readonly serves: RuntimeContract | undefined;
+  readonly calls: RuntimeContract | undefined;
+  readonly handlers: ReadonlyMap<string, RequestHandler>;
+  readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
+  readonly side: "client" | "server";
+  readonly codec: Codec;
+  readonly authToken: string | undefined;
+  readonly verifyAuth: PeerOptions["verifyAuth"];
+  readonly metadata: Metadata | undefined;
+  readonly handshakeTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly maxConcurrentHandlers: number;
+  readonly maxQueuedRequests: number;
+  readonly maxPendingCalls: number;
+  readonly maxBufferedBytes: number;
+  readonly slowConsumerTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly captureCallSites: boolean;
+  readonly logger: PeerLogger | undefined;
+}
+
+/**
+ * Validates `options` once.
+ * @throws {InvalidOptionError} INVALID_OPTION naming the option and the rule it broke.
+ */
+export function resolvePeerOptions(
+  options: PeerOptions<ContractLike | undefined, ContractLike | undefined>,
+): ResolvedPeerOptions {
+  const o = objectOption<typeof options>("options", options) ?? {};
+  const serves = contractOption("serves", o.serves);
+  const calls = contractOption("calls", o.calls);
+  const maxConcurrentHandlers = integerOption(
+    "maxConcurrentHandlers",
+    o.maxConcurrentHandlers,
+    DEFAULT_MAX_CONCURRENT_HANDLERS,
+    1,
+  );
+  return Object.freeze({
+    serves,
+    calls,
+    handlers: handlerMap<RequestHandler>("handlers", o.handlers, serves, "request"),
+    signalHandlers: handlerMap<SignalHandler>("signalHandlers", o.signalHandlers, serves, "signal"),
+    side: sideOption(o.side),
+    codec: codecOption(o.codec),
+    authToken: tokenOption(o.authToken),
+    verifyAuth: functionOption<PeerOptions["verifyAuth"]>("verifyAuth", o.verifyAuth),
+    metadata: metadataOption(o.metadata),
+    handshakeTimeoutMs: durationOption(
+      "handshakeTimeoutMs",
+      o.handshakeTimeoutMs,
+      DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    ),
+    requestTimeoutMs: durationOption(
+      "requestTimeoutMs",
+      o.requestTimeoutMs,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    ),
+    closeTimeoutMs: durationOption("closeTimeoutMs", o.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+    maxConcurrentHandlers,
+    maxQueuedRequests: integerOption(
+      "maxQueuedRequests",
+      o.maxQueuedRequests,
+      DEFAULT_MAX_QUEUED_REQUESTS,
+      0,
+      0xffff_ffff - maxConcurrentHandlers,
+    ),
+    maxPendingCalls: integerOption(
+      "maxPendingCalls",
+      o.maxPendingCalls,
+      DEFAULT_MAX_PENDING_CALLS,
+      1,
+      MAX_PENDING_CALLS_LIMIT,
+    ),
+    maxBufferedBytes: integerOption(
+      "maxBufferedBytes",
+      o.maxBufferedBytes,
+      DEFAULT_MAX_BUFFERED_BYTES,
+      1,
+    ),
+    slowConsumerTimeoutMs: durationOption(
+      "slowConsumerTimeoutMs",
+      o.slowConsumerTimeoutMs,
+      DEFAULT_SLOW_CONSUMER_TIMEOUT_MS,
+    ),
+    heartbeatIntervalMs: durationOption(
+      "heartbeatIntervalMs",
+      o.heartbeatIntervalMs,
+      DEFAULT_HEARTBEAT_INTERVAL_MS,
+      true,
+    ),
+    heartbeatTimeoutMs: durationOption(
+      "heartbeatTimeoutMs",
+      o.heartbeatTimeoutMs,
+      DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    ),
+    maxFrameBytes: integerOption(
+      "maxFrameBytes",
+      o.maxFrameBytes,
+      DEFAULT_MAX_FRAME_BYTES,
+      MIN_MAX_FRAME_BYTES,
+      0xffff_ffff,
+    ),
+    captureCallSites: booleanOption("captureCallSites", o.captureCallSites, false),
+    logger: loggerOption(o.logger),
+  });
+}
+
+function contractOption(name: string, value: unknown): RuntimeContract | undefined {
+  if (value === undefined) return undefined;
+  if (!isRuntimeContract(value)) {
+    throw new InvalidOptionError(
+      `${name} must be a contract made by defineContract (got ${describe(value)})`,
+    );
+  }
+  return value;
+}
+
+/** Handlers as a Map (own, function-valued entries only: a name from the wire never reaches the prototype). */
+function handlerMap<H>(
+  name: string,
+  value: unknown,
+  serves: RuntimeContract | undefined,
+  kind: "request" | "signal",
+): ReadonlyMap<string, H> {
+  const handlers = objectOption<Record<string, unknown>>(name, value);
+  const map = new Map<string, H>();
+  if (handlers === undefined) return map;
+  for (const [key, handler] of Object.entries(handlers)) {
+    if (typeof handler !== "function") {
+      throw new InvalidOptionError(`${name}.${key} must be a function (got ${describe(handler)})`);
+    }
+    const known = kind === "request" ? serves?.hasRequest(key) : serves?.hasSignal(key);
+    if (serves !== undefined && !known) {
+      throw new InvalidOptionError(
+        `${name}.${key} is not a ${kind} of contract ${serves.name}; remove it or add it to the contract`,
+      );
+    }
+    map.set(key, handler as H);
+  }
+  return map;
+}
+
+function sideOption(value: unknown): "client" | "server" {
+  if (value === undefined) return "client";
+  if (value !== "client" && value !== "server") {
+    throw new InvalidOptionError(`side must be "client" or "server" (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function codecOption(value: unknown): Codec {
+  if (value === undefined) return createMsgpackCodec();
+  const c = value as Partial<Codec> | null;
+  if (
+    typeof c !== "object" ||
+    c === null ||
+    typeof c.name !== "string" ||
+    typeof c.encode !== "function" ||
+    typeof c.encodeReserved !== "function" ||
+    typeof c.decode !== "function"
+  ) {
+    throw new InvalidOptionError(
+      `codec must be a Codec (name, encode, encodeReserved, decode), e.g. createMsgpackCodec() (got ${describe(value)})`,
+    );
+  }
+  return c as Codec;
+}
+
+function tokenOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || Buffer.byteLength(value) > MAX_STR16_BYTES) {
+    throw new InvalidOptionError(`authToken must be a string of at most ${MAX_STR16_BYTES} bytes`);
+  }
+  return value === "" ? undefined : value;
+}
+
+function metadataOption(value: unknown): Metadata | undefined {
+  const metadata = objectOption<Metadata>("metadata", value);
+  if (metadata !== undefined) encodeMetadata(metadata); // throws INVALID_OPTION on a bad entry
+  return metadata;
+}
+
+function loggerOption(value: unknown): PeerLogger | undefined {
+  const logger = objectOption<PeerLogger>("logger", value);
+  if (logger !== undefined && typeof logger.warn !== "function") {
+    throw new InvalidOptionError("logger must have a warn(message, details) method");
+  }
+  return logger;
+}

@@ -1,0 +1,685 @@
+/**
+ * The engine: one peer per connection. It routes messages by kind and state, drives the Hello and
+ * Bye handshakes, and owns the single path by which a peer ends ({@link PeerEngine.fail} or the
+ * graceful finish), so every call and handler is settled exactly once, whatever happens.
+ *
+ * The parts: OutboundCalls (calls we make), InboundCalls (calls we serve), Outbox (batched writes
+ * and backpressure), DeadlineTimer (every deadline on one timer), Heartbeat, ByeHandshake.
+ */
+
+import { type Connection, InvalidOptionError } from "@parley/framing";
+import { ByeHandshake } from "./bye-handshake.js";
+import { checkCallOptions, checkSignal, linkSignals } from "./call-options.js";
+import { createNameProxy } from "./call-proxy.js";
+import { DeadlineTimer } from "./deadline-timer.js";
+import {
+  AbandonedError,
+  ConnectionLostError,
+  HandshakeTimeoutError,
+  PeerError,
+  PeerUnresponsiveError,
+  ProtocolError,
+  SlowConsumerError,
+  UnauthenticatedError,
+  UnavailableError,
+} from "./errors.js";
+import type { ScopedCaller } from "./handler-context.js";
+import { Heartbeat } from "./heartbeat.js";
+import { buildHello, checkRemoteHello, refusalError, toRemoteHello } from "./hello-handshake.js";
+import { InboundCalls } from "./inbound-calls.js";
+import { OutboundCalls } from "./outbound-calls.js";
+import { Outbox } from "./outbox.js";
+import { createCounters, type PeerCounters } from "./peer-counters.js";
+import { type PeerOptions, type ResolvedPeerOptions, resolvePeerOptions } from "./peer-options.js";
+import { PeerState, transition } from "./peer-state.js";
+import type {
+  CallerOf,
+  CallOptions,
+  CloseInfo,
+  CloseInitiator,
+  CloseReason,
+  ContractLike,
+  HelloInfo,
+  Peer,
+  PeerStats,
+  SignalOptions,
+  SignalSendersOf,
+} from "./peer-types.js";
+import {
+  KIND_NAMES,
+  Kind,
+  MAX_HELLO_BYTES,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+} from "./wire-constants.js";
+import { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
+import type { HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
+
+/**
+ * Starts a peer on `connection`: attaches to it and writes Hello at once. Calls made before the
+ * handshake completes wait for it (within their deadline).
+ *
+ * @throws {InvalidOptionError} INVALID_OPTION when an option breaks its rule.
+ * @example
+ * const peer = createPeer(connection, { calls: calculator });
+ * await peer.ready;
+ * const { sum } = await peer.call.add({ a: 1, b: 2 });
+ * await peer.close();
+ */
+export function createPeer<
+  S extends ContractLike | undefined = undefined,
+  C extends ContractLike | undefined = undefined,
+>(connection: Connection, options: PeerOptions<S, C> = {}): Peer<S, C> {
+  return new PeerEngine<S, C>(connection, options);
+}
+
+interface Failure {
+  readonly initiator: CloseInitiator;
+  readonly reason: CloseReason;
+  readonly error: Error | undefined;
+}
+
+/** How `fail` leaves the connection: reset it, end it (FIN, to deliver a refusal), or leave it. */
+type Ending = "reset" | "end" | "none";
+
+class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | undefined>
+  implements Peer<S, C>
+{
+  readonly ready: Promise<HelloInfo>;
+  readonly closed: Promise<CloseInfo>;
+  readonly call: CallerOf<C>;
+  readonly emit: SignalSendersOf<C>;
+  readonly stats: PeerStats;
+  private current: PeerState = PeerState.Handshaking;
+  private readonly o: ResolvedPeerOptions;
+  private readonly wire: WireFormat;
+  private readonly counters: PeerCounters;
+  private readonly timers = new DeadlineTimer();
+  private readonly outbox: Outbox;
+  private readonly outbound: OutboundCalls;
+  private readonly inbound: InboundCalls<CallerOf<C>>;
+  private readonly heartbeat: Heartbeat;
+  private readonly bye: ByeHandshake;
+  private remoteHello: HelloMessage | undefined;
+  /** This side sent HelloAck accept. */
+  private helloAccepted = false;
+  private ackReceived = false;
+  private readySettled = false;
+  /** Messages held while an async verifyAuth runs. */
+  private held: Message[] | undefined;
+  private lastAcceptedId = 0;
+  private closeInitiator: CloseInitiator = "local";
+  private closePromise: Promise<void> | undefined;
+  private failure: Failure | undefined;
+  private connectionClosed = false;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private resolveReady!: (info: HelloInfo) => void;
+  private rejectReady!: (error: Error) => void;
+  private resolveClosed!: (info: CloseInfo) => void;
+  private readonly onMessageBound = (m: Message): void => this.onMessage(m);
+
+  constructor(
+    private readonly connection: Connection,
+    options: PeerOptions<S, C>,
+  ) {
+    this.o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
+    this.wire = createBinaryWireFormat(this.o.codec, { maxFrameBytes: this.o.maxFrameBytes });
+    const hello = this.wire.encode(buildHello(this.o));
+    if (hello.length - this.wire.frameOverheadBytes > MAX_HELLO_BYTES) {
+      throw new InvalidOptionError(
+        `metadata and authToken make a Hello larger than ${MAX_HELLO_BYTES} bytes; send less`,
+      );
+    }
+    this.counters = createCounters();
+    this.outbox = new Outbox(
+      connection,
+      this.o.maxBufferedBytes,
+      this.o.slowConsumerTimeoutMs,
+      {
+        onWritable: () => this.outbound.admit(),
+        onSlowConsumer: () => this.onSlowConsumer(),
+      },
+      this.counters,
+    );
+    this.outbound = new OutboundCalls(
+      {
+        canWrite: () => this.current === PeerState.Open && !this.outbox.blocked,
+        write: (frame) => this.write(frame),
+        maxInFlight: () =>
+          Math.min(
+            this.o.maxPendingCalls,
+            Math.max(1, this.remoteHello?.maxConcurrentRequests ?? 1),
+          ),
+        remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
+      },
+      this.wire,
+      this.timers,
+      this.o.calls,
+      this.counters,
+    );
+    this.inbound = new InboundCalls<CallerOf<C>>(
+      {
+        write: (frame) => this.write(frame),
+        remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
+        onIdle: () => this.bye.maybeAck(),
+        warn: (message, error) => this.warn(message, error),
+        scopedCaller: (deadline, signal) => this.scopedCaller(deadline, signal),
+      },
+      this.wire,
+      this.timers,
+      this.o,
+      this.counters,
+    );
+    this.heartbeat = new Heartbeat(this.o.heartbeatIntervalMs, this.o.heartbeatTimeoutMs, {
+      sendPing: (nonce) => this.write(this.wire.encode({ kind: Kind.Ping, id: nonce })),
+      onUnresponsive: () => this.onUnresponsive(),
+    });
+    this.bye = new ByeHandshake({
+      writeBye: () =>
+        this.write(this.wire.encode({ kind: Kind.Bye, lastAcceptedId: this.lastAcceptedId })),
+      writeByeAck: () => this.write(this.wire.encode({ kind: Kind.ByeAck })),
+      handlersIdle: () => this.inbound.idle,
+      finish: () => this.finishGracefully(),
+    });
+    this.stats = this.counters.withGauges({
+      callsInFlight: () => this.outbound.inFlightCount,
+      callsWaiting: () => this.outbound.waitingCount,
+      handlersRunning: () => this.inbound.running,
+      handlersQueued: () => this.inbound.queued,
+      pingsSent: () => this.heartbeat.pingsSent,
+    });
+    this.call = createNameProxy((m, input, opts) =>
+      this.startCall(m, input, opts as CallOptions | undefined, undefined, undefined),
+    ) as CallerOf<C>;
+    this.emit = createNameProxy((name, payload) =>
+      this.sendSignal(name, payload, undefined),
+    ) as unknown as SignalSendersOf<C>;
+    this.ready = new Promise<HelloInfo>((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.ready.catch(noop); // the failure also reaches `closed` and every pending call
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.handshakeTimer = setTimeout(() => this.onHandshakeTimeout(), this.o.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+    connection.attach({
+      onData: (chunk) => this.onData(chunk),
+      onEnd: () => this.onEnd(),
+      onDrain: () => this.outbox.onDrain(),
+      onClose: (error) => this.onConnectionClose(error),
+    });
+    this.write(hello);
+  }
+
+  get state(): PeerState {
+    return this.current;
+  }
+
+  get side(): "client" | "server" {
+    return this.o.side;
+  }
+
+  get serves(): S {
+    return this.o.serves as S;
+  }
+
+  get calls(): C {
+    return this.o.calls as C;
+  }
+
+  request(method: string, input: unknown, options?: CallOptions): Promise<never> {
+    return this.startCall(method, input, options, undefined, undefined) as Promise<never>;
+  }
+
+  signal(name: string, payload: unknown, options?: SignalOptions): Promise<void> {
+    return this.sendSignal(name, payload, options);
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= this.closed.then(noop);
+    if (this.current === PeerState.Handshaking || this.current === PeerState.Open) {
+      this.beginClosing("local");
+    }
+    return this.closePromise;
+  }
+
+  destroy(error?: Error): void {
+    this.fail(error, "local", "abort", "reset");
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- calls ----------------------------------------------------------------------------------
+
+  private startCall(
+    method: string,
+    input: unknown,
+    options: CallOptions | undefined,
+    inheritedDeadline: number | undefined,
+    parentSignal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const refused = this.refusal() ?? checkCallOptions(method, input, options, this.o.calls);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.outbound.start({
+      method,
+      input,
+      metadata: options?.metadata,
+      timeoutMs: options?.timeoutMs ?? this.o.requestTimeoutMs,
+      inheritedDeadline,
+      signal: linkSignals(options?.signal, parentSignal),
+      callSite: this.o.captureCallSites ? new Error("call site") : undefined,
+    });
+  }
+
+  private sendSignal(name: string, payload: unknown, options: SignalOptions | undefined) {
+    const refused = this.refusal() ?? checkSignal(name, payload, this.o.calls);
+    if (refused !== undefined) return Promise.reject(refused);
+    return this.outbound.signal(name, payload, options?.metadata);
+  }
+
+  /** Why a new call or signal is refused now, or undefined. */
+  private refusal(): Error | undefined {
+    if (this.current === PeerState.Open || this.current === PeerState.Handshaking) return undefined;
+    const error = this.failure?.error;
+    // A handshake failure (UNAUTHENTICATED, CONTRACT_MISMATCH...) explains itself better.
+    if (error instanceof PeerError && error.notExecuted) return error;
+    return new UnavailableError(
+      this.current === PeerState.Closing
+        ? "the peer is closing; make new calls on a new connection"
+        : "the peer is closed; make new calls on a new connection",
+    );
+  }
+
+  private scopedCaller(deadline: number | undefined, signal: AbortSignal | undefined) {
+    const request = (m: string, input?: unknown, opts?: CallOptions) =>
+      this.startCall(m, input, opts, deadline, signal);
+    const scoped: ScopedCaller<CallerOf<C>> = {
+      request,
+      call: createNameProxy((m, input, opts) =>
+        request(m, input, opts as CallOptions),
+      ) as CallerOf<C>,
+      signal: (name, payload, opts) => this.sendSignal(name, payload, opts),
+    };
+    return scoped;
+  }
+
+  // ---- inbound bytes and messages ---------------------------------------------------------------
+
+  private onData(chunk: Uint8Array): void {
+    if (this.current === PeerState.Closed) return;
+    this.counters.bytesReceived += chunk.length;
+    try {
+      this.wire.push(chunk, this.onMessageBound);
+    } catch (error) {
+      this.fail(asError(error), "local", "error", "reset");
+    }
+  }
+
+  private onMessage(m: Message): void {
+    if (this.current === PeerState.Closed) return;
+    this.counters.framesReceived++;
+    this.heartbeat.activity();
+    if (this.held !== undefined) this.held.push(m);
+    else this.dispatch(m);
+  }
+
+  /** Routes one message; a ProtocolError thrown here is fatal (caught in onData). */
+  private dispatch(m: Message): void {
+    if (this.remoteHello === undefined) {
+      if (m.kind === Kind.Hello) {
+        this.onHello(m);
+        return;
+      }
+      const error = new ProtocolError(
+        `expected Hello as the first frame, got ${KIND_NAMES[m.kind]}`,
+      );
+      this.refuse(error, error.message);
+      return;
+    }
+    if (this.remoteHello.codec === "" && m.kind !== Kind.HelloAck) {
+      throw new ProtocolError(
+        `expected HelloAck refuse after a refusal Hello, got ${KIND_NAMES[m.kind]}`,
+      );
+    }
+    switch (m.kind) {
+      case Kind.Hello:
+        throw new ProtocolError("the remote sent a second Hello");
+      case Kind.HelloAck:
+        this.onHelloAck(m);
+        return;
+      case Kind.Request:
+        this.expectAccepted("Request");
+        if (this.bye.sent) {
+          this.counters.requestsDiscarded++; // crossed our Bye: the remote settles it from Bye
+          return;
+        }
+        this.inbound.onRequest(m);
+        this.lastAcceptedId = m.id;
+        return;
+      case Kind.Response:
+        this.outbound.onResponse(m);
+        return;
+      case Kind.Signal:
+        this.expectAccepted("Signal");
+        this.inbound.onSignal(m);
+        return;
+      case Kind.Cancel:
+        this.inbound.onCancel(m.id);
+        return;
+      case Kind.Ping:
+        this.write(this.wire.encode({ kind: Kind.Pong, id: m.id }));
+        return;
+      case Kind.Pong:
+        this.heartbeat.onPong(m.id);
+        return;
+      case Kind.Bye:
+        this.onRemoteBye(m.lastAcceptedId);
+        return;
+      case Kind.ByeAck:
+        this.bye.onByeAck();
+        return;
+    }
+  }
+
+  private expectAccepted(what: string): void {
+    if (!this.helloAccepted) throw new ProtocolError(`${what} before this side accepted the Hello`);
+    if (this.bye.received) throw new ProtocolError(`${what} after the remote's own Bye`);
+  }
+
+  // ---- Hello ------------------------------------------------------------------------------------
+
+  private onHello(m: HelloMessage): void {
+    this.remoteHello = m;
+    // An empty codec marks a refusal Hello (refuseConnection): its HelloAck refuse comes next.
+    if (m.codec === "") return;
+    const problem = checkRemoteHello(m, this.o);
+    if (problem !== undefined) {
+      this.refuse(problem, problem.message);
+      return;
+    }
+    const verify = this.o.verifyAuth;
+    if (verify === undefined) {
+      this.acceptHello();
+      return;
+    }
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = verify(m.authToken, toRemoteHello(m, this.connection.remoteAddress));
+    } catch (error) {
+      this.afterAuth(false, error);
+      return;
+    }
+    if (typeof verdict !== "object" || verdict === null) {
+      this.afterAuth(verdict === true);
+      return;
+    }
+    // Hold what arrives meanwhile (and stop reading) until the verifier answers.
+    this.held = [];
+    this.connection.pause();
+    Promise.resolve(verdict).then(
+      (ok) => this.afterAuth(ok === true),
+      (error) => this.afterAuth(false, error),
+    );
+  }
+
+  private afterAuth(ok: boolean, error?: unknown): void {
+    if (this.current === PeerState.Closed) return;
+    const held = this.held;
+    if (held !== undefined) {
+      this.held = undefined;
+      this.connection.resume();
+    }
+    if (!ok) {
+      if (error !== undefined) this.warn("verifyAuth threw; the connection is refused", error);
+      const local = new UnauthenticatedError("the remote's authToken was rejected by verifyAuth", {
+        cause: error,
+      });
+      this.refuse(local, "authentication failed");
+      return;
+    }
+    this.acceptHello();
+    try {
+      for (const m of held ?? []) if (!this.isClosed()) this.dispatch(m);
+    } catch (e) {
+      this.fail(asError(e), "local", "error", "reset");
+    }
+  }
+
+  private acceptHello(): void {
+    this.write(this.wire.encode({ kind: Kind.HelloAck, accepted: true }));
+    this.helloAccepted = true;
+    this.maybeReady();
+  }
+
+  private onHelloAck(m: HelloAckMessage): void {
+    if (this.ackReceived) throw new ProtocolError("the remote sent a second HelloAck");
+    if (!m.accepted) {
+      this.fail(refusalError(m.code, m.message), "remote", "error", "end");
+      return;
+    }
+    if (this.remoteHello?.codec === "") throw new ProtocolError("a refusal Hello must be refused");
+    this.ackReceived = true;
+    this.maybeReady();
+  }
+
+  /** Answers HelloAck refuse (`message` is what the remote reads), then ends the connection. */
+  private refuse(error: PeerError, message: string): void {
+    this.write(
+      this.wire.encode({ kind: Kind.HelloAck, accepted: false, code: error.code, message }),
+    );
+    this.fail(error, "local", "error", "end");
+  }
+
+  private maybeReady(): void {
+    if (!this.helloAccepted || !this.ackReceived || this.readySettled) return;
+    this.readySettled = true;
+    clearTimer(this.handshakeTimer);
+    if (this.current === PeerState.Handshaking)
+      this.current = transition(this.current, PeerState.Open);
+    this.heartbeat.start();
+    const remote = toRemoteHello(this.remoteHello!, this.connection.remoteAddress);
+    const minor = Math.min(PROTOCOL_MINOR, remote.protocolVersion.minor);
+    this.resolveReady({ remote, protocolVersion: { major: PROTOCOL_MAJOR, minor } });
+    this.outbound.admit();
+  }
+
+  // ---- Bye --------------------------------------------------------------------------------------
+
+  private beginClosing(initiator: CloseInitiator): void {
+    this.current = transition(this.current, PeerState.Closing);
+    this.closeInitiator = initiator;
+    this.closeTimer = setTimeout(() => this.onCloseTimeout(), this.o.closeTimeoutMs);
+    this.closeTimer.unref();
+    this.outbound.rejectWaiting(
+      () => new UnavailableError("the peer is closing; the call was never sent"),
+    );
+    this.bye.sendBye();
+    this.bye.maybeAck();
+  }
+
+  private onRemoteBye(lastAcceptedId: number): void {
+    this.bye.onBye();
+    this.outbound.onRemoteBye(lastAcceptedId);
+    if (this.current === PeerState.Handshaking || this.current === PeerState.Open) {
+      this.beginClosing("remote");
+    } else {
+      this.bye.maybeAck();
+    }
+  }
+
+  /** ByeAck went both ways: every Response to our calls has arrived. End with a FIN. */
+  private finishGracefully(): void {
+    this.heartbeat.stop();
+    this.outbound.failAll(
+      () => new UnavailableError("the peer closed before the call was sent"),
+      (call) => new ConnectionLostError(`the remote sent ByeAck without answering ${call.method}`),
+    );
+    this.outbox.flush();
+    this.outbox.close();
+    this.connection.end();
+  }
+
+  private onCloseTimeout(): void {
+    const error = new AbandonedError(
+      `closeTimeoutMs (${this.o.closeTimeoutMs} ms) ran out during the graceful close with ` +
+        `${this.outbound.inFlightCount} calls and ${this.inbound.running + this.inbound.queued} ` +
+        "handlers unfinished; raise closeTimeoutMs",
+    );
+    this.fail(error, this.closeInitiator, "timeout", "reset");
+  }
+
+  // ---- failures and the end ---------------------------------------------------------------------
+
+  private onHandshakeTimeout(): void {
+    const error = new HandshakeTimeoutError(
+      `no Hello/HelloAck exchange within handshakeTimeoutMs (${this.o.handshakeTimeoutMs} ms) ` +
+        `with ${this.connection.remoteAddress}; is the remote a Parley peer?`,
+    );
+    this.fail(error, "local", "timeout", "reset");
+  }
+
+  private onUnresponsive(): void {
+    const error = new PeerUnresponsiveError(
+      `no Pong within heartbeatTimeoutMs (${this.o.heartbeatTimeoutMs} ms) from ` +
+        `${this.connection.remoteAddress}; the remote is presumed dead`,
+    );
+    this.fail(error, "local", "error", "reset");
+  }
+
+  private onSlowConsumer(): void {
+    const error = new SlowConsumerError(
+      `${this.connection.remoteAddress} read nothing for slowConsumerTimeoutMs ` +
+        `(${this.o.slowConsumerTimeoutMs} ms) while output was blocked`,
+    );
+    this.fail(error, "local", "error", "reset");
+  }
+
+  private onEnd(): void {
+    if (this.current === PeerState.Closed || this.bye.finished) return;
+    const error = new ConnectionLostError(
+      `${this.connection.remoteAddress} ended the connection without completing Bye`,
+    );
+    this.fail(error, "remote", "abort", "end");
+  }
+
+  private onConnectionClose(error: Error | undefined): void {
+    this.connectionClosed = true;
+    if (this.current !== PeerState.Closed) {
+      if (this.bye.finished && this.failure === undefined) {
+        this.current = transition(this.current, PeerState.Closed);
+        this.stopTimers();
+      } else {
+        const lost = new ConnectionLostError(
+          `the connection to ${this.connection.remoteAddress} closed` +
+            (error ? `: ${error.message}` : " without Bye"),
+          { cause: error },
+        );
+        this.fail(lost, "remote", error ? "error" : "abort", "none");
+      }
+    }
+    clearTimer(this.closeTimer);
+    const f = this.failure;
+    const calls = { ...this.outbound.counts };
+    this.resolveClosed(
+      f === undefined
+        ? { initiator: this.closeInitiator, reason: "graceful", calls }
+        : f.error === undefined
+          ? { initiator: f.initiator, reason: f.reason, calls }
+          : { initiator: f.initiator, reason: f.reason, error: f.error, calls },
+    );
+  }
+
+  /**
+   * The one way a peer ends other than the graceful finish: settles every call and handler, then
+   * resets or ends the connection. The first cause wins; a later `destroy()` only escalates an
+   * ending connection to a reset.
+   */
+  private fail(
+    error: Error | undefined,
+    initiator: CloseInitiator,
+    reason: CloseReason,
+    ending: Ending,
+  ): void {
+    if (this.current === PeerState.Closed) {
+      if (ending === "reset" && !this.connectionClosed) this.connection.reset(error);
+      return;
+    }
+    this.failure = { initiator, reason, error };
+    this.current = transition(this.current, PeerState.Closed);
+    this.stopTimers();
+    if (!this.readySettled) {
+      this.readySettled = true;
+      this.rejectReady(error ?? new UnavailableError("the peer was destroyed before it was ready"));
+    }
+    const cause = error;
+    const why = error?.message ?? "destroyed locally";
+    this.outbound.failAll(
+      () =>
+        cause instanceof PeerError && cause.notExecuted
+          ? cause
+          : new UnavailableError(`the call was never sent: ${why}`, { cause }),
+      (call) =>
+        reason === "timeout" && cause instanceof AbandonedError
+          ? new AbandonedError(`${call.method} was abandoned: ${why}`, { cause })
+          : new ConnectionLostError(`connection lost while ${call.method} was in flight: ${why}`, {
+              cause,
+            }),
+    );
+    this.inbound.abortAll(error ?? new ConnectionLostError("the peer was destroyed"));
+    this.timers.clear();
+    if (ending === "end") {
+      this.outbox.flush();
+      this.outbox.close();
+      this.connection.end();
+      // The remote should end too; if it never does, do not wait forever.
+      this.closeTimer = setTimeout(() => this.connection.reset(error), this.o.closeTimeoutMs);
+      this.closeTimer.unref();
+    } else {
+      this.outbox.close();
+      if (ending === "reset") this.connection.reset(error);
+    }
+  }
+
+  private stopTimers(): void {
+    clearTimer(this.handshakeTimer);
+    clearTimer(this.closeTimer);
+    this.heartbeat.stop();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private write(frame: Uint8Array): void {
+    if (this.current === PeerState.Closed || this.bye.finished) return;
+    this.outbox.push(frame);
+  }
+
+  /** A method, not a comparison, so TS does not narrow `current` across calls that change it. */
+  private isClosed(): boolean {
+    return this.current === PeerState.Closed;
+  }
+
+  private remoteMaxFrameBytes(): number {
+    return this.remoteHello?.maxFrameBytes ?? MAX_HELLO_BYTES;
+  }
+
+  private warn(message: string, error?: unknown): void {
+    this.o.logger?.warn(`[parley ${this.o.side} ${this.connection.remoteAddress}] ${message}`, {
+      error,
+    });
+  }
+}
+
+function clearTimer(timer: ReturnType<typeof setTimeout> | undefined): void {
+  if (timer !== undefined) clearTimeout(timer);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function noop(): void {}

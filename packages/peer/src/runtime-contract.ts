@@ -1,0 +1,47 @@
+/**
+ * What the engine uses of a contract at run time. The `Contract` of @parley/codec satisfies it;
+ * keeping the engine on this narrow shape leaves the typed helpers to the codec package.
+ */
+
+/** Result of validating a body against a contract schema. */
+export type ParseResult = { ok: true; value: unknown } | { ok: false; error: Error };
+
+/** The run-time face of a contract. */
+export interface RuntimeContract {
+  readonly name: string;
+  readonly version: string | number;
+  readonly fingerprint: string;
+  /** Check what is sent as well as what arrives. */
+  readonly validateOutbound: boolean;
+  hasRequest(method: string): boolean;
+  hasSignal(name: string): boolean;
+  parseInput(method: string, value: unknown): ParseResult;
+  parseOutput(method: string, value: unknown): ParseResult;
+  parseSignal(name: string, value: unknown): ParseResult;
+  checkOutboundInput(method: string, value: unknown): ParseResult;
+  checkOutboundOutput(method: string, value: unknown): ParseResult;
+  checkOutboundSignal(name: string, value: unknown): ParseResult;
+}
+
+const METHODS = [
+  "hasRequest",
+  "hasSignal",
+  "parseInput",
+  "parseOutput",
+  "parseSignal",
+  "checkOutboundInput",
+  "checkOutboundOutput",
+  "checkOutboundSignal",
+] as const;
+
+/** True when `value` has every member the engine uses (a contract made by `defineContract`). */
+export function isRuntimeContract(value: unknown): value is RuntimeContract {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return (
+    typeof c.name === "string" &&
+    (typeof c.version === "string" || typeof c.version === "number") &&
+    typeof c.fingerprint === "string" &&
+    METHODS.every((m) => typeof c[m] === "function")
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Numbers of the Parley binary protocol, version 1.0. docs/protocol.md is the specification; the
+ * golden tests in test/protocol-doc.test.ts pin these values to the examples printed there.
+ */
+
+/** Major protocol version: peers with different majors refuse each other (`VERSION_MISMATCH`). */
+export const PROTOCOL_MAJOR = 1;
+/** Minor protocol version: additive changes only; a session uses the smaller of the two minors. */
+export const PROTOCOL_MINOR = 0;
+
+/** "PRLY": the first four bytes of every Hello, after the common header. */
+export const HELLO_MAGIC = Uint8Array.of(0x50, 0x52, 0x4c, 0x59);
+
+/** Bytes of the header every frame starts with: kind (u8), flags (u8), id (u32 BE). */
+export const COMMON_HEADER_BYTES = 6;
+
+/** Frame kinds (byte 0 of every frame payload). */
+export const Kind = {
+  Hello: 0x01,
+  HelloAck: 0x02,
+  Request: 0x03,
+  Response: 0x04,
+  Signal: 0x05,
+  Cancel: 0x06,
+  Ping: 0x07,
+  Pong: 0x08,
+  Bye: 0x09,
+  ByeAck: 0x0a,
+} as const;
+/** One of the {@link Kind} values. */
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** Human names of the kinds, for error messages. */
+export const KIND_NAMES: Readonly<Record<number, string>> = {
+  [Kind.Hello]: "Hello",
+  [Kind.HelloAck]: "HelloAck",
+  [Kind.Request]: "Request",
+  [Kind.Response]: "Response",
+  [Kind.Signal]: "Signal",
+  [Kind.Cancel]: "Cancel",
+  [Kind.Ping]: "Ping",
+  [Kind.Pong]: "Pong",
+  [Kind.Bye]: "Bye",
+  [Kind.ByeAck]: "ByeAck",
+};
+
+/** Flag bits (byte 1 of every frame payload). Bits not listed here are reserved and must be zero. */
+export const Flag = {
+  /** A metadata block follows the kind's fixed fields. */
+  Metadata: 0x01,
+  /** Reserved for multi-frame streams: more frames of the same message follow. Never set in 1.0. */
+  More: 0x02,
+} as const;
+
+/** Flag bits a 1.0 receiver accepts; any other bit set is a protocol error. */
+export const KNOWN_FLAGS = Flag.Metadata;
+
+/** Response status byte. */
+export const ResponseStatus = {
+  /** The handler returned; the body is the codec-encoded output. */
+  Ok: 0x00,
+  /** The handler failed (it ran, at least partly); the body is a codec-encoded WireError. */
+  Error: 0x01,
+  /** The request was refused before its handler started; the body is a codec-encoded WireError. */
+  Rejected: 0x02,
+} as const;
+/** One of the {@link ResponseStatus} values. */
+export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
+
+/** HelloAck status byte. */
+export const HelloAckStatus = { Accept: 0x00, Refuse: 0x01 } as const;
+
+/** Request ids are u32 and never 0 (0 in a Bye means "no request accepted"). */
+export const MAX_ID = 0xffff_ffff;
+
+/** Largest value of a str8 field (method and signal names, metadata keys, contract fields). */
+export const MAX_STR8_BYTES = 0xff;
+/** Largest value of a str16 field (metadata values, auth token, refusal message). */
+export const MAX_STR16_BYTES = 0xffff;
+/** Largest number of metadata entries in one block. */
+export const MAX_METADATA_ENTRIES = 0xff;
+/** Every peer accepts a Hello up to this size, whatever its maxFrameBytes (which is never lower). */
+export const MAX_HELLO_BYTES = 65_536;

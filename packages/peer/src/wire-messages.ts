@@ -1,0 +1,105 @@
+/**
+ * The decoded form of every protocol message. The engine works on these objects only; a wire format
+ * (wire-format.ts) turns them into frames and back, so another dialect can replace the binary one
+ * without touching the engine.
+ */
+import type { Kind, ResponseStatus } from "./wire-constants.js";
+
+/** String key/value pairs carried next to a request, signal or Hello. */
+export type Metadata = Readonly<Record<string, string>>;
+
+/** Identity of a contract as advertised in Hello. */
+export interface ContractId {
+  /** Contract name, e.g. `calc`. */
+  readonly name: string;
+  /** Contract version as text, e.g. `1`. */
+  readonly version: string;
+  /** Fingerprint of the contract's schemas: equal fingerprints mean identical schemas. */
+  readonly fingerprint: string;
+}
+
+/** First frame each way. */
+export interface HelloMessage {
+  readonly kind: typeof Kind.Hello;
+  readonly major: number;
+  readonly minor: number;
+  readonly codec: string;
+  readonly serves: ContractId | undefined;
+  readonly calls: ContractId | undefined;
+  readonly maxFrameBytes: number;
+  readonly maxConcurrentRequests: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly authToken: string | undefined;
+  readonly metadata: Metadata | undefined;
+}
+
+/** Answer to a Hello: accepted, or refused with a code and a reason. */
+export type HelloAckMessage =
+  | { readonly kind: typeof Kind.HelloAck; readonly accepted: true }
+  | {
+      readonly kind: typeof Kind.HelloAck;
+      readonly accepted: false;
+      readonly code: string;
+      readonly message: string;
+    };
+
+/** A call: method, remaining time budget and input. */
+export interface RequestMessage {
+  readonly kind: typeof Kind.Request;
+  readonly id: number;
+  /** Remaining budget in milliseconds when the frame was written (relative, never absolute time). */
+  readonly timeoutMs: number;
+  readonly method: string;
+  readonly metadata: Metadata | undefined;
+  readonly body: unknown;
+  /** Set on decode when the body bytes could not be decoded; the call fails, not the connection. */
+  readonly bodyError?: Error | undefined;
+}
+
+/** The answer to one request. */
+export interface ResponseMessage {
+  readonly kind: typeof Kind.Response;
+  readonly id: number;
+  readonly status: ResponseStatus;
+  readonly body: unknown;
+  readonly bodyError?: Error | undefined;
+}
+
+/** A one-way message. */
+export interface SignalMessage {
+  readonly kind: typeof Kind.Signal;
+  readonly name: string;
+  readonly metadata: Metadata | undefined;
+  readonly body: unknown;
+  readonly bodyError?: Error | undefined;
+}
+
+/** Frames whose only field is the id: Cancel (request id), Ping and Pong (nonce). */
+export interface IdOnlyMessage {
+  readonly kind: typeof Kind.Cancel | typeof Kind.Ping | typeof Kind.Pong;
+  readonly id: number;
+}
+
+/** Start of the graceful close: no request after `lastAcceptedId` will be executed. */
+export interface ByeMessage {
+  readonly kind: typeof Kind.Bye;
+  /** Id of the last request this side accepted (0: none). */
+  readonly lastAcceptedId: number;
+}
+
+/** The sender has answered every request it accepted; it sends only Cancel, Ping and Pong after it. */
+export interface ByeAckMessage {
+  readonly kind: typeof Kind.ByeAck;
+}
+
+/** Any protocol message. */
+export type Message =
+  | HelloMessage
+  | HelloAckMessage
+  | RequestMessage
+  | ResponseMessage
+  | SignalMessage
+  | IdOnlyMessage
+  | ByeMessage
+  | ByeAckMessage;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { type Deadlined, DeadlineTimer, monotonicNow } from "../src/deadline-timer.js";
+
+function entry(label: string, inMs: number, fired: string[]): Deadlined {
+  return { dueAt: monotonicNow() + inMs, heapIndex: -1, onDeadline: () => fired.push(label) };
+}
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("DeadlineTimer", () => {
+  it("fires entries in deadline order, whatever the insertion order", async () => {
+    const timers = new DeadlineTimer();
+    const fired: string[] = [];
+    for (const [label, ms] of [
+      ["c", 15],
+      ["a", 1],
+      ["d", 20],
+      ["b", 8],
+    ] as const) {
+      timers.add(entry(label, ms, fired));
+    }
+    await settle(60);
+    expect(fired).toEqual(["a", "b", "c", "d"]);
+    expect(timers.size).toBe(0);
+  });
+
+  it("never fires an entry removed before its deadline", async () => {
+    const timers = new DeadlineTimer();
+    const fired: string[] = [];
+    const entries = ["a", "b", "c"].map((label) => entry(label, 5, fired));
+    for (const e of entries) timers.add(e);
+    timers.remove(entries[1]!);
+    expect(entries[1]!.heapIndex).toBe(-1);
+    await settle(40);
+    expect(fired.sort()).toEqual(["a", "c"]);
+  });
+
+  it("keeps the heap ordered through many random adds and removes", () => {
+    const timers = new DeadlineTimer();
+    const live: Deadlined[] = [];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 2000; i++) {
+      if (live.length > 0 && random() < 0.4) {
+        const [gone] = live.splice(Math.floor(random() * live.length), 1);
+        timers.remove(gone!);
+      } else {
+        const e = entry(`${i}`, 10_000 + random() * 10_000, []);
+        live.push(e);
+        timers.add(e);
+      }
+    }
+    expect(timers.size).toBe(live.length);
+    const heap = (timers as unknown as { heap: Deadlined[] }).heap;
+    heap.forEach((e, i) => {
+      expect(e.heapIndex).toBe(i);
+      if (i > 0) expect(heap[(i - 1) >> 1]!.dueAt).toBeLessThanOrEqual(e.dueAt);
+    });
+    timers.clear();
+    expect(live.every((e) => e.heapIndex === -1)).toBe(true);
+  });
+
+  it("lets a callback add a new entry that fires later", async () => {
+    const timers = new DeadlineTimer();
+    const fired: string[] = [];
+    timers.add({
+      dueAt: monotonicNow() + 1,
+      heapIndex: -1,
+      onDeadline: () => {
+        fired.push("first");
+        timers.add(entry("second", 3, fired));
+      },
+    });
+    await settle(40);
+    expect(fired).toEqual(["first", "second"]);
+  });
+});
