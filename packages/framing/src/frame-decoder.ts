@@ -1,0 +1,27 @@
+/** Receives each decoded frame, synchronously and in order. */
+export type FrameHandler = (frame: Uint8Array) => void;
+
+/**
+ * What every decoder in this package implements ({@link LengthFieldDecoder},
+ * {@link DelimiterDecoder}), and what the stream adapters accept: bytes in, frames out.
+ *
+ * A decoder is a pure state machine (no I/O, no timers). A frame lying inside one chunk is a view of
+ * that chunk; a frame spanning chunks is copied once. Once a decoder has thrown, the stream is
+ * corrupt: every later call rethrows the same error.
+ */
+export interface FrameDecoder {
+  /**
+   * Feeds one chunk; calls `onFrame` for each frame it completes.
+   * @throws {FramingError} a framing error code; the decoder is unusable afterwards.
+   */
+  push(chunk: Uint8Array, onFrame: FrameHandler): void;
+  /** Like {@link FrameDecoder.push}, returning the chunk's frames as an array. */
+  decode(chunk: Uint8Array): Uint8Array[];
+  /**
+   * Declares end of stream.
+   * @throws {FrameTruncatedError} FRAME_TRUNCATED when part of a frame is still buffered.
+   */
+  end(onFrame?: FrameHandler): void;
+  /** Bytes of an unfinished frame held between calls. */
+  readonly bufferedBytes: number;
+}
