@@ -70,7 +70,8 @@ export function createFrameDecoderStream(options: FrameDecoderStreamOptions = {}
 
 /**
  * A Node `Transform`: one payload per written object (`Uint8Array`, or a string sent as UTF-8) in,
- * length-prefixed bytes out. Each payload leaves as its header followed by the untouched payload.
+ * length-prefixed bytes out. Each payload leaves as its header followed by the untouched payload
+ * (not copied: do not modify a payload after writing it).
  * An oversize payload destroys the stream with FRAME_TOO_LARGE.
  *
  * @example
