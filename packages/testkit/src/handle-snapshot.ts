@@ -26,6 +26,11 @@ export interface LeakCheckOptions {
    * @default []
    */
   ignore?: readonly string[];
+  /**
+   * Compare the number of open file descriptors too (where `/proc/self/fd` exists).
+   * @default true
+   */
+  checkFds?: boolean;
 }
 
 /** Records what the process holds open now; pass it to {@link expectNoLeakedHandles} later. */
@@ -55,7 +60,7 @@ export async function expectNoLeakedHandles(
   const ignore = new Set(options.ignore ?? []);
   const deadline = performance.now() + timeoutMs;
   for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 100)) {
-    const leaks = findLeaks(before, snapshotHandles(), ignore);
+    const leaks = findLeaks(before, snapshotHandles(), ignore, options.checkFds ?? true);
     if (leaks.length === 0) return;
     if (performance.now() >= deadline) {
       throw new LeakedHandlesError(
@@ -68,14 +73,19 @@ export async function expectNoLeakedHandles(
 }
 
 /** Describes each kind (and the fd table) that grew between the two snapshots. */
-function findLeaks(before: HandleSnapshot, after: HandleSnapshot, ignore: Set<string>): string[] {
+function findLeaks(
+  before: HandleSnapshot,
+  after: HandleSnapshot,
+  ignore: Set<string>,
+  checkFds: boolean,
+): string[] {
   const leaks: string[] = [];
   for (const [kind, count] of Object.entries(after.resources)) {
     const was = before.resources[kind] ?? 0;
     if (!ignore.has(kind) && count > was)
       leaks.push(`${count - was} more ${kind} (${count} vs ${was})`);
   }
-  if (before.fds !== undefined && after.fds !== undefined && after.fds > before.fds) {
+  if (checkFds && before.fds !== undefined && after.fds !== undefined && after.fds > before.fds) {
     leaks.push(`${after.fds - before.fds} more file descriptors (${after.fds} vs ${before.fds})`);
   }
   return leaks;

@@ -5,6 +5,12 @@ export type { ChaosProxy } from "./chaos-proxy.js";
 export { createChaosProxy } from "./chaos-proxy.js";
 export type { ChaosAddress, ChaosProxyOptions } from "./chaos-proxy-options.js";
 export { DEFAULT_CHAOS_LISTEN } from "./chaos-proxy-options.js";
+export type { ConformanceCheck } from "./conformance-data-checks.js";
+export type { ConformancePair, ConformanceTarget } from "./conformance-target.js";
+export {
+  DEFAULT_LARGE_PAYLOAD_BYTES,
+  DEFAULT_RESET_ERROR_CODES,
+} from "./conformance-target.js";
 export type { ConnectionEvent, RecorderHooks } from "./connection-recorder.js";
 export {
   ConnectionRecorder,
@@ -38,3 +44,7 @@ export {
   DEFAULT_LATENCY_MS,
   DEFAULT_MEMORY_NAMES,
 } from "./memory-pair-options.js";
+export {
+  describeTransportConformance,
+  TRANSPORT_CONFORMANCE_CHECKS,
+} from "./transport-conformance.js";
