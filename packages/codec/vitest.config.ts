@@ -1,3 +1,3 @@
 import { parleyVitestConfig } from "../../vitest.shared.ts";
 
-export default parleyVitestConfig();
+export default parleyVitestConfig({ typeTests: true });

@@ -1,1 +1,52 @@
-export {};
+export type { Codec } from "./codec.js";
+export { DEFAULT_MAX_DEPTH, MAX_DEPTH_LIMIT, MAX_RESERVE_BYTES } from "./codec.js";
+export type { AnyContract, Contract } from "./contract.js";
+export {
+  DEFAULT_COMPILE_SCHEMAS,
+  DEFAULT_VALIDATE_INBOUND,
+  DEFAULT_VALIDATE_OUTBOUND,
+  defineContract,
+  MAX_REPORTED_ISSUES,
+} from "./contract.js";
+export type {
+  ContractCaller,
+  ContractDefinition,
+  ContractHandlers,
+  ContractSignalHandlers,
+  ContractSignalSenders,
+  DefinitionOf,
+  HandlerInput,
+  HandlerOutput,
+  ParseResult,
+  RequestDefinition,
+  RequestInput,
+  RequestName,
+  RequestOutput,
+  SignalInput,
+  SignalName,
+  SignalPayload,
+} from "./contract-types.js";
+export type {
+  CodecErrorCode,
+  CodecErrorOptions,
+  ContractErrorCode,
+  ContractValidationDetails,
+  ValidationIssue,
+} from "./errors.js";
+export {
+  CODEC_ERROR_CODES,
+  CONTRACT_ERROR_CODES,
+  CodecError,
+  ContractValidationError,
+  formatPath,
+  INTERNAL_ERROR_CODE,
+  RemoteError,
+  ServiceError,
+} from "./errors.js";
+export { contractFingerprint } from "./fingerprint.js";
+export type { JsonCodecOptions } from "./json-codec.js";
+export { createJsonCodec } from "./json-codec.js";
+export type { Int64Mode, MsgpackCodecOptions } from "./msgpack-codec.js";
+export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msgpack-codec.js";
+export type { WireError } from "./wire-error.js";
+export { fromWireError, isWireError, toWireError } from "./wire-error.js";

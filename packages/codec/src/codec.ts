@@ -1,0 +1,67 @@
+/**
+ * The codec contract the engine talks to: values to bytes and back. A codec is pure (no I/O, no
+ * timers) and synchronous; one instance serves one connection or many, but it is not re-entrant
+ * from inside a value's `toJSON`.
+ */
+
+import { InvalidOptionError } from "@parley/framing";
+
+/** Turns message bodies into bytes and back. {@link createMsgpackCodec} and {@link createJsonCodec} make one. */
+export interface Codec {
+  /** Wire name, compared by peers at handshake: `"msgpack"` or `"json"`. */
+  readonly name: string;
+  /**
+   * Encodes a value. The returned bytes belong to the caller: valid forever, never overwritten by a
+   * later call. `undefined` (a body with no value) encodes to zero bytes.
+   *
+   * @throws {CodecError} `CODEC_UNSUPPORTED_TYPE`, `CODEC_MAX_DEPTH` or `CODEC_FORBIDDEN_KEY` when
+   *   the value is outside the codec's value domain (see the README).
+   */
+  encode(value: unknown): Uint8Array;
+  /**
+   * Encodes like {@link Codec.encode} but leaves `reserveBytes` zeroed bytes at the start of the
+   * returned buffer for the caller's frame header, so header and body leave as one buffer with no
+   * extra copy.
+   *
+   * @throws {InvalidOptionError} `INVALID_OPTION` when `reserveBytes` is not an integer from 0 to
+   *   {@link MAX_RESERVE_BYTES}.
+   * @throws {CodecError} as {@link Codec.encode}.
+   */
+  encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
+  /**
+   * Decodes exactly one value from `bytes` (all of them). Zero bytes decode to `undefined`. Never a
+   * stack overflow and never an allocation out of proportion to `bytes.length`, whatever the bytes.
+   *
+   * @throws {CodecError} `CODEC_TRUNCATED`, `CODEC_TRAILING_BYTES`, `CODEC_INVALID_DATA`,
+   *   `CODEC_MAX_DEPTH`, `CODEC_UNKNOWN_EXTENSION` or `CODEC_FORBIDDEN_KEY`.
+   */
+  decode(bytes: Uint8Array): unknown;
+}
+
+/** Default for `maxDepth`: arrays, objects and maps nested deeper than this are refused both ways. */
+export const DEFAULT_MAX_DEPTH = 64;
+
+/**
+ * Highest accepted `maxDepth`. msgpackr decodes recursively (about two stack frames per level), so
+ * the limit keeps decoding far from the stack's end even when called from deep inside a program.
+ */
+export const MAX_DEPTH_LIMIT = 1000;
+
+/** Most header bytes {@link Codec.encodeReserved} can reserve (msgpackr's `RESERVE_START_SPACE` holds 8 bits). */
+export const MAX_RESERVE_BYTES = 255;
+
+/** Shared by both codecs: checks the `reserveBytes` argument of `encodeReserved`. */
+export function checkReserveBytes(reserveBytes: number): void {
+  if (!Number.isInteger(reserveBytes) || reserveBytes < 0 || reserveBytes > MAX_RESERVE_BYTES) {
+    throw new InvalidOptionError(
+      `reserveBytes must be an integer from 0 to ${MAX_RESERVE_BYTES} (got ${String(reserveBytes)})`,
+    );
+  }
+}
+
+/** Copies `body` behind `reserveBytes` zeroed bytes (for codecs without native header room). */
+export function withReservedSpace(body: Uint8Array, reserveBytes: number): Uint8Array {
+  const out = new Uint8Array(reserveBytes + body.byteLength);
+  out.set(body, reserveBytes);
+  return out;
+}

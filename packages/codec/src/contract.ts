@@ -1,0 +1,412 @@
+/**
+ * Contracts: named sets of request methods and signals with zod schemas, validated where messages
+ * cross a trust boundary. A contract is direction-free: either peer may serve it or call it, and a
+ * connection may carry one contract each way.
+ */
+
+import { InvalidOptionError } from "@parley/framing";
+import {
+  type $ZodType,
+  compile,
+  safeParse,
+  ZodCompileAsyncError,
+  ZodCompileUnsupportedError,
+} from "zod/v4/core";
+import type {
+  ContractDefinition,
+  HandlerInput,
+  HandlerOutput,
+  ParseResult,
+  RequestInput,
+  RequestName,
+  RequestOutput,
+  SignalInput,
+  SignalName,
+  SignalPayload,
+} from "./contract-types.js";
+import { type ContractErrorCode, ContractValidationError, type ValidationIssue } from "./errors.js";
+import { contractFingerprint } from "./fingerprint.js";
+
+/** Most issues a {@link ContractValidationError} carries (and sends); the rest are only counted. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** Default for `validateInbound`. */
+export const DEFAULT_VALIDATE_INBOUND = true;
+/** Default for `validateOutbound`. */
+export const DEFAULT_VALIDATE_OUTBOUND = false;
+/** Default for `compileSchemas`. */
+export const DEFAULT_COMPILE_SCHEMAS = true;
+
+/**
+ * Any contract, whatever its definition: what the engine accepts (`<C extends AnyContract>`). Its
+ * methods take plain strings and return `unknown` values; {@link Contract} narrows each of them.
+ */
+export interface AnyContract {
+  /** Contract name. */
+  readonly name: string;
+  /** Contract version. */
+  readonly version: string | number;
+  /** See {@link Contract.fingerprint}. */
+  readonly fingerprint: string;
+  /** The definition passed to {@link defineContract}. */
+  readonly definition: ContractDefinition;
+  /** Resolved `validateInbound`. */
+  readonly validateInbound: boolean;
+  /** Resolved `validateOutbound`. */
+  readonly validateOutbound: boolean;
+  /** Request method names, in definition order. */
+  readonly requestNames: readonly string[];
+  /** Signal names, in definition order. */
+  readonly signalNames: readonly string[];
+  /** True when `method` is one of the contract's request methods (own names only). */
+  hasRequest(method: string): boolean;
+  /** True when `signal` is one of the contract's signals (own names only). */
+  hasSignal(signal: string): boolean;
+  /** The method's `idempotent` flag; `false` for an unknown method. */
+  isIdempotent(method: string): boolean;
+  /** See {@link Contract.parseInput}. */
+  parseInput(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.parseOutput}. */
+  parseOutput(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.parseSignal}. */
+  parseSignal(signal: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.checkOutboundInput}. */
+  checkOutboundInput(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.checkOutboundOutput}. */
+  checkOutboundOutput(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.checkOutboundSignal}. */
+  checkOutboundSignal(signal: string, value: unknown): ParseResult<unknown>;
+}
+
+/** A defined contract: its identity, its definition and the validation entry points, typed from `D`. */
+export interface Contract<D extends ContractDefinition = ContractDefinition> extends AnyContract {
+  /** Contract name, as defined. */
+  readonly name: D["name"];
+  /** Contract version, as defined. */
+  readonly version: D["version"];
+  /**
+   * Stable 16-hex-digit hash of the name, the request and signal names, the `idempotent` flags and
+   * the schemas (computed on first read). Equal fingerprints mean wire-compatible contracts.
+   */
+  readonly fingerprint: string;
+  /** The definition passed to {@link defineContract}. */
+  readonly definition: D;
+  /** Resolved `validateInbound`. */
+  readonly validateInbound: boolean;
+  /** Resolved `validateOutbound`. */
+  readonly validateOutbound: boolean;
+  /** Request method names, in definition order. */
+  readonly requestNames: readonly RequestName<Contract<D>>[];
+  /** Signal names, in definition order. */
+  readonly signalNames: readonly SignalName<Contract<D>>[];
+  /** True when `method` is one of the contract's request methods (own names only). */
+  hasRequest(method: string): method is RequestName<Contract<D>>;
+  /** True when `signal` is one of the contract's signals (own names only). */
+  hasSignal(signal: string): signal is SignalName<Contract<D>>;
+  /** The method's `idempotent` flag; `false` for an unknown method. */
+  isIdempotent(method: string): boolean;
+  /**
+   * Serving side: validates an inbound request input. Failure code `INVALID_ARGUMENT`.
+   * @throws {InvalidOptionError} `INVALID_OPTION` for a method the contract lacks (check with hasRequest).
+   */
+  parseInput<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<HandlerInput<Contract<D>, M>>;
+  /**
+   * Calling side: validates an inbound response output. Failure code `INVALID_RESPONSE`.
+   * @throws {InvalidOptionError} `INVALID_OPTION` for a method the contract lacks.
+   */
+  parseOutput<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<RequestOutput<Contract<D>, M>>;
+  /**
+   * Receiving side: validates an inbound signal payload. Failure code `INVALID_SIGNAL`.
+   * @throws {InvalidOptionError} `INVALID_OPTION` for a signal the contract lacks.
+   */
+  parseSignal<S extends SignalName<Contract<D>>>(
+    signal: S,
+    value: unknown,
+  ): ParseResult<SignalPayload<Contract<D>, S>>;
+  /**
+   * Calling side, when `validateOutbound`: checks a request input before it is sent. Succeeds with
+   * the value unchanged (the wire carries the input side); failure code `INVALID_ARGUMENT`.
+   */
+  checkOutboundInput<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<RequestInput<Contract<D>, M>>;
+  /**
+   * Serving side, when `validateOutbound`: checks a handler's output before it is sent. Succeeds
+   * with the value unchanged; failure code `INVALID_RESPONSE`.
+   */
+  checkOutboundOutput<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<HandlerOutput<Contract<D>, M>>;
+  /**
+   * Sending side, when `validateOutbound`: checks a signal payload before it is sent. Succeeds with
+   * the value unchanged; failure code `INVALID_SIGNAL`.
+   */
+  checkOutboundSignal<S extends SignalName<Contract<D>>>(
+    signal: S,
+    value: unknown,
+  ): ParseResult<SignalInput<Contract<D>, S>>;
+}
+
+interface RequestEntry {
+  readonly input: $ZodType;
+  readonly output: $ZodType;
+  readonly idempotent: boolean;
+}
+
+/**
+ * Defines a contract. Handler, caller and signal types are inferred from the schemas; nothing else
+ * needs a type annotation. Schemas are compiled once here (see `compileSchemas`).
+ *
+ * @throws {InvalidOptionError} `INVALID_OPTION` when the definition is malformed (no name, a request
+ *   without zod schemas, ...); the message names the field.
+ * @example
+ * ```ts
+ * const calculator = defineContract({
+ *   name: "calculator",
+ *   version: 1,
+ *   requests: {
+ *     add: { input: z.object({ a: z.number(), b: z.number() }), output: z.number(), idempotent: true },
+ *   },
+ *   signals: { reset: z.object({ reason: z.string() }) },
+ * });
+ * ```
+ */
+export function defineContract<const D extends ContractDefinition>(definition: D): Contract<D> {
+  return new DefinedContract(definition) as unknown as Contract<D>;
+}
+
+// Typed loosely inside; defineContract presents it as Contract<D>, whose types come from the schemas.
+class DefinedContract implements AnyContract {
+  readonly name: string;
+  readonly version: string | number;
+  readonly definition: ContractDefinition;
+  readonly validateInbound: boolean;
+  readonly validateOutbound: boolean;
+  readonly requestNames: readonly string[];
+  readonly signalNames: readonly string[];
+  readonly #requests = new Map<string, RequestEntry>();
+  readonly #signals = new Map<string, $ZodType>();
+  #fingerprint: string | undefined;
+
+  constructor(definition: ContractDefinition) {
+    checkDefinition(definition);
+    const prepare = (definition.compileSchemas ?? DEFAULT_COMPILE_SCHEMAS) ? compileSchema : same;
+    this.name = definition.name;
+    this.version = definition.version;
+    this.definition = definition;
+    this.validateInbound = definition.validateInbound ?? DEFAULT_VALIDATE_INBOUND;
+    this.validateOutbound = definition.validateOutbound ?? DEFAULT_VALIDATE_OUTBOUND;
+    for (const [method, request] of Object.entries(definition.requests ?? {})) {
+      this.#requests.set(method, {
+        input: prepare(request.input, `requests.${method}.input`),
+        output: prepare(request.output, `requests.${method}.output`),
+        idempotent: request.idempotent === true,
+      });
+    }
+    for (const [signal, schema] of Object.entries(definition.signals ?? {})) {
+      this.#signals.set(signal, prepare(schema, `signals.${signal}`));
+    }
+    this.requestNames = Object.freeze([...this.#requests.keys()]);
+    this.signalNames = Object.freeze([...this.#signals.keys()]);
+    Object.freeze(this);
+  }
+
+  get fingerprint(): string {
+    this.#fingerprint ??= contractFingerprint(this.definition);
+    return this.#fingerprint;
+  }
+
+  hasRequest(method: string): method is string {
+    return this.#requests.has(method);
+  }
+
+  hasSignal(signal: string): signal is string {
+    return this.#signals.has(signal);
+  }
+
+  isIdempotent(method: string): boolean {
+    return this.#requests.get(method)?.idempotent === true;
+  }
+
+  parseInput(method: string, value: unknown): ParseResult<unknown> {
+    const { input } = this.#request(method);
+    if (!this.validateInbound) return { ok: true, value };
+    return this.#parse(input, value, "INVALID_ARGUMENT", method);
+  }
+
+  parseOutput(method: string, value: unknown): ParseResult<unknown> {
+    const { output } = this.#request(method);
+    if (!this.validateInbound) return { ok: true, value };
+    return this.#parse(output, value, "INVALID_RESPONSE", method);
+  }
+
+  parseSignal(signal: string, value: unknown): ParseResult<unknown> {
+    const schema = this.#signal(signal);
+    if (!this.validateInbound) return { ok: true, value };
+    return this.#parse(schema, value, "INVALID_SIGNAL", signal);
+  }
+
+  checkOutboundInput(method: string, value: unknown): ParseResult<unknown> {
+    const { input } = this.#request(method);
+    return this.#check(input, value, "INVALID_ARGUMENT", method);
+  }
+
+  checkOutboundOutput(method: string, value: unknown): ParseResult<unknown> {
+    const { output } = this.#request(method);
+    return this.#check(output, value, "INVALID_RESPONSE", method);
+  }
+
+  checkOutboundSignal(signal: string, value: unknown): ParseResult<unknown> {
+    return this.#check(this.#signal(signal), value, "INVALID_SIGNAL", signal);
+  }
+
+  // The wire carries the input side of each schema, so an outbound check validates but sends the
+  // value as given, not zod's (possibly transformed) output.
+  #check(
+    schema: $ZodType,
+    value: unknown,
+    code: ContractErrorCode,
+    member: string,
+  ): ParseResult<unknown> {
+    if (!this.validateOutbound) return { ok: true, value };
+    const result = this.#parse(schema, value, code, member);
+    return result.ok ? { ok: true, value } : result;
+  }
+
+  #parse(
+    schema: $ZodType,
+    value: unknown,
+    code: ContractErrorCode,
+    member: string,
+  ): ParseResult<unknown> {
+    const result = safeParse(schema, value);
+    if (result.success) return { ok: true, value: result.data };
+    const issues = result.error.issues;
+    const error = new ContractValidationError({
+      code,
+      contract: this.name,
+      member,
+      issues: issues.slice(0, MAX_REPORTED_ISSUES).map(toValidationIssue),
+      issueCount: issues.length,
+    });
+    return { ok: false, error };
+  }
+
+  #request(method: string): RequestEntry {
+    const entry = this.#requests.get(method);
+    if (entry === undefined) {
+      throw new InvalidOptionError(
+        `contract ${this.name} has no request method ${JSON.stringify(method)}`,
+      );
+    }
+    return entry;
+  }
+
+  #signal(signal: string): $ZodType {
+    const schema = this.#signals.get(signal);
+    if (schema === undefined) {
+      throw new InvalidOptionError(`contract ${this.name} has no signal ${JSON.stringify(signal)}`);
+    }
+    return schema;
+  }
+}
+
+function toValidationIssue(issue: {
+  path: PropertyKey[];
+  message: string;
+  code: string;
+}): ValidationIssue {
+  return {
+    path: issue.path.map((part) => (typeof part === "number" ? part : String(part))),
+    message: issue.message,
+    code: issue.code,
+  };
+}
+
+// Strict first: it reports async refinements and transforms, which a synchronous parse at the
+// boundary cannot run; a schema the fast path cannot fully model compiles leniently (zod then runs
+// the parts it cannot model through its ordinary parser).
+function compileSchema(schema: $ZodType, field: string): $ZodType {
+  try {
+    return compile(schema, { strict: true });
+  } catch (error) {
+    if (error instanceof ZodCompileAsyncError) {
+      throw new InvalidOptionError(
+        `${field} is asynchronous (${error.message}); contract schemas must be synchronous`,
+        { cause: error },
+      );
+    }
+    if (error instanceof ZodCompileUnsupportedError) return compile(schema);
+    throw error;
+  }
+}
+
+function same(schema: $ZodType): $ZodType {
+  return schema;
+}
+
+function checkDefinition(definition: ContractDefinition): void {
+  if (typeof definition !== "object" || definition === null) {
+    throw new InvalidOptionError("defineContract needs a definition object");
+  }
+  if (typeof definition.name !== "string" || definition.name === "") {
+    throw new InvalidOptionError("name must be a non-empty string");
+  }
+  const version = definition.version as unknown;
+  if (!(typeof version === "string" && version !== "") && !Number.isFinite(version)) {
+    throw new InvalidOptionError("version must be a non-empty string or a finite number");
+  }
+  for (const flag of ["validateInbound", "validateOutbound", "compileSchemas"] as const) {
+    const value = definition[flag] as unknown;
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InvalidOptionError(`${flag} must be true or false (got ${JSON.stringify(value)})`);
+    }
+  }
+  for (const [method, request] of entriesOf("requests", definition.requests)) {
+    if (typeof request !== "object" || request === null) {
+      throw new InvalidOptionError(
+        `requests.${method} must be an object with input and output schemas`,
+      );
+    }
+    checkSchema(`requests.${method}.input`, request.input);
+    checkSchema(`requests.${method}.output`, request.output);
+    const idempotent = request.idempotent as unknown;
+    if (idempotent !== undefined && typeof idempotent !== "boolean") {
+      throw new InvalidOptionError(`requests.${method}.idempotent must be true or false`);
+    }
+  }
+  for (const [signal, schema] of entriesOf("signals", definition.signals)) {
+    checkSchema(`signals.${signal}`, schema);
+  }
+}
+
+function entriesOf<T>(
+  field: string,
+  map: { readonly [name: string]: T } | undefined,
+): [string, T][] {
+  if (map === undefined) return [];
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    throw new InvalidOptionError(`${field} must be an object keyed by name`);
+  }
+  const entries = Object.entries(map);
+  for (const [name] of entries) {
+    if (name === "") throw new InvalidOptionError(`${field} has an empty name`);
+  }
+  return entries;
+}
+
+// Duck-typed rather than instanceof, so schemas from another copy of zod 4 (or zod/mini) pass.
+function checkSchema(field: string, schema: unknown): void {
+  const internals = (schema as { _zod?: { def?: unknown } } | null)?._zod;
+  if (typeof schema !== "object" || typeof internals !== "object" || internals?.def === undefined) {
+    throw new InvalidOptionError(`${field} must be a zod schema (got ${typeof schema})`);
+  }
+}
