@@ -1,0 +1,170 @@
+/**
+ * The goals of the benchmark issue, evaluated automatically on one run. Parley (validation on, the
+ * default an application runs with) is the subject; each goal is checked at every point it covers
+ * and reports its worst case, so "met" means met everywhere.
+ */
+import { formatBytes, formatRatio, pointName } from "./format.js";
+import type { GoalVerdict, MedianFigures, PointResult, SystemInfo } from "./results.js";
+
+const SUBJECT = "parley";
+
+/** One comparison at one point: the ratio and whether it meets the goal. */
+interface Check {
+  readonly where: string;
+  readonly ratio: number;
+  readonly ok: boolean;
+}
+
+interface GoalSpec {
+  readonly id: string;
+  readonly goal: string;
+  /** What the reported ratio divides. */
+  readonly measure: string;
+  /** Which points the goal covers. */
+  covers(point: PointResult): boolean;
+  /** The check at one point, or `undefined` when a needed figure is missing there. */
+  check(
+    subject: MedianFigures,
+    figures: (system: string) => MedianFigures | undefined,
+  ): Omit<Check, "where"> | undefined;
+  /** Of two checks, which is worse (to report). */
+  worse(a: Check, b: Check): Check;
+}
+
+const FRAMEWORKS = ["zeromq", "jsonrpc", "http", "grpc"] as const;
+const LABELS: Record<string, string> = {
+  zeromq: "zeromq",
+  jsonrpc: "vscode-jsonrpc",
+  http: "HTTP/1.1",
+  grpc: "grpc-js",
+};
+
+const lowerRatio = (a: Check, b: Check): Check => (b.ratio < a.ratio ? b : a);
+const higherRatio = (a: Check, b: Check): Check => (b.ratio > a.ratio ? b : a);
+
+function bestOf(
+  figures: (system: string) => MedianFigures | undefined,
+  pick: (f: MedianFigures) => number,
+  prefer: "max" | "min",
+): number | undefined {
+  const values = FRAMEWORKS.map((name) => figures(name))
+    .filter((f) => f !== undefined)
+    .map(pick);
+  if (values.length === 0) return undefined;
+  return prefer === "max" ? Math.max(...values) : Math.min(...values);
+}
+
+function multipleOf(system: string, times: number): GoalSpec {
+  return {
+    id: `c256-1k-vs-${system}`,
+    goal: `at concurrency 256 with 1 KiB, at least ${times}× ${LABELS[system]} req/s`,
+    measure: `Parley / ${LABELS[system]} req/s`,
+    covers: (p) => p.concurrency === 256 && p.payloadBytes === 1024,
+    check: (subject, figures) => {
+      const other = figures(system);
+      if (other === undefined) return undefined;
+      const ratio = subject.requestsPerSecond / other.requestsPerSecond;
+      return { ratio, ok: ratio >= times };
+    },
+    worse: lowerRatio,
+  };
+}
+
+const GOALS: readonly GoalSpec[] = [
+  {
+    id: "ahead-everywhere",
+    goal: "ahead of every other framework's req/s on every point",
+    measure: "Parley / best other framework req/s",
+    covers: () => true,
+    check: (subject, figures) => {
+      const best = bestOf(figures, (f) => f.requestsPerSecond, "max");
+      if (best === undefined) return undefined;
+      return { ratio: subject.requestsPerSecond / best, ok: subject.requestsPerSecond > best };
+    },
+    worse: lowerRatio,
+  },
+  multipleOf("zeromq", 5),
+  multipleOf("jsonrpc", 10),
+  multipleOf("http", 10),
+  multipleOf("grpc", 40),
+  {
+    id: "c1-p50-vs-frameworks",
+    goal: "at concurrency 1, lower p50 than every other framework",
+    measure: "Parley p50 / best other framework p50",
+    covers: (p) => p.concurrency === 1,
+    check: (subject, figures) => {
+      const best = bestOf(figures, (f) => f.p50Us, "min");
+      if (best === undefined) return undefined;
+      return { ratio: subject.p50Us / best, ok: subject.p50Us < best };
+    },
+    worse: higherRatio,
+  },
+  {
+    id: "c256-vs-raw",
+    goal: "at concurrency 256, at least 0.25× raw node:net req/s",
+    measure: "Parley / raw req/s",
+    covers: (p) => p.concurrency === 256,
+    check: (subject, figures) => {
+      const raw = figures("raw");
+      if (raw === undefined) return undefined;
+      const ratio = subject.requestsPerSecond / raw.requestsPerSecond;
+      return { ratio, ok: ratio >= 0.25 };
+    },
+    worse: lowerRatio,
+  },
+  {
+    id: "c1-p50-vs-raw",
+    goal: "at concurrency 1, p50 within 1.15× of raw node:net",
+    measure: "Parley p50 / raw p50",
+    covers: (p) => p.concurrency === 1,
+    check: (subject, figures) => {
+      const raw = figures("raw");
+      if (raw === undefined) return undefined;
+      const ratio = subject.p50Us / raw.p50Us;
+      return { ratio, ok: ratio <= 1.15 };
+    },
+    worse: higherRatio,
+  },
+];
+
+function evaluate(spec: GoalSpec, points: readonly PointResult[], why: string): GoalVerdict {
+  const checks: Check[] = [];
+  for (const point of points.filter(spec.covers)) {
+    const figures = (system: string): MedianFigures | undefined =>
+      point.systems.find((s) => s.system === system)?.median;
+    const subject = figures(SUBJECT);
+    if (subject === undefined) continue;
+    const outcome = spec.check(subject, figures);
+    if (outcome === undefined) continue;
+    checks.push({
+      ...outcome,
+      where: pointName(point.transport, point.concurrency, point.payloadBytes),
+    });
+  }
+  const base = { id: spec.id, goal: `Parley ${spec.goal}` };
+  if (checks.length === 0) return { ...base, status: "not evaluated", figures: why };
+  const worst = checks.reduce(spec.worse);
+  const failing = checks.filter((c) => !c.ok).length;
+  const covered = `${checks.length} point${checks.length === 1 ? "" : "s"}`;
+  const summary = `${spec.measure}: worst ${formatRatio(worst.ratio)} (${worst.where}) of ${covered}`;
+  return {
+    ...base,
+    status: failing === 0 ? "met" : "missed",
+    figures: failing === 0 ? summary : `${summary}; missed at ${failing}`,
+  };
+}
+
+/** Evaluates every goal; goals that need a system that did not run are "not evaluated". */
+export function evaluateGoals(
+  points: readonly PointResult[],
+  systems: readonly SystemInfo[],
+): GoalVerdict[] {
+  const subject = systems.find((s) => s.name === SUBJECT);
+  const why =
+    subject === undefined
+      ? "Parley was not part of this run"
+      : subject.status === "unavailable"
+        ? `Parley unavailable: ${subject.reason}`
+        : `the points it covers were not measured for both systems (${formatBytes(1024)} at c=256 and c=1 are the key points)`;
+  return GOALS.map((spec) => evaluate(spec, points, why));
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run bench` / `bench:quick` / `bench:e2e`: the end-to-end benchmark harness.
+ * See benchmarks/README.md, section "End to end", for what it measures and how.
+ */
+import { join } from "node:path";
+import { runPlan } from "./harness.js";
+import { BENCHMARKS_DIR } from "./machine.js";
+import { writeOutputs } from "./outputs.js";
+import { type BenchPlan, parsePlan, USAGE } from "./plan.js";
+import { readmeSection, updateReadme } from "./readme-section.js";
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let plan: BenchPlan;
+  try {
+    plan = parsePlan(argv, join(BENCHMARKS_DIR, "results"));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const results = await runPlan(plan);
+  const written = [`${plan.outDir}/latest.json`, `${plan.outDir}/latest.md`];
+  writeOutputs(results, plan.outDir, "latest");
+  if (plan.updateReadme) {
+    const charts = writeOutputs(results, plan.outDir, "readme");
+    const readme = join(BENCHMARKS_DIR, "README.md");
+    updateReadme(readme, readmeSection(results, charts));
+    written.push(readme);
+  }
+  for (const goal of results.goals) {
+    process.stdout.write(`${goal.status.padEnd(13)} ${goal.goal}: ${goal.figures}\n`);
+  }
+  process.stdout.write(`wrote ${written.join(", ")} and charts\n`);
+  // Without the ceiling nothing else can be judged: that is a failed run.
+  const raw = results.systems.find((s) => s.name === "raw");
+  const rawMeasured = results.points.some((p) =>
+    p.systems.some((s) => s.system === "raw" && s.median),
+  );
+  return raw?.status === "ok" && rawMeasured ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { chartsOf } from "../src/e2e/charts.js";
+import { evaluateGoals } from "../src/e2e/goals.js";
+import { markdownReport } from "../src/e2e/markdown-report.js";
+import { withRatios } from "../src/e2e/medians.js";
+import { readmeSection, replaceSection } from "../src/e2e/readme-section.js";
+import type { PointResult, RunResults, SystemInfo, SystemPointResult } from "../src/e2e/results.js";
+import { barChart, escapeXml } from "../src/e2e/svg-chart.js";
+import { markdownTableProblems, svgProblems } from "./well-formed.js";
+
+function figures(system: string, requestsPerSecond: number, p50Us: number): SystemPointResult {
+  return {
+    system,
+    status: "ok",
+    rounds: [],
+    median: {
+      rounds: 3,
+      requestsPerSecond,
+      p50Us,
+      p99Us: p50Us * 2,
+      p999Us: p50Us * 3,
+      clientCpuUsPerRequest: 5,
+      serverCpuUsPerRequest: 4,
+      errors: 0,
+    },
+  };
+}
+
+function info(name: string, label: string, role: SystemInfo["role"]): SystemInfo {
+  return { name, label, role, color: "#123456", versions: {}, status: "ok", transportErrors: {} };
+}
+
+const SYSTEMS = [
+  info("raw", "raw node:net", "ceiling"),
+  info("parley", "Parley", "parley"),
+  info("zeromq", "zeromq", "framework"),
+  info("grpc", "grpc-js", "framework"),
+];
+
+function point(
+  concurrency: number,
+  payloadBytes: number,
+  rates: Record<string, [number, number]>,
+): PointResult {
+  return withRatios({
+    transport: "tcp",
+    concurrency,
+    payloadBytes,
+    systems: Object.entries(rates).map(([name, [rps, p50]]) => figures(name, rps, p50)),
+  });
+}
+
+const POINTS = [
+  point(1, 1024, {
+    raw: [20_000, 40],
+    parley: [18_000, 44],
+    zeromq: [10_000, 90],
+    grpc: [3_000, 300],
+  }),
+  point(256, 1024, {
+    raw: [200_000, 1000],
+    parley: [40_000, 5000],
+    zeromq: [10_000, 20_000],
+    grpc: [2_000, 90_000],
+  }),
+];
+
+function results(): RunResults {
+  const meta = {
+    date: "2026-01-02T03:04:05.000Z",
+    mode: "full",
+    node: "v20.0.0",
+    v8: "11",
+    platform: "linux x64",
+    cpuModel: "Test CPU <fast> & cheap",
+    cores: 2,
+    totalMemoryGiB: 4,
+    rounds: 3,
+    warmupMs: 250,
+    warmupRequests: 1000,
+    durationMs: 1000,
+    maxRequests: 100_000,
+    wallSeconds: 600,
+  };
+  return { meta, systems: SYSTEMS, points: POINTS, goals: evaluateGoals(POINTS, SYSTEMS) };
+}
+
+describe("goals", () => {
+  it("judges each goal at its points and names the worst figure", () => {
+    const goals = Object.fromEntries(evaluateGoals(POINTS, SYSTEMS).map((g) => [g.id, g]));
+    expect(goals["ahead-everywhere"]!.status).toBe("met");
+    expect(goals["c256-1k-vs-zeromq"]!.status).toBe("missed"); // 4× < 5×
+    expect(goals["c256-1k-vs-zeromq"]!.figures).toContain("4×");
+    expect(goals["c256-1k-vs-grpc"]!.status).toBe("missed"); // 20× < 40×
+    expect(goals["c256-1k-vs-jsonrpc"]!.status).toBe("not evaluated");
+    expect(goals["c256-vs-raw"]!.status).toBe("missed"); // 0.2× < 0.25×
+    expect(goals["c1-p50-vs-raw"]!.status).toBe("met"); // 1.1× <= 1.15×
+    expect(goals["c1-p50-vs-frameworks"]!.status).toBe("met");
+  });
+
+  it("says why no goal can be judged when Parley is unavailable", () => {
+    const systems = SYSTEMS.map((s) =>
+      s.name === "parley" ? { ...s, status: "unavailable" as const, reason: "no serve()" } : s,
+    );
+    const withoutParley = POINTS.map((p) => ({
+      ...p,
+      systems: p.systems.filter((s) => s.system !== "parley"),
+    }));
+    for (const goal of evaluateGoals(withoutParley, systems)) {
+      expect(goal.status).toBe("not evaluated");
+      expect(goal.figures).toBe("Parley unavailable: no serve()");
+    }
+  });
+});
+
+describe("reports", () => {
+  it("writes markdown whose tables all have matching column counts", () => {
+    const run = results();
+    const markdown = markdownReport(run, chartsOf(run, "latest"));
+    expect(markdownTableProblems(markdown)).toEqual([]);
+    expect(markdown).toContain("| c=256, 1 KiB | 200k | 40k (0.2×) | 10k (0.05×) | 2k (0.01×) |");
+  });
+
+  it("writes SVG charts that are well-formed even with markup in labels", () => {
+    const run = results();
+    for (const chart of chartsOf(run, "x")) expect(svgProblems(chart.svg)).toEqual([]);
+    const svg = barChart({
+      title: "a < b & c",
+      groups: [["g1"], ["g2"]],
+      series: [{ name: "s<1>", color: "#000000", values: [{ value: 10, marks: [20, 30] }, null] }],
+      yLabel: "y",
+      formatTick: String,
+    });
+    expect(svgProblems(svg)).toEqual([]);
+    expect(svg).toContain(escapeXml("a < b & c"));
+  });
+
+  it("replaces only its own README section and keeps the others byte for byte", () => {
+    const readme =
+      "# Benchmarks\n\nintro\n\n## Framing\n\nframing text\n\n## End to end\n\nold\n\n## Codec\n\ncodec text\n";
+    const section = readmeSection(results(), chartsOf(results(), "readme"));
+    const updated = replaceSection(readme, section);
+    expect(
+      updated.startsWith("# Benchmarks\n\nintro\n\n## Framing\n\nframing text\n\n## End to end\n"),
+    ).toBe(true);
+    expect(updated.endsWith("\n## Codec\n\ncodec text\n")).toBe(true);
+    expect(updated).not.toContain("\nold\n");
+    expect(updated).toContain("![Echo throughput over TCP loopback");
+    expect(markdownTableProblems(updated)).toEqual([]);
+    expect(replaceSection(updated, section)).toBe(updated);
+    expect(replaceSection("# B\n", section)).toBe(`# B\n\n${section.replace(/\n*$/, "\n")}`);
+  });
+});
