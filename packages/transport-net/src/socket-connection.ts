@@ -1,0 +1,256 @@
+import type { Socket } from "node:net";
+import type { Connection, ConnectionHandlers } from "@parley/framing";
+import { AlreadyAttachedError } from "./errors.js";
+import { connectionFailure } from "./node-errors.js";
+import { integerOption, oneOfOption, optionsObject } from "./option-rules.js";
+
+/** Bytes a connection buffers in user space before `write()` returns `false` (64 KiB). */
+export const DEFAULT_HIGH_WATER_MARK_BYTES = 64 * 1024;
+
+/** What a socket runs over; it decides how `reset()` aborts it. */
+export type SocketKind = "tcp" | "unix" | "tls";
+
+/** Options of {@link SocketConnection}. */
+export interface SocketConnectionOptions {
+  /**
+   * `write()` returns `false` once this many bytes wait in user space; `onDrain` follows.
+   * @default 65536 ({@link DEFAULT_HIGH_WATER_MARK_BYTES})
+   */
+  highWaterMarkBytes?: number;
+  /**
+   * The socket's kind. `tcp` resets with a real TCP RST; `unix` and `tls` are destroyed.
+   * @default detected: `tls` for a TLS socket, `tcp` when the socket has a port, else `unix`
+   */
+  kind?: SocketKind;
+  /** Description of the remote end. @default `host:port` of the peer, `[v6]:port` for IPv6 */
+  remoteAddress?: string;
+  /** Description of the local end. @default `host:port` of this end */
+  localAddress?: string;
+}
+
+type Phase = "detached" | "attached" | "closed";
+
+/**
+ * A `Connection` (the byte channel the Parley engine runs on) over a `node:net` or `node:tls`
+ * socket. It follows the contract in `@parley/framing` to the letter:
+ * 1. nothing is read before {@link attach}; an end or close that happens earlier is replayed after it;
+ * 2. one {@link write} is one corked batch, flushed with one `writev`, chunks never copied;
+ * 3. `write` returns `false` at or above `highWaterMarkBytes`, and `onDrain` follows;
+ * 4. {@link end} flushes, then sends FIN, and reading goes on (the socket is half-open);
+ * 5. {@link reset} drops pending output: a TCP RST (`resetAndDestroy`) on TCP, `destroy()` on Unix
+ *    sockets (which have no RST) and TLS;
+ * 6. `onClose` fires once, last, with a coded error (`CONNECTION_RESET`, ...) on an abnormal close,
+ *    or the error given to `reset(error)`.
+ *
+ * Writes after `end()`, `reset()` or the close are dropped and return `false`; nothing throws.
+ * @example
+ * const connection = new SocketConnection(socket);
+ * connection.attach({ onData, onEnd, onDrain, onClose });
+ * connection.write([header, payload]);
+ */
+export class SocketConnection implements Connection {
+  /** The underlying socket; the connection owns it (listeners are installed on it). */
+  readonly socket: Socket;
+  /** How `reset()` aborts this socket. */
+  readonly kind: SocketKind;
+  /** The high-water mark in force. */
+  readonly highWaterMarkBytes: number;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  #phase: Phase = "detached";
+  #handlers: ConnectionHandlers | undefined;
+  #paused = false;
+  #needDrain = false;
+  /** The peer's FIN arrived before `attach()`; `onEnd` is owed. */
+  #endPending = false;
+  #resetting = false;
+  #closeError: Error | undefined;
+
+  /**
+   * Wraps a connected (or connecting) socket and takes it over: it is paused until {@link attach},
+   * set half-open, and given the listeners the contract needs.
+   * @throws {InvalidOptionError} `INVALID_OPTION` for a bad option.
+   */
+  constructor(socket: Socket, options?: SocketConnectionOptions) {
+    const o = optionsObject("SocketConnection", options);
+    this.socket = socket;
+    this.highWaterMarkBytes = integerOption(
+      "highWaterMarkBytes",
+      o.highWaterMarkBytes,
+      DEFAULT_HIGH_WATER_MARK_BYTES,
+      1,
+      2 ** 31 - 1,
+    );
+    this.kind = oneOfOption("kind", o.kind, detectKind(socket), ["tcp", "unix", "tls"] as const);
+    this.remoteAddress = o.remoteAddress ?? hostPort(socket.remoteAddress, socket.remotePort);
+    this.localAddress = o.localAddress ?? hostPort(socket.localAddress, socket.localPort);
+    // The contract is half-close: a FIN from the peer must not end our side of the stream.
+    socket.allowHalfOpen = true;
+    socket.pause();
+    socket.on("end", this.#onEnd);
+    socket.on("error", this.#onError);
+    socket.on("close", this.#onClose);
+  }
+
+  /** Bytes accepted by `write()` and not yet handed to the operating system. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** True once the socket has fully closed (`onClose` has fired or fires at `attach()`). */
+  get closed(): boolean {
+    return this.#phase === "closed";
+  }
+
+  /**
+   * Writes a batch of chunks as one corked write (one `writev`); the chunks are not copied, so do
+   * not change them until they are flushed. Dropped (returns `false`) after `end()`, `reset()` or
+   * the close.
+   * @returns `false` when {@link bufferedBytes} is at or above the high-water mark: wait for `onDrain`.
+   */
+  write(chunks: readonly Uint8Array[]): boolean {
+    const socket = this.socket;
+    if (!socket.writable || this.#resetting) return false;
+    // The last non-empty chunk carries the flush callback (one shared bound function, no closure
+    // per write); empty chunks are skipped since a zero-length TLS write is a wasted record.
+    let last = chunks.length - 1;
+    while (last >= 0 && chunks[last]!.byteLength === 0) last--;
+    if (last > 0) socket.cork();
+    for (let i = 0; i < last; i++) {
+      const chunk = chunks[i]!;
+      if (chunk.byteLength > 0) socket.write(chunk);
+    }
+    if (last >= 0) socket.write(chunks[last]!, this.#onFlushed);
+    if (last > 0) socket.uncork();
+    if (socket.writableLength < this.highWaterMarkBytes) return true;
+    this.#needDrain = true;
+    return false;
+  }
+
+  /** Flushes what was written, then sends FIN; reading goes on until the peer ends. Idempotent. */
+  end(): void {
+    if (this.#phase === "closed" || this.#resetting) return;
+    this.socket.end();
+  }
+
+  /**
+   * Drops pending output and aborts: TCP RST on TCP, `destroy()` on Unix and TLS. `onClose` then
+   * gets `error` (or nothing). Idempotent; a no-op after the close.
+   */
+  reset(error?: Error): void {
+    if (this.#phase === "closed" || this.#resetting) return;
+    this.#resetting = true;
+    this.#endPending = false;
+    this.#closeError ??= error;
+    const socket = this.socket;
+    if (this.kind === "tcp" && !socket.destroyed) {
+      try {
+        socket.resetAndDestroy();
+        return;
+      } catch {
+        // Not a TCP handle after all (a misdeclared kind): destroying still aborts it.
+      }
+    }
+    socket.destroy();
+  }
+
+  /** Stops `onData`; the socket's buffers fill and the peer's writes then back up. */
+  pause(): void {
+    if (this.#paused || this.#phase === "closed") return;
+    this.#paused = true;
+    this.socket.pause();
+  }
+
+  /** Resumes `onData` after {@link pause}. */
+  resume(): void {
+    if (!this.#paused || this.#phase === "closed") return;
+    this.#paused = false;
+    if (this.#phase === "attached") this.socket.resume();
+  }
+
+  /**
+   * Installs the handlers and starts reading. An end, drain or close that happened before is
+   * delivered on the next tick.
+   * @throws {AlreadyAttachedError} `ALREADY_ATTACHED` on a second call.
+   */
+  attach(handlers: ConnectionHandlers): void {
+    if (this.#handlers) {
+      throw new AlreadyAttachedError(`the connection to ${this.remoteAddress} is already attached`);
+    }
+    this.#handlers = handlers;
+    if (this.#phase === "closed") {
+      process.nextTick(this.#replay);
+      return;
+    }
+    this.#phase = "attached";
+    this.socket.on("data", this.#onData);
+    if (!this.#paused) this.socket.resume();
+    if (this.#endPending || this.#needDrain) process.nextTick(this.#replay);
+  }
+
+  /** Delivers, after `attach()`, what happened before it: drain, end, close, in that order. */
+  readonly #replay = (): void => {
+    if (this.#phase === "closed") {
+      this.#deliverClose();
+      return;
+    }
+    if (this.#needDrain) this.#onFlushed();
+    this.#deliverPendingEnd();
+  };
+
+  #deliverPendingEnd(): void {
+    if (!this.#endPending) return;
+    this.#endPending = false;
+    this.#handlers!.onEnd();
+  }
+
+  #deliverClose(): void {
+    this.#deliverPendingEnd();
+    this.#handlers!.onClose(this.#closeError);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#resetting) return;
+    this.#handlers!.onData(chunk);
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.#resetting) return;
+    if (this.#phase === "attached") this.#handlers!.onEnd();
+    else this.#endPending = true;
+  };
+
+  readonly #onFlushed = (error?: Error | null): void => {
+    if (error || !this.#needDrain || this.#phase !== "attached") return;
+    if (this.socket.writableLength >= this.highWaterMarkBytes) return;
+    this.#needDrain = false;
+    this.#handlers!.onDrain();
+  };
+
+  readonly #onError = (error: Error): void => {
+    // The first cause wins: a reset's own reason, then the first socket error.
+    if (this.#resetting || this.#closeError) return;
+    this.#closeError = connectionFailure(error, this.remoteAddress);
+  };
+
+  readonly #onClose = (): void => {
+    const wasAttached = this.#phase === "attached";
+    this.#phase = "closed";
+    this.#needDrain = false;
+    if (wasAttached) this.#deliverClose();
+  };
+}
+
+function detectKind(socket: Socket): SocketKind {
+  if ((socket as { encrypted?: unknown }).encrypted === true) return "tls";
+  return typeof socket.remotePort === "number" || typeof socket.localPort === "number"
+    ? "tcp"
+    : "unix";
+}
+
+/** `127.0.0.1:7000`, `[::1]:7000`; `unknown` when the socket has no address (yet). */
+export function hostPort(host: string | undefined, port: number | undefined): string {
+  if (host === undefined) return "unknown";
+  const shown = host.includes(":") ? `[${host}]` : host;
+  return port === undefined ? shown : `${shown}:${port}`;
+}
