@@ -1,1 +1,72 @@
-export {};
+// What a user of @parley/rpc needs from the lower layers, so that one install is enough.
+export type {
+  AnyContract,
+  Codec,
+  Contract,
+  ContractDefinition,
+  JsonCodecOptions,
+  MsgpackCodecOptions,
+  RequestInput,
+  RequestName,
+  RequestOutput,
+  SignalName,
+  SignalPayload,
+  ValidationIssue,
+  WireError,
+} from "@parley/codec";
+export {
+  CodecError,
+  ContractValidationError,
+  createJsonCodec,
+  createMsgpackCodec,
+  defineContract,
+  RemoteError,
+  ServiceError,
+} from "@parley/codec";
+export { isParleyError, ParleyError } from "@parley/framing";
+export type {
+  CallOptions,
+  CloseInfo,
+  CloseInitiator,
+  CloseReason,
+  HandlerContext,
+  HelloInfo,
+  Peer,
+  PeerOptions,
+  PeerStats,
+  RemoteHello,
+  SignalContext,
+} from "@parley/peer";
+export {
+  AbandonedError,
+  CancelledError,
+  ConnectionLostError,
+  DeadlineExceededError,
+  OverloadedError,
+  PEER_ERROR_CODES,
+  PeerState,
+  UnavailableError,
+} from "@parley/peer";
+export { parseAddress, TRANSPORT_ERROR_CODES } from "@parley/transport-net";
+export { z } from "zod";
+export type { BackoffOptions } from "./backoff.js";
+export {
+  DEFAULT_RECONNECT_INITIAL_DELAY_MS,
+  DEFAULT_RECONNECT_JITTER,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_RECONNECT_MULTIPLIER,
+} from "./backoff.js";
+export type { ClientEvents, ConnectOptions } from "./client.js";
+export { Client, connect } from "./client.js";
+export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
+export { resolveEndpoint } from "./endpoint.js";
+export type { RpcErrorCode } from "./errors.js";
+export {
+  ClientClosedError,
+  NotConnectedError,
+  ReconnectFailedError,
+  RPC_ERROR_CODES,
+  WaitDeadlineError,
+} from "./errors.js";
+export type { ServeOptions, ServerConnection, ServerEvents } from "./server.js";
+export { DEFAULT_MAX_CONNECTIONS, Server, serve } from "./server.js";

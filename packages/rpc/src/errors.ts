@@ -1,0 +1,61 @@
+import { ParleyError } from "@parley/framing";
+
+/** Every code this package raises itself (the engine's and transports' codes pass through). */
+export const RPC_ERROR_CODES = [
+  "NOT_CONNECTED",
+  "CLIENT_CLOSED",
+  "RECONNECT_FAILED",
+  "DEADLINE_EXCEEDED",
+] as const;
+
+/** A code raised by @parley/rpc. */
+export type RpcErrorCode = (typeof RPC_ERROR_CODES)[number];
+
+/** A call was made while the client had no connection and `waitForConnection` is false. */
+export class NotConnectedError extends ParleyError {
+  override readonly name = "NotConnectedError";
+  readonly code = "NOT_CONNECTED" as const;
+  constructor(reconnecting: boolean) {
+    super(
+      reconnecting
+        ? "client is reconnecting and waitForConnection is false; the call was not sent"
+        : "client is not connected; the call was not sent",
+      { retryable: true },
+    );
+  }
+}
+
+/** A call was made on, or was waiting in, a client that has been closed. */
+export class ClientClosedError extends ParleyError {
+  override readonly name = "ClientClosedError";
+  readonly code = "CLIENT_CLOSED" as const;
+  constructor() {
+    super("client was closed; the call was not sent");
+  }
+}
+
+/** The client gave up reconnecting after `reconnect.maxAttempts` failed attempts. */
+export class ReconnectFailedError extends ParleyError {
+  override readonly name = "ReconnectFailedError";
+  readonly code = "RECONNECT_FAILED" as const;
+  constructor(attempts: number) {
+    super(
+      `gave up reconnecting after ${attempts} attempts; raise reconnect.maxAttempts to keep trying`,
+    );
+  }
+}
+
+/** A call's deadline passed while it waited for a reconnect; it was never sent, so a retry is safe. */
+export class WaitDeadlineError extends ParleyError {
+  override readonly name = "WaitDeadlineError";
+  readonly code = "DEADLINE_EXCEEDED" as const;
+  readonly notExecuted = true;
+  constructor(deadline: number) {
+    super(
+      `deadline passed at ${new Date(deadline).toISOString()} while waiting for a reconnect; the call was not sent`,
+      {
+        retryable: true,
+      },
+    );
+  }
+}

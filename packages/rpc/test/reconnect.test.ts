@@ -1,0 +1,125 @@
+import { describe, expect, it, onTestFinished } from "vitest";
+import { connect, serve } from "../src/index.js";
+import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
+
+const fastReconnect = { initialDelayMs: 10, maxDelayMs: 50, jitter: 0 };
+
+async function startServer(url: string, counter = { calls: 0 }) {
+  const server = await serve({ url, contract: testContract, handlers: testHandlers(counter) });
+  onTestFinished(() => server.close());
+  return server;
+}
+
+/** Drops every live connection of a server abruptly (as a crash would), then closes the listener. */
+async function crash(server: Awaited<ReturnType<typeof startServer>>) {
+  for (const c of server.connections) c.peer.destroy();
+  await server.close();
+}
+
+describe("client reconnect", () => {
+  it("reconnects after the server restarts and calls made meanwhile wait and succeed", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const first = await startServer(url);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    onTestFinished(() => client.close());
+    const events: string[] = [];
+    client.on("disconnect", (_info, willReconnect) => events.push(`disconnect:${willReconnect}`));
+    client.on("reconnect", () => events.push("reconnect"));
+    const disconnected = new Promise((resolve) => client.once("disconnect", resolve));
+    await first.close();
+    await disconnected;
+    expect(client.connected).toBe(false);
+    const waiting = client.call.echo("after restart", { timeoutMs: 5_000 });
+    await startServer(url);
+    await expect(waiting).resolves.toBe("after restart");
+    expect(events).toEqual(["disconnect:true", "reconnect"]);
+  });
+
+  it("fails calls at once with NOT_CONNECTED when waitForConnection is false", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const server = await startServer(url);
+    const client = await connect({
+      url,
+      contract: testContract,
+      reconnect: fastReconnect,
+      waitForConnection: false,
+    });
+    onTestFinished(() => client.close());
+    await server.close();
+    await expect(client.call.echo("x")).rejects.toMatchObject({
+      code: "NOT_CONNECTED",
+      retryable: true,
+    });
+  });
+
+  it("gives a waiting call DEADLINE_EXCEEDED, marked not executed, when no server comes back in time", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const server = await startServer(url);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    onTestFinished(() => client.close());
+    await server.close();
+    await expect(client.call.echo("x", { timeoutMs: 100 })).rejects.toMatchObject({
+      code: "DEADLINE_EXCEEDED",
+      notExecuted: true,
+    });
+  });
+
+  it("retries an idempotent call lost with the connection, once reconnected", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const counter = { calls: 0 };
+    const first = await startServer(url, counter);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    onTestFinished(() => client.close());
+    const call = client.call.slowIdempotent({ ms: 100 }, { timeoutMs: 5_000 });
+    while (counter.calls === 0) await new Promise((r) => setTimeout(r, 5));
+    await crash(first);
+    await startServer(url, counter);
+    await expect(call).resolves.toBe(100);
+    expect(counter.calls).toBe(2);
+  });
+
+  it("fails a non-idempotent call lost with the connection with CONNECTION_LOST, not retried", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const counter = { calls: 0 };
+    const first = await startServer(url, counter);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    onTestFinished(() => client.close());
+    const call = client.call.slow({ ms: 100 }, { timeoutMs: 5_000 });
+    const outcome = expect(call).rejects.toMatchObject({ code: "CONNECTION_LOST" });
+    while (counter.calls === 0) await new Promise((r) => setTimeout(r, 5));
+    await crash(first);
+    await startServer(url, counter);
+    await outcome;
+    expect(counter.calls).toBe(1);
+  });
+
+  it("closes with RECONNECT_FAILED after maxAttempts and rejects waiting calls with CLIENT_CLOSED", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const server = await startServer(url);
+    const client = await connect({
+      url,
+      contract: testContract,
+      reconnect: { ...fastReconnect, maxAttempts: 2 },
+    });
+    const failures: number[] = [];
+    client.on("reconnecting", (attempt) => failures.push(attempt));
+    await server.close();
+    const waiting = client.call.echo("x", { timeoutMs: 5_000 });
+    const info = await client.closed;
+    expect(info.error).toMatchObject({ code: "RECONNECT_FAILED" });
+    expect(failures).toEqual([1, 2]);
+    await expect(waiting).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
+  });
+
+  it("does not reconnect after the client itself closes", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    await startServer(url);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    let reconnects = 0;
+    client.on("reconnect", () => reconnects++);
+    await client.close();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(reconnects).toBe(0);
+    await expect(client.call.echo("x")).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
+  });
+});

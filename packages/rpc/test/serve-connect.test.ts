@@ -1,0 +1,110 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { connect, serve } from "../src/index.js";
+import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
+
+async function startServer(url: string, extra: Record<string, unknown> = {}) {
+  const server = await serve({ url, contract: testContract, handlers: testHandlers(), ...extra });
+  onTestFinished(() => server.close());
+  return server;
+}
+
+describe.each([
+  ["tcp", () => "tcp://127.0.0.1:0"],
+  ["unix", () => `unix://${tempSocketPath()}`],
+])("serve() and connect() over %s", (_name, makeUrl) => {
+  it("answers a typed call and reports the bound url", async () => {
+    const server = await startServer(makeUrl());
+    expect(server.url).not.toMatch(/:0$/);
+    const client = await connect({ url: server.url, contract: testContract });
+    onTestFinished(() => client.close());
+    await expect(client.call.echo("hello")).resolves.toBe("hello");
+    await expect(client.request("echo", "again")).resolves.toBe("again");
+  });
+
+  it("lists live connections and emits connect and disconnect", async () => {
+    const server = await startServer(makeUrl());
+    const events: string[] = [];
+    server.on("connect", (c) => events.push(`connect:${c.id}`));
+    const disconnected = new Promise((resolve) =>
+      server.on("disconnect", (c, info) => resolve([c.id, info.initiator, info.reason])),
+    );
+    const client = await connect({ url: server.url, contract: testContract });
+    await client.call.echo("x");
+    expect(server.connections).toHaveLength(1);
+    expect(events).toEqual(["connect:1"]);
+    await client.close();
+    await expect(disconnected).resolves.toEqual([1, "remote", "graceful"]);
+    expect(server.connections).toHaveLength(0);
+  });
+});
+
+describe("server limits and shutdown", () => {
+  it("refuses a connection over maxConnections with an explicit OVERLOADED frame", async () => {
+    const server = await startServer("tcp://127.0.0.1:0", { maxConnections: 1 });
+    const first = await connect({ url: server.url, contract: testContract });
+    onTestFinished(() => first.close());
+    const refused = new Promise<string>((resolve) =>
+      server.on("refuse", (address) => resolve(address)),
+    );
+    await expect(connect({ url: server.url, contract: testContract })).rejects.toMatchObject({
+      code: "OVERLOADED",
+    });
+    await expect(refused).resolves.toMatch(/127\.0\.0\.1/);
+    await expect(first.call.echo("still fine")).resolves.toBe("still fine");
+  });
+
+  it("finishes in-flight calls on close() and then stops listening", async () => {
+    const path = tempSocketPath();
+    const server = await serve({
+      url: `unix://${path}`,
+      contract: testContract,
+      handlers: testHandlers(),
+    });
+    const client = await connect({ url: server.url, contract: testContract });
+    const inFlight = Array.from({ length: 20 }, () => client.call.slow({ ms: 50 }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await server.close();
+    const results = await Promise.allSettled(inFlight);
+    expect(results.every((r) => r.status === "fulfilled" && r.value === 50)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    await expect(client.closed).resolves.toMatchObject({ initiator: "remote", reason: "graceful" });
+    await expect(connect({ url: `unix://${path}`, contract: testContract })).rejects.toMatchObject({
+      code: expect.stringMatching(/^CONNECT_/),
+    });
+  });
+
+  it("returns the same promise from a second close()", async () => {
+    const server = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: testContract,
+      handlers: testHandlers(),
+    });
+    expect(server.close()).toBe(server.close());
+    await server.close();
+  });
+
+  it("rejects a bad url with INVALID_ADDRESS before opening anything", async () => {
+    await expect(
+      serve({ url: "http://127.0.0.1:80", contract: testContract, handlers: testHandlers() }),
+    ).rejects.toMatchObject({
+      code: "INVALID_ADDRESS",
+    });
+    await expect(connect({ url: "tcp://nohost", contract: testContract })).rejects.toMatchObject({
+      code: "INVALID_ADDRESS",
+    });
+  });
+
+  it("rejects maxConnections of 0 with INVALID_OPTION", async () => {
+    await expect(
+      serve({
+        url: "tcp://127.0.0.1:0",
+        contract: testContract,
+        handlers: testHandlers(),
+        maxConnections: 0,
+      }),
+    ).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+    });
+  });
+});
