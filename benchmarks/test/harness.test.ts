@@ -115,7 +115,7 @@ describe("the end-to-end harness in --tiny mode", () => {
     const markdown = readFileSync(join(out, "latest.md"), "utf8");
     expect(markdownTableProblems(markdown)).toEqual([]);
     expect(tableCount(markdown)).toBe(5); // systems, goals, req/s, latency, all figures
-    expect(markdown).toContain("![Echo throughput over TCP loopback");
+    expect(markdown).toContain("![Echo throughput, TCP loopback");
     for (const chart of ["latest-latency-tcp.svg", "latest-throughput-tcp.svg"]) {
       const svg = readFileSync(join(out, chart), "utf8");
       expect(svgProblems(svg)).toEqual([]);

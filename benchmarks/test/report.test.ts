@@ -145,7 +145,7 @@ describe("reports", () => {
     ).toBe(true);
     expect(updated.endsWith("\n## Codec\n\ncodec text\n")).toBe(true);
     expect(updated).not.toContain("\nold\n");
-    expect(updated).toContain("![Echo throughput over TCP loopback");
+    expect(updated).toContain("![Echo throughput, TCP loopback");
     expect(markdownTableProblems(updated)).toEqual([]);
     expect(replaceSection(updated, section)).toBe(updated);
     expect(replaceSection("# B\n", section)).toBe(`# B\n\n${section.replace(/\n*$/, "\n")}`);

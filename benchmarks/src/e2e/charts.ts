@@ -50,9 +50,13 @@ function missingNote(results: RunResults, points: readonly PointResult[]): strin
   return missing.length === 0 ? "" : `; not measured: ${missing.join(", ")}`;
 }
 
-function subtitle(results: RunResults, points: readonly PointResult[], what: string): string {
+function subtitle(results: RunResults, points: readonly PointResult[], what: string): string[] {
   const { meta } = results;
-  return `${what} · median of ${meta.rounds} rounds · Node ${meta.node} · ${meta.cores} × ${meta.cpuModel}${missingNote(results, points)}`;
+  const date = meta.date.slice(0, 10);
+  return [
+    `${what} · median of ${meta.rounds} rounds${missingNote(results, points)}`,
+    `${meta.cpuModel}, ${meta.cores} cores · Node ${meta.node} · ${date} · ${meta.mode} run`,
+  ];
 }
 
 /** Requests per second per system per point, for one transport. */
@@ -62,10 +66,10 @@ export function throughputChart(
   prefix: string,
 ): ChartFile {
   const points = results.points.filter((p) => p.transport === transport);
-  const title = `Echo throughput over ${TRANSPORT_LABEL[transport]} (req/s, log scale, higher is better)`;
+  const title = `Echo throughput, ${TRANSPORT_LABEL[transport]}`;
   const svg = barChart({
     title,
-    subtitle: subtitle(results, points, "concurrency × payload"),
+    subtitle: subtitle(results, points, "requests per second, log scale, higher is better"),
     groups: groupsOf(points),
     yLabel: "requests per second",
     formatTick: formatCount,
@@ -84,10 +88,14 @@ export function latencyChart(
   prefix: string,
 ): ChartFile {
   const points = results.points.filter((p) => p.transport === transport);
-  const title = `Echo latency over ${TRANSPORT_LABEL[transport]} (bar p50, marks p99 and p99.9, log scale, lower is better)`;
+  const title = `Echo latency, ${TRANSPORT_LABEL[transport]}`;
   const svg = barChart({
     title,
-    subtitle: subtitle(results, points, "concurrency × payload"),
+    subtitle: subtitle(
+      results,
+      points,
+      "bar: p50, marks: p99 and p99.9, log scale, lower is better",
+    ),
     groups: groupsOf(points),
     yLabel: "latency",
     formatTick: formatMicros,

@@ -32,7 +32,10 @@ export class Progress {
     if (this.tty) {
       const filled = Math.round((this.done / this.total) * BAR_WIDTH);
       const bar = `${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}`;
-      this.stream.write(`\r${bar} ${count}  ${label}  ${timing}\x1b[K`);
+      const line = `${bar} ${count}  ${label}  ${timing}`;
+      // A line longer than the terminal would wrap and break the redraw.
+      const columns = this.stream.columns > 0 ? this.stream.columns - 1 : line.length;
+      this.stream.write(`\r${line.slice(0, columns)}\x1b[K`);
     } else {
       this.stream.write(`[${count}] ${label} (${timing})\n`);
     }

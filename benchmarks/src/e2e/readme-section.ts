@@ -35,8 +35,8 @@ the ceiling, and every other system is also given as a ratio to it.
 | command | what | time on 2 cores |
 | --- | --- | --- |
 | \`npm run bench\` | the full matrix, all systems; rewrites this section | under 15 min |
-| \`npm run bench:quick\` | the full matrix with short rounds | under 2 min |
-| \`npm run bench:e2e\` | quick, raw node:net and Parley only | under 1 min |
+| \`npm run bench:quick\` | short rounds at concurrency 1 and 256 (every point a goal is judged at) | under 2 min |
+| \`npm run bench:e2e\` | short rounds, full matrix, raw node:net and Parley only | about 1 min |
 
 Every run writes \`results/latest.json\`, \`results/latest.md\` and SVG charts to \`results/\`; the full
 run also writes the \`results/readme-*\` files shown below. Flags (\`--systems=raw,grpc\`,

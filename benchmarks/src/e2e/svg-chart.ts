@@ -22,7 +22,8 @@ export interface BarSeries {
 /** What to draw. */
 export interface BarChartSpec {
   readonly title: string;
-  readonly subtitle?: string;
+  /** Lines under the title (what is plotted, the machine). */
+  readonly subtitle?: readonly string[];
   /** Group labels, one or more lines each. */
   readonly groups: readonly (readonly string[])[];
   readonly series: readonly BarSeries[];
@@ -90,9 +91,22 @@ function legend(
 
 /** Renders the chart as an SVG document. */
 export function barChart(spec: BarChartSpec): string {
-  const groupWidth = spec.series.length * (BAR + BAR_GAP) + GROUP_GAP;
-  const width = Math.max(560, LEFT + RIGHT + spec.groups.length * groupWidth);
-  const titleBlock = spec.subtitle === undefined ? 30 : 48;
+  const barsWidth = spec.series.length * (BAR + BAR_GAP);
+  const subtitle = spec.subtitle ?? [];
+  const textWidth = Math.max(
+    spec.title.length * 9,
+    ...subtitle.map((line) => line.length * CHAR_WIDTH),
+  );
+  const width = Math.ceil(
+    Math.max(
+      560,
+      LEFT + RIGHT + spec.groups.length * (barsWidth + GROUP_GAP),
+      16 + textWidth + RIGHT,
+    ),
+  );
+  // Groups share the plot's width; bars keep their width and sit in the middle of their group.
+  const groupWidth = (width - LEFT - RIGHT) / Math.max(1, spec.groups.length);
+  const titleBlock = 30 + subtitle.length * 16;
   const legendBlock = legend(spec.series, width, titleBlock + 14);
   const top = titleBlock + legendBlock.rows * LEGEND_ROW + 12;
   const labelLines = Math.max(1, ...spec.groups.map((g) => g.length));
@@ -106,13 +120,12 @@ export function barChart(spec: BarChartSpec): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${LEFT}" y="22" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
+    `<text x="16" y="22" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
   ];
-  if (spec.subtitle !== undefined) {
-    out.push(
-      `<text x="${LEFT}" y="40" font-size="12" fill="#555555">${escapeXml(spec.subtitle)}</text>`,
-    );
-  }
+  subtitle.forEach((line, i) => {
+    const lineY = 40 + i * 16;
+    out.push(`<text x="16" y="${lineY}" font-size="12" fill="#555555">${escapeXml(line)}</text>`);
+  });
   out.push(legendBlock.svg);
   // Grid and y axis: one line per decade, lighter lines at 2× and 5×.
   for (let decade = lo; decade <= hi * 1.0001; decade *= 10) {
@@ -132,13 +145,13 @@ export function barChart(spec: BarChartSpec): string {
     `<text x="16" y="${midY}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${midY})">${escapeXml(spec.yLabel)}</text>`,
   );
   spec.groups.forEach((lines, g) => {
-    const x0 = LEFT + g * groupWidth + GROUP_GAP / 2;
+    const x0 = LEFT + g * groupWidth + (groupWidth - barsWidth) / 2;
     spec.series.forEach((s, i) => {
       const v = s.values[g];
       if (v === null || v === undefined || !(v.value > 0)) return;
       out.push(bar(x0 + i * (BAR + BAR_GAP), v, s.color, y, top + PLOT_HEIGHT));
     });
-    const cx = fixed(x0 + (groupWidth - GROUP_GAP) / 2);
+    const cx = fixed(LEFT + g * groupWidth + groupWidth / 2);
     lines.forEach((line, l) => {
       const ly = top + PLOT_HEIGHT + 16 + l * 14;
       out.push(

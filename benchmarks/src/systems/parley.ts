@@ -32,17 +32,30 @@ interface ParleyClient {
   close(): Promise<void>;
 }
 
-const REQUIRED_EXPORTS = ["serve", "connect", "defineContract", "z"] as const;
-
-// Imported through a variable so that type-checking the benchmarks never depends on the state of
-// @parley/rpc's sources: the shape is checked at run time instead (see REQUIRED_EXPORTS).
+// Imported through variables so that type-checking the benchmarks never depends on the state of
+// these packages' sources: their shape is checked at run time instead.
 const RPC_MODULE: string = "@parley/rpc";
+const CODEC_MODULE: string = "@parley/codec";
+const ZOD_MODULE: string = "zod";
 
+type Exports = Partial<Record<string, unknown>>;
+
+/**
+ * `serve` and `connect` must come from @parley/rpc. `defineContract` and `z` are re-exported by it
+ * for convenience; where a build does not (yet), they come from where they live, @parley/codec and
+ * zod, which is the same code.
+ */
 async function loadRpc(): Promise<ParleyRpc> {
-  const mod = (await import(RPC_MODULE)) as Partial<Record<string, unknown>>;
-  const missing = REQUIRED_EXPORTS.filter((name) => mod[name] === undefined);
+  const rpc = (await import(RPC_MODULE)) as Exports;
+  const missing = ["serve", "connect"].filter((name) => typeof rpc[name] !== "function");
   if (missing.length > 0) throw new Error(`@parley/rpc does not export ${missing.join(", ")}`);
-  return mod as unknown as ParleyRpc;
+  const defineContract =
+    rpc.defineContract ?? ((await import(CODEC_MODULE)) as Exports).defineContract;
+  const z = rpc.z ?? ((await import(ZOD_MODULE)) as Exports).z;
+  if (typeof defineContract !== "function" || z === undefined) {
+    throw new Error("neither @parley/rpc nor @parley/codec exports defineContract");
+  }
+  return { ...(rpc as object), defineContract, z } as ParleyRpc;
 }
 
 function contractFor(rpc: ParleyRpc, validateInbound: boolean): unknown {
