@@ -11,7 +11,10 @@ export type PeerGauges = {
     | "callsWaiting"
     | "handlersRunning"
     | "handlersQueued"
-    | "pingsSent"]: () => number;
+    | "pingsSent"
+    | "callsCompleted"
+    | "callsRejected"
+    | "callsAbandoned"]: () => number;
 };
 
 /** Counter fields every part of the peer writes to. */

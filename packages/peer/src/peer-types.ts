@@ -94,7 +94,7 @@ export interface CloseInfo {
   readonly calls: {
     /** Answered by the remote (a value or a remote error). */
     readonly completed: number;
-    /** Failed locally: deadline, cancelled, refused by Bye, never sent, invalid response... */
+    /** Failed locally: deadline, cancelled, refused by Bye or by a closing peer, never sent... */
     readonly rejected: number;
     /** In flight when the connection ended: rejected with CONNECTION_LOST or ABANDONED. */
     readonly abandoned: number;
@@ -136,6 +136,12 @@ export interface PeerStats {
   readonly handlersRunning: number;
   /** Gauge: handlers waiting for a slot. */
   readonly handlersQueued: number;
+  /** Calls answered by the remote (as in {@link CloseInfo.calls}, but live). */
+  readonly callsCompleted: number;
+  /** Calls failed locally, including those refused at once (closing, invalid options). */
+  readonly callsRejected: number;
+  /** Calls in flight when the connection ended. */
+  readonly callsAbandoned: number;
 }
 
 /** Receives what the peer cannot report to a caller: dropped signals, late frames, failures. */

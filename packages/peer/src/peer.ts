@@ -188,6 +188,9 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       handlersRunning: () => this.inbound.running,
       handlersQueued: () => this.inbound.queued,
       pingsSent: () => this.heartbeat.pingsSent,
+      callsCompleted: () => this.outbound.counts.completed,
+      callsRejected: () => this.outbound.counts.rejected,
+      callsAbandoned: () => this.outbound.counts.abandoned,
     });
     this.call = createNameProxy((m, input, opts) =>
       this.startCall(m, input, opts as CallOptions | undefined, undefined, undefined),
@@ -264,7 +267,10 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     parentSignal: AbortSignal | undefined,
   ): Promise<unknown> {
     const refused = this.refusal() ?? checkCallOptions(method, input, options, this.o.calls);
-    if (refused !== undefined) return Promise.reject(refused);
+    if (refused !== undefined) {
+      this.outbound.counts.rejected++;
+      return Promise.reject(refused);
+    }
     return this.outbound.start({
       method,
       input,
@@ -324,8 +330,13 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     if (this.current === PeerState.Closed) return;
     this.counters.framesReceived++;
     this.heartbeat.activity();
-    if (this.held !== undefined) this.held.push(m);
-    else this.dispatch(m);
+    if (this.held === undefined) {
+      this.dispatch(m);
+      return;
+    }
+    // A correct remote waits for our HelloAck before it calls; only Bye or HelloAck can come now.
+    if (m.kind === Kind.Request || m.kind === Kind.Signal) this.expectAccepted(KIND_NAMES[m.kind]!);
+    this.held.push(m);
   }
 
   /** Routes one message; a ProtocolError thrown here is fatal (caught in onData). */
