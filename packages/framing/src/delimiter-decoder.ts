@@ -42,6 +42,7 @@ const EMPTY = new Uint8Array(0);
  *
  * @example
  * const lines = new DelimiterDecoder({ maxLineBytes: 64 * 1024 });
+ * const text = new TextDecoder();
  * stream.on("data", (chunk) => lines.push(chunk, (line) => handle(JSON.parse(text.decode(line)))));
  */
 export class DelimiterDecoder implements FrameDecoder {
