@@ -16,7 +16,7 @@ describe("handle snapshots", () => {
     const during = snapshotHandles();
     await new Promise((resolve) => server.close(resolve));
     expect(during.resources.TCPServerWrap).toBe((before.resources.TCPServerWrap ?? 0) + 1);
-    expect(during.fds).toBe((before.fds ?? 0) + 1);
+    expect(during.fds).toBeGreaterThanOrEqual((before.fds ?? 0) + 1);
   });
 
   it("passes when everything opened since the snapshot has closed", async () => {
@@ -35,7 +35,8 @@ describe("handle snapshots", () => {
       await expect(failure).rejects.toMatchObject({
         code: "LEAKED_HANDLES",
         name: "LeakedHandlesError",
-        message: expect.stringMatching(/1 more TCPServerWrap.*1 more file descriptors/),
+        // Other fds may come and go in the worker meanwhile: only the server's kind is exact.
+        message: expect.stringMatching(/1 more TCPServerWrap .*\d+ more file descriptors/),
       });
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -48,7 +49,7 @@ describe("handle snapshots", () => {
     try {
       await expect(
         expectNoLeakedHandles(before, { timeoutMs: 20, ignore: ["TCPServerWrap"] }),
-      ).rejects.toThrow(/^(?!.*TCPServerWrap).*1 more file descriptors/);
+      ).rejects.toThrow(/^(?!.*TCPServerWrap).*\d+ more file descriptors/);
       await expect(
         expectNoLeakedHandles(before, {
           timeoutMs: 20,
