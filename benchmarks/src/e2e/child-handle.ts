@@ -60,15 +60,22 @@ export class ChildHandle<Request> {
   private killed = false;
   private readonly exited: Promise<void>;
 
-  /** Spawns `entry` (a module next to this one, e.g. `server-child.ts`). */
+  /**
+   * Spawns `entry` (a module next to this one, e.g. `server-child.ts`). With `cpuProfileDir`, the
+   * child writes a V8 CPU profile there when it exits (`node --cpu-prof`).
+   */
   constructor(
     entry: string,
     private readonly label: string,
+    cpuProfileDir?: string,
   ) {
     installExitHooks();
     const path = fileURLToPath(new URL(entry, import.meta.url));
     this.child = fork(path, [], {
-      execArgv: childExecArgv(),
+      execArgv: [
+        ...childExecArgv(),
+        ...(cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`]),
+      ],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     live.add(this.child);

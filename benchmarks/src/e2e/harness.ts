@@ -4,6 +4,7 @@
  * machine's speed drifts, so systems are only compared inside one run and one point). The order of
  * systems rotates from round to round so no system always runs first or last.
  */
+import { join } from "node:path";
 import { catalogEntry } from "../systems/catalog.js";
 import { pointName } from "./format.js";
 import { evaluateGoals } from "./goals.js";
@@ -40,7 +41,14 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 }
 
 async function startAll(plan: BenchPlan, progress: Progress): Promise<SystemRuntime[]> {
-  const runtimes = plan.systems.map((name) => new SystemRuntime(catalogEntry(name)));
+  const profiles = join(plan.outDir, "profiles");
+  const runtimes = plan.systems.map(
+    (name) =>
+      new SystemRuntime(
+        catalogEntry(name),
+        plan.profileSystems.includes(name) ? profiles : undefined,
+      ),
+  );
   await Promise.all(runtimes.map((runtime) => runtime.start(plan.transports)));
   for (const runtime of runtimes) {
     if (runtime.unavailable !== undefined) {

@@ -25,6 +25,8 @@ export interface BenchPlan {
   readonly outDir: string;
   /** Also rewrite the "## End to end" section of benchmarks/README.md and its `readme-*` files. */
   readonly updateReadme: boolean;
+  /** Systems whose server and client children write V8 CPU profiles to `<outDir>/profiles/`. */
+  readonly profileSystems: readonly string[];
 }
 
 type Timing = Pick<
@@ -117,7 +119,8 @@ export const USAGE = `usage: run.ts [--quick | --full | --tiny] [options]
   --rounds=N --warmup-ms=N --warmup-requests=N --duration-ms=N --max-requests=N
   --gc | --no-gc        full GC in client and server before each measured window (full: on)
   --out=DIR             where results go (default benchmarks/results)
-  --readme              rewrite the "## End to end" section of benchmarks/README.md`;
+  --readme              rewrite the "## End to end" section of benchmarks/README.md
+  --cpu-prof=a,b        write V8 CPU profiles of these systems' children to DIR/profiles/`;
 
 /** Parses the command line into a plan; throws with a message naming the bad flag. */
 export function parsePlan(argv: readonly string[], defaultOutDir: string): BenchPlan {
@@ -141,6 +144,7 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
       "no-gc": { type: "boolean" },
       out: { type: "string" },
       readme: { type: "boolean" },
+      "cpu-prof": { type: "string" },
     },
   });
   const modes = (["quick", "full", "tiny"] as const).filter((mode) => values[mode] === true);
@@ -168,5 +172,6 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
     collectGarbage: values["no-gc"] === true ? false : values.gc === true || preset.collectGarbage,
     outDir: values.out ?? defaultOutDir,
     updateReadme: values.readme === true,
+    profileSystems: (list(values["cpu-prof"]) ?? []).map((name) => catalogEntry(name).name),
   };
 }

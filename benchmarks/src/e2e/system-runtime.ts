@@ -4,6 +4,7 @@
  * (warm-up, then the measured window bracketed by server CPU readings), and `release` closes it.
  */
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { CatalogEntry } from "../systems/catalog.js";
 import type { Endpoint, ListenSpec, TransportKind } from "../systems/system.js";
 import { ChildFailure, ChildHandle } from "./child-handle.js";
@@ -49,9 +50,15 @@ export class SystemRuntime {
   private readonly server: ChildHandle<ServerRequest>;
   private readonly client: ChildHandle<ClientRequest>;
 
-  constructor(readonly entry: CatalogEntry) {
-    this.server = new ChildHandle<ServerRequest>("./server-child.ts", `${entry.name} server`);
-    this.client = new ChildHandle<ClientRequest>("./client-child.ts", `${entry.name} client`);
+  /** Spawns the children; with `cpuProfileDir` both write CPU profiles there as they exit. */
+  constructor(
+    readonly entry: CatalogEntry,
+    cpuProfileDir?: string,
+  ) {
+    const dir = (side: string): string | undefined =>
+      cpuProfileDir === undefined ? undefined : join(cpuProfileDir, `${entry.name}-${side}`);
+    this.server = new ChildHandle("./server-child.ts", `${entry.name} server`, dir("server"));
+    this.client = new ChildHandle("./client-child.ts", `${entry.name} client`, dir("client"));
   }
 
   /** Starts the servers on every transport and loads the client; records why anything failed. */
