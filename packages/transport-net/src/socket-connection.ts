@@ -229,8 +229,12 @@ export class SocketConnection implements Connection {
 
   readonly #onError = (error: Error): void => {
     // The first cause wins: a reset's own reason, then the first socket error.
-    if (this.#resetting || this.#closeError) return;
-    this.#closeError = connectionFailure(error, this.remoteAddress);
+    if (!this.#resetting && !this.#closeError) {
+      this.#closeError = connectionFailure(error, this.remoteAddress);
+    }
+    // An error is fatal to the stream. A net socket destroys itself on one; a TLS socket that
+    // reads an alert does not, and would stay half-open.
+    if (!this.socket.destroyed) this.socket.destroy();
   };
 
   readonly #onClose = (): void => {
