@@ -1,0 +1,185 @@
+import type { Socket } from "node:net";
+import { isIP } from "node:net";
+import { createServer, type TLSSocket, connect as tlsConnect } from "node:tls";
+import {
+  ConnectAbortedError,
+  type ConnectionListener,
+  formatAddress,
+  SocketConnection,
+  TcpListener,
+} from "@parley/transport-net";
+import {
+  hostPortListenOptions,
+  openSocket,
+  requireListener,
+  startListening,
+  tuneTcpSocket,
+} from "@parley/transport-net/internal";
+import { TlsHandshakeTimeoutError } from "./errors.js";
+import { handshakeFailure } from "./handshake-failure.js";
+import {
+  type ResolvedTlsConnectOptions,
+  resolveTlsConnectOptions,
+  resolveTlsListenOptions,
+  type TlsConnectOptions,
+  type TlsListenOptions,
+} from "./tls-options.js";
+
+/** A listening TLS server; `address` says where it is bound, `url` is `tls://host:port`. */
+export class TlsListener extends TcpListener {}
+
+const ignore = (): void => {};
+
+/**
+ * Listens for TLS connections (TLS 1.2 at least, handshake bounded by `handshakeTimeoutMs`, client
+ * certificates required under `mutual`). Each connection reaches `onConnection` after its
+ * handshake, not yet attached; failed handshakes go to `onClientError`.
+ * @throws {AddressInUseError} `ADDRESS_IN_USE` when another socket listens on the port.
+ * @throws {ListenError} `LISTEN_FAILED` when the OS refuses.
+ * @throws {InvalidOptionError} `INVALID_OPTION` for a bad option, or cert/key/ca that do not load.
+ * @example
+ * const listener = await listenTls({ port: 7443, cert, key }, (c) => engine.accept(c));
+ */
+export async function listenTls(
+  options: TlsListenOptions,
+  onConnection: ConnectionListener,
+): Promise<TlsListener> {
+  const o = resolveTlsListenOptions(options);
+  requireListener(onConnection);
+  const server = createServer({
+    ...o.identity,
+    minVersion: o.minVersion,
+    requestCert: o.mutual,
+    rejectUnauthorized: o.mutual,
+    handshakeTimeout: o.handshakeTimeoutMs,
+    // Not half-open during the handshake: a client that leaves mid-handshake must free its socket
+    // at once (a half-open one lingers until the handshake timeout). SocketConnection makes the
+    // socket half-open once the handshake is done, as the Connection contract needs.
+    allowHalfOpen: false,
+    highWaterMark: o.highWaterMarkBytes,
+  });
+  let listener: TlsListener | undefined;
+  const address = formatAddress({ kind: "tls", host: o.host, port: o.port });
+  // Tune the TCP socket before the handshake, so the handshake's flights are not delayed either.
+  server.on("connection", (socket: Socket) => tuneTcpSocket(socket, o));
+  server.on("secureConnection", (socket: TLSSocket) => {
+    const connection = new SocketConnection(socket, {
+      kind: "tls",
+      highWaterMarkBytes: o.highWaterMarkBytes,
+    });
+    if (listener) listener.accept(connection);
+    else connection.reset();
+  });
+  server.on("tlsClientError", (error: Error, socket: TLSSocket) => {
+    socket.destroy(); // Node leaves some failed sockets (a handshake timeout) open
+    const reason = rejectedCertificate(socket, error) ?? error;
+    o.onClientError?.(handshakeFailure(reason, listener?.url ?? address, "server"));
+  });
+  await startListening(server, hostPortListenOptions(o), address);
+  listener = new TlsListener(server, "tls", onConnection, o.onError);
+  return listener;
+}
+
+/**
+ * Connects over TCP (bounded by `connectTimeoutMs`), then runs the TLS handshake (bounded by
+ * `handshakeTimeoutMs`), verifying the server's certificate against `ca` and its name against
+ * `servername` (or `host`). Resolves with a connection not yet attached.
+ * @throws {ConnectRefusedError} `CONNECT_REFUSED` when nothing listens (retryable).
+ * @throws {ConnectTimeoutError} `CONNECT_TIMEOUT` after `connectTimeoutMs` (retryable).
+ * @throws {TlsHandshakeError} `TLS_HANDSHAKE_FAILED`: untrusted certificate, wrong name, no common
+ *   version, a peer that does not speak TLS.
+ * @throws {TlsHandshakeTimeoutError} `TLS_HANDSHAKE_TIMEOUT` after `handshakeTimeoutMs` (retryable).
+ * @throws {ConnectAbortedError} `CONNECT_ABORTED` when `signal` aborts.
+ * @throws {InvalidOptionError} `INVALID_OPTION` for a bad option, or cert/key/ca that do not load.
+ * @example
+ * const connection = await connectTls({ host: "api.internal", port: 7443, ca });
+ */
+export async function connectTls(options: TlsConnectOptions): Promise<SocketConnection> {
+  const o = resolveTlsConnectOptions(options);
+  const address = formatAddress({ kind: "tls", host: o.host, port: o.port });
+  const request = {
+    connectOptions: { host: o.host, port: o.port, highWaterMark: o.highWaterMarkBytes },
+    address,
+    connectTimeoutMs: o.connectTimeoutMs,
+    signal: o.signal,
+  };
+  const raw = await openSocket(request, (socket) => {
+    tuneTcpSocket(socket, o);
+    return socket;
+  });
+  return handshake(raw, o, address);
+}
+
+/**
+ * Node checks a client certificate after the TLS handshake and, when it is refused, drops the
+ * socket with a bare "socket hang up": recover the real reason from `authorizationError`.
+ */
+function rejectedCertificate(socket: TLSSocket, error: Error): Error | undefined {
+  const code = socket.authorizationError as unknown;
+  if (code === null || code === undefined) return undefined;
+  const text = String(
+    code instanceof Error ? ((code as { code?: unknown }).code ?? code.message) : code,
+  );
+  return Object.assign(
+    new Error(`the client's certificate was refused (${text})`, { cause: error }),
+    {
+      code: text,
+    },
+  );
+}
+
+/** Runs the client handshake over a connected socket; the socket is destroyed if it fails. */
+function handshake(
+  raw: Socket,
+  o: ResolvedTlsConnectOptions,
+  address: string,
+): Promise<SocketConnection> {
+  const { signal } = o;
+  return new Promise<SocketConnection>((resolve, reject) => {
+    const socket = tlsConnect({
+      socket: raw,
+      host: o.host,
+      servername: o.servername ?? (isIP(o.host) === 0 ? o.host : undefined),
+      secureContext: o.secureContext,
+      rejectUnauthorized: true,
+    });
+    const finish = (error: Error | undefined): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      socket.off("secureConnect", onSecure);
+      socket.off("error", onError);
+      if (error === undefined) {
+        resolve(
+          new SocketConnection(socket, { kind: "tls", highWaterMarkBytes: o.highWaterMarkBytes }),
+        );
+        return;
+      }
+      socket.on("error", ignore);
+      socket.destroy();
+      raw.destroy();
+      reject(error);
+    };
+    const onSecure = (): void => finish(undefined);
+    const onError = (error: Error): void => finish(handshakeFailure(error, address, "client"));
+    const onAbort = (): void =>
+      finish(
+        new ConnectAbortedError(`connecting to ${address} was aborted by its signal`, {
+          address,
+          cause: signal?.reason,
+        }),
+      );
+    const timer = setTimeout(() => {
+      finish(
+        new TlsHandshakeTimeoutError(
+          `the TLS handshake with ${address} did not complete within handshakeTimeoutMs (${o.handshakeTimeoutMs} ms); is it a TLS server?`,
+          { address },
+        ),
+      );
+    }, o.handshakeTimeoutMs);
+    timer.unref();
+    socket.once("secureConnect", onSecure);
+    socket.once("error", onError);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
