@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
+  // One copy of each module in CJS too: `internal` and the index share classes (errors, listeners).
+  splitting: true,
 });

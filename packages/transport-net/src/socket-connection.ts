@@ -55,7 +55,9 @@ export class SocketConnection implements Connection {
   readonly kind: SocketKind;
   /** The high-water mark in force. */
   readonly highWaterMarkBytes: number;
+  /** The peer: `127.0.0.1:7000`, `[::1]:7000`, a socket path, or `client of <path>`. */
   readonly remoteAddress: string;
+  /** This end, described the same way. */
   readonly localAddress: string;
   #phase: Phase = "detached";
   #handlers: ConnectionHandlers | undefined;

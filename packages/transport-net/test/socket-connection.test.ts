@@ -14,7 +14,7 @@ let before: HandleSnapshot;
 beforeAll(() => {
   before = snapshotHandles();
 });
-afterAll(() => expectNoLeakedHandles(before, { ignore: ["Timeout"] }));
+afterAll(() => expectNoLeakedHandles(before));
 
 interface WritevCall {
   chunks: { chunk: Buffer }[];
