@@ -100,6 +100,7 @@ describe("the end-to-end harness in --tiny mode", () => {
     expect(results.meta.node).toBe(process.version);
     expect(results.meta.cores).toBeGreaterThan(0);
     expect(results.meta.mode).toBe("tiny");
+    expect(results.meta.loadAverage.start).toBeGreaterThanOrEqual(0);
     const http = results.systems.find((s) => s.name === "http")!;
     expect(http.versions.undici).toMatch(/^\d+\.\d+\.\d+/);
   });

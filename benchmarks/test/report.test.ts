@@ -75,6 +75,7 @@ function results(): RunResults {
     cpuModel: "Test CPU <fast> & cheap",
     cores: 2,
     totalMemoryGiB: 4,
+    loadAverage: { start: 0.5, end: 3.5 },
     rounds: 3,
     warmupMs: 250,
     warmupRequests: 1000,
@@ -118,6 +119,8 @@ describe("reports", () => {
     const run = results();
     const markdown = markdownReport(run, chartsOf(run, "latest"));
     expect(markdownTableProblems(markdown)).toEqual([]);
+    expect(markdown).toContain("load average 0.5 at start, 3.5 at end");
+    expect(markdown).toContain("**The machine was busy**"); // 3.5 > 2 cores
     expect(markdown).toContain("| c=256, 1 KiB | 200k | 40k (0.2×) | 10k (0.05×) | 2k (0.01×) |");
   });
 

@@ -55,7 +55,7 @@ function subtitle(results: RunResults, points: readonly PointResult[], what: str
   const date = meta.date.slice(0, 10);
   return [
     `${what} · median of ${meta.rounds} rounds${missingNote(results, points)}`,
-    `${meta.cpuModel}, ${meta.cores} cores · Node ${meta.node} · ${date} · ${meta.mode} run`,
+    `${meta.cpuModel}, ${meta.cores} cores · Node ${meta.node} · ${date} · ${meta.mode} run · load average ${meta.loadAverage.start}→${meta.loadAverage.end}`,
   ];
 }
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { catalogEntry } from "../systems/catalog.js";
 import { pointName } from "./format.js";
 import { evaluateGoals } from "./goals.js";
-import { machineMeta, packageVersions } from "./machine.js";
+import { loadAverageNow, machineMeta, packageVersions } from "./machine.js";
 import { systemPointResult, withRatios } from "./medians.js";
 import type { BenchPlan } from "./plan.js";
 import { Progress } from "./progress.js";
@@ -127,6 +127,7 @@ function systemInfo(runtime: SystemRuntime): SystemInfo {
 /** Runs the whole plan and returns the results (children are always stopped, even on error). */
 export async function runPlan(plan: BenchPlan): Promise<RunResults> {
   const startedAt = performance.now();
+  const loadAtStart = loadAverageNow();
   const points = pointsOf(plan);
   const steps = points.length * plan.rounds * plan.systems.length;
   const stepMs = plan.warmupMs + plan.durationMs + STEP_OVERHEAD_MS;
@@ -140,7 +141,7 @@ export async function runPlan(plan: BenchPlan): Promise<RunResults> {
     for (const point of points) results.push(await measurePoint(point, runtimes, plan, progress));
     progress.finish();
     const systems = runtimes.map(systemInfo);
-    const meta = machineMeta(plan, (performance.now() - startedAt) / 1000);
+    const meta = machineMeta(plan, (performance.now() - startedAt) / 1000, loadAtStart);
     return { meta, systems, points: results, goals: evaluateGoals(results, systems) };
   } finally {
     await Promise.all(runtimes.map((runtime) => runtime.stop()));

@@ -1,6 +1,6 @@
 /** The machine, runtime and package versions a run is recorded with. */
 import { existsSync, readFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchPlan } from "./plan.js";
@@ -9,8 +9,13 @@ import type { RunMeta } from "./results.js";
 /** The benchmarks workspace directory. */
 export const BENCHMARKS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Describes this machine and the plan's settings. */
-export function machineMeta(plan: BenchPlan, wallSeconds: number): RunMeta {
+/** The 1-minute load average, rounded to one decimal. */
+export function loadAverageNow(): number {
+  return Math.round((loadavg()[0] ?? 0) * 10) / 10;
+}
+
+/** Describes this machine and the plan's settings; `loadAtStart` is the load when the run began. */
+export function machineMeta(plan: BenchPlan, wallSeconds: number, loadAtStart: number): RunMeta {
   const cores = cpus();
   return {
     date: new Date().toISOString(),
@@ -21,6 +26,7 @@ export function machineMeta(plan: BenchPlan, wallSeconds: number): RunMeta {
     cpuModel: cores[0]?.model.trim() ?? "unknown",
     cores: cores.length,
     totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage: { start: loadAtStart, end: loadAverageNow() },
     rounds: plan.rounds,
     warmupMs: plan.warmupMs,
     warmupRequests: plan.warmupRequests,

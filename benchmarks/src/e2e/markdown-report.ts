@@ -16,11 +16,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-/** One line about the machine and the run's settings. */
+/** One line about the machine and the run's settings, plus a warning when the machine was busy. */
 export function machineLine(results: RunResults): string {
   const { meta } = results;
   const date = meta.date.replace("T", " ").slice(0, 16);
-  return `${meta.cpuModel}, ${meta.cores} cores, ${meta.totalMemoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.platform} · ${date} UTC · ${meta.mode} run, ${Math.round(meta.wallSeconds)} s`;
+  const { start, end } = meta.loadAverage;
+  const line = `${meta.cpuModel}, ${meta.cores} cores, ${meta.totalMemoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.platform} · ${date} UTC · ${meta.mode} run, ${Math.round(meta.wallSeconds)} s · load average ${start} at start, ${end} at end`;
+  if (Math.max(start, end) <= meta.cores) return line;
+  return `${line}\n\n> **The machine was busy** (load average above its ${meta.cores} cores): other work competed for the CPU during this run, so absolute figures are low and noisy, and latency-bound systems (those needing more process wake-ups per call) suffer most. Compare ratios within the run, and rerun on an idle machine before quoting numbers.`;
 }
 
 /** How the figures were obtained, in one paragraph. */

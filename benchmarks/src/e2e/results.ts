@@ -82,6 +82,8 @@ export interface RunMeta {
   readonly cpuModel: string;
   readonly cores: number;
   readonly totalMemoryGiB: number;
+  /** 1-minute load average when the run started and when it ended (other work on the machine). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly rounds: number;
   readonly warmupMs: number;
   readonly warmupRequests: number;
