@@ -28,7 +28,6 @@ export class ChaosPipe {
   /** Bytes read from the source in total, and that count when the faults last changed. */
   #offset = 0;
   #baseline = 0;
-  #corrupted = false;
   #dropping = false;
   #stopped = false;
   #queue: QueuedItem[] = [];
@@ -58,7 +57,6 @@ export class ChaosPipe {
   /** The faults changed: byte offsets count from here again, and a lifted blackhole flows again. */
   faultsChanged(): void {
     this.#baseline = this.#offset;
-    this.#corrupted = false;
     this.#updateFlow();
     this.#pump();
   }
@@ -81,10 +79,10 @@ export class ChaosPipe {
     let data = chunk;
     const corruptAt =
       faults.corruptAfterBytes === undefined ? -1 : faults.corruptAfterBytes - start;
-    if (!this.#corrupted && corruptAt >= 0 && corruptAt < data.byteLength) {
+    // The offset falls in exactly one chunk, so each setting corrupts one byte, once.
+    if (corruptAt >= 0 && corruptAt < data.byteLength) {
       data = Buffer.from(data);
       data[corruptAt] = (data[corruptAt] ?? 0) ^ 0xff;
-      this.#corrupted = true;
     }
     if (faults.dropAfterBytes !== undefined && faults.dropAfterBytes - start <= data.byteLength) {
       data = data.subarray(0, Math.max(0, faults.dropAfterBytes - start));

@@ -21,6 +21,13 @@ export interface RecorderHooks {
 
 type Waiter = () => boolean;
 
+const CALLBACK_NAMES = {
+  data: "onData",
+  end: "onEnd",
+  drain: "onDrain",
+  close: "onClose",
+} as const;
+
 /**
  * Attaches to a connection and records every callback, checks the `Connection` contract as events
  * arrive (see {@link violations}), and offers promises to wait on: bytes, end, drain, close.
@@ -166,7 +173,7 @@ export class ConnectionRecorder {
   #record(event: ConnectionEvent): void {
     if (this.#closes > 0) {
       this.violations.push(
-        event.type === "close" ? "onClose twice" : `on${event.type} after onClose`,
+        event.type === "close" ? "onClose twice" : `${CALLBACK_NAMES[event.type]} after onClose`,
       );
     }
     this.events.push(event);
