@@ -4,8 +4,9 @@
  * allocation and a libuv timer insert per call; this costs two O(log n) heap operations, and n is
  * bounded by `maxPendingCalls` + the handler limits.
  *
- * Removing an entry never re-arms the timer (that would be a clearTimeout + setTimeout per settled
- * call): the timer fires at the old earliest time, finds nothing due, and re-arms for the new top.
+ * Removing an entry never re-arms or disarms the timer (that would be a clearTimeout + setTimeout per
+ * settled call): the timer fires at the old earliest time, finds nothing due, and re-arms for the
+ * new top, if any.
  */
 
 /** Something with a deadline. The heap owns `heapIndex`; -1 means "not in a heap". */
@@ -55,7 +56,8 @@ export class DeadlineTimer {
       this.siftDown(i);
       this.siftUp(last.heapIndex);
     }
-    if (this.heap.length === 0) this.disarm();
+    // An empty heap keeps its timer: it fires once, finds nothing, and stops. Disarming here would
+    // cost a clearTimeout + setTimeout per call when calls run one at a time.
   }
 
   /** Empties the heap without calling anyone and stops the timer. */

@@ -8,7 +8,6 @@
  * (the HTTP/2 "rapid reset" attack).
  */
 import { toWireError, type WireError } from "@parley/codec";
-import PQueue from "p-queue";
 import type { DeadlineTimer } from "./deadline-timer.js";
 import { monotonicNow } from "./deadline-timer.js";
 import { CancelledError, DeadlineExceededError, ProtocolError } from "./errors.js";
@@ -19,6 +18,7 @@ import {
   SignalCall,
   type SignalContext,
 } from "./handler-context.js";
+import { HandlerQueue } from "./handler-queue.js";
 import type { RuntimeContract } from "./runtime-contract.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
@@ -65,7 +65,7 @@ export interface InboundSettings {
 
 /** Inbound requests and signals of one peer. */
 export class InboundCalls<Caller = unknown> {
-  private readonly queue: PQueue;
+  private readonly queue: HandlerQueue;
   private readonly byId = new Map<number, InboundCall<Caller>>();
   /** Accepted requests and signals whose handler has not finished (or been skipped) yet. */
   private unfinished = 0;
@@ -78,7 +78,7 @@ export class InboundCalls<Caller = unknown> {
     private readonly settings: InboundSettings,
     private readonly counters: InboundCounters,
   ) {
-    this.queue = new PQueue({ concurrency: settings.maxConcurrentHandlers });
+    this.queue = new HandlerQueue(settings.maxConcurrentHandlers);
   }
 
   /** No accepted request or signal is queued or running. */
@@ -88,12 +88,12 @@ export class InboundCalls<Caller = unknown> {
 
   /** Handlers running now. */
   get running(): number {
-    return this.queue.pending;
+    return this.queue.running;
   }
 
   /** Handlers waiting for a slot. */
   get queued(): number {
-    return this.queue.size;
+    return this.queue.queued;
   }
 
   /**
@@ -147,7 +147,7 @@ export class InboundCalls<Caller = unknown> {
     this.byId.set(m.id, call);
     this.timers.add(call);
     this.unfinished++;
-    this.queue.add(() => this.run(call, handler)).catch(noop);
+    this.queue.run(() => this.run(call, handler));
   }
 
   /** A Cancel: aborts the handler's signal; its slot stays taken until the handler returns. */
@@ -192,7 +192,7 @@ export class InboundCalls<Caller = unknown> {
     }
     this.unfinished++;
     const ctx = new SignalCall<Caller>(this.port, m.name, m.metadata);
-    this.queue.add(() => this.runSignal(handler, payload, ctx)).catch(noop);
+    this.queue.run(() => this.runSignal(handler, payload, ctx));
   }
 
   /** The connection is going away: abort every handler; no Response will be written. */
@@ -203,7 +203,7 @@ export class InboundCalls<Caller = unknown> {
 
   private hasRoom(): boolean {
     const s = this.settings;
-    return this.queue.pending + this.queue.size < s.maxConcurrentHandlers + s.maxQueuedRequests;
+    return this.queue.running + this.queue.queued < s.maxConcurrentHandlers + s.maxQueuedRequests;
   }
 
   private overloadedMessage(): string {
@@ -214,14 +214,41 @@ export class InboundCalls<Caller = unknown> {
     );
   }
 
-  private async run(call: InboundCall<Caller>, handler: RequestHandler): Promise<void> {
+  /** Runs a request handler; a sync result is answered without a promise hop. */
+  private run(call: InboundCall<Caller>, handler: RequestHandler): undefined | Promise<void> {
     // Cancelled or expired while queued: never started, slot released at once.
-    if (call.done) return this.finish(call);
+    if (call.done) {
+      this.finish(call);
+      return undefined;
+    }
     call.started = true;
+    let output: unknown;
     try {
-      const output = await handler(call.input, call);
-      if (!call.done) this.respondOutput(call, output);
+      output = handler(call.input, call);
     } catch (error) {
+      this.failed(call, error);
+      return undefined;
+    }
+    if (!isThenable(output)) {
+      this.succeeded(call, output);
+      return undefined;
+    }
+    return Promise.resolve(output).then(
+      (value) => this.succeeded(call, value),
+      (error) => this.failed(call, error),
+    );
+  }
+
+  private succeeded(call: InboundCall<Caller>, output: unknown): void {
+    try {
+      if (!call.done) this.respondOutput(call, output);
+    } finally {
+      this.finish(call);
+    }
+  }
+
+  private failed(call: InboundCall<Caller>, error: unknown): void {
+    try {
       if (!call.done) this.respondError(call.id, ResponseStatus.Error, toWireError(error));
     } finally {
       this.finish(call);
@@ -240,13 +267,31 @@ export class InboundCalls<Caller = unknown> {
     this.respond(call.id, ResponseStatus.Ok, output);
   }
 
-  private async runSignal(handler: SignalHandler, payload: unknown, ctx: SignalCall<Caller>) {
+  private runSignal(
+    handler: SignalHandler,
+    payload: unknown,
+    ctx: SignalCall<Caller>,
+  ): undefined | Promise<void> {
+    let result: unknown;
     try {
-      await handler(payload, ctx);
+      result = handler(payload, ctx);
     } catch (error) {
-      this.counters.handlerErrors++;
-      this.port.warn(`signal handler for ${ctx.name} threw`, error);
+      this.signalFailed(ctx, error);
+      return undefined;
     }
+    if (!isThenable(result)) {
+      this.done();
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      () => this.done(),
+      (error) => this.signalFailed(ctx, error),
+    );
+  }
+
+  private signalFailed(ctx: SignalCall<Caller>, error: unknown): void {
+    this.counters.handlerErrors++;
+    this.port.warn(`signal handler for ${ctx.name} threw`, error);
     this.done();
   }
 
@@ -319,4 +364,10 @@ export class InboundCalls<Caller = unknown> {
   }
 }
 
-function noop(): void {}
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}

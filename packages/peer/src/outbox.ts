@@ -14,7 +14,7 @@ import type { Connection } from "@parley/framing";
 /** When the batch of a turn is written. See benchmarks/src/micro/peer.ts for the measurements. */
 export type FlushScheduler = "microtask" | "immediate" | "nextTick";
 
-let flushScheduler: FlushScheduler = "microtask";
+let flushScheduler: FlushScheduler = "nextTick";
 
 /**
  * Chooses how flushes are scheduled, for every outbox created afterwards. For benchmarks only.

@@ -43,15 +43,17 @@ describe("Bye handshake (graceful close)", () => {
   });
 
   it("refuses new calls with UNAVAILABLE (not executed) once closing, on both sides", async () => {
-    const { client, server } = peerPair({ handlers: { work: slow(10) } }, {});
+    const gate = new Latch();
+    const { client, server } = peerPair({ handlers: { work: () => gate.promise } }, {});
     await client.ready;
     const held = client.request("work", null);
     await until(() => server.stats.requestsReceived === 1);
     void client.close();
     const local = await rejection(client.request("work", null));
     expect(local).toMatchObject({ code: "UNAVAILABLE", notExecuted: true, retryable: true });
-    await until(() => server.state === "closing");
+    await until(() => server.state === "closing"); // held open by the running handler
     expect((await rejection(server.request("work", null))).code).toBe("UNAVAILABLE");
+    gate.open();
     await held;
   });
 

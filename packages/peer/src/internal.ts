@@ -1,0 +1,27 @@
+/**
+ * Internals shared with sibling packages, benchmarks and tools (a future CLI, protocol dumps).
+ * @internal No semver guarantee: these may change in any release.
+ */
+export { FrameEncoder } from "./frame-encoder.js";
+export { FrameParser } from "./frame-parser.js";
+export { type FlushScheduler, setFlushScheduler } from "./outbox.js";
+export {
+  Flag,
+  HELLO_MAGIC,
+  HelloAckStatus,
+  Kind,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  ResponseStatus,
+} from "./wire-constants.js";
+export { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
+export type {
+  ByeMessage,
+  HelloAckMessage,
+  HelloMessage,
+  IdOnlyMessage,
+  Message,
+  RequestMessage,
+  ResponseMessage,
+  SignalMessage,
+} from "./wire-messages.js";
