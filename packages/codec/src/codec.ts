@@ -1,7 +1,6 @@
 /**
  * The codec contract the engine talks to: values to bytes and back. A codec is pure (no I/O, no
- * timers) and synchronous; one instance serves one connection or many, but it is not re-entrant
- * from inside a value's `toJSON`.
+ * timers) and synchronous; one instance serves one connection or many.
  */
 
 import { InvalidOptionError } from "@parley/framing";

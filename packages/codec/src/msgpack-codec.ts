@@ -96,8 +96,9 @@ class MsgpackCodec implements Codec {
       structuredClone: false,
       // Keeps Set/Error/RegExp/typed arrays out of msgpackr-only extensions on the wire.
       moreTypes: false,
-      // undefined as nil (in arrays and at the top of a Map value); object properties holding
-      // undefined are left out, as JSON.stringify does, so zod's optional() fields still parse.
+      // undefined in arrays, Map values and Set items as nil (msgpackr's default is a fixext only
+      // msgpackr reads); object properties holding undefined are left out, as JSON.stringify does,
+      // so zod's optional() fields still parse. skipValues is missing from msgpackr's typings.
       encodeUndefinedAsNil: true,
       skipValues: [undefined],
       // "auto" is implemented by msgpackr 2.1 (unpack.js) though its typings list only three modes.

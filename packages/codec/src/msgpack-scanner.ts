@@ -69,9 +69,22 @@ export class MsgpackScanner {
       if (pos >= end) throw truncated(pos, 1, end);
       const kind = kinds[depth]!;
       const token = bytes[pos++]!;
-      if (kind !== ARRAY && remaining % 2 === 0) {
-        pos = this.#scanKey(bytes, token, pos, kind === CONSTRUCTOR_MAP);
-        underConstructor = this.#keyWasConstructor;
+      // An even count left in a map means a key comes next (`&` keeps the low bit of any count).
+      if (kind !== ARRAY && (remaining & 1) === 0) {
+        if (token >= 0xa0 && token < 0xc0) {
+          // fixstr, the usual key: checked inline, a call per key is measurable
+          const length = token & 0x1f;
+          if (length > end - pos) throw truncated(pos, length, end);
+          underConstructor = false;
+          if (length === 9 || length === 11) {
+            this.#checkKey(bytes, pos, length, kind === CONSTRUCTOR_MAP);
+            underConstructor = this.#keyWasConstructor;
+          }
+          pos += length;
+        } else {
+          pos = this.#scanKey(bytes, token, pos, kind === CONSTRUCTOR_MAP);
+          underConstructor = this.#keyWasConstructor;
+        }
         continue;
       }
       const constructorValue = underConstructor;
@@ -209,12 +222,17 @@ export class MsgpackScanner {
       return skip(pos, size, end);
     }
     if (length > end - pos) throw truncated(pos, length, end);
+    this.#checkKey(bytes, pos, length, inConstructor);
+    return pos + length;
+  }
+
+  /** Refuses prototype keys; records whether the key (at `pos`, `length` bytes) is "constructor". */
+  #checkKey(bytes: Uint8Array, pos: number, length: number, inConstructor: boolean): void {
     if (length === 9 && matches(bytes, pos, PROTO)) throw forbidden("__proto__", pos);
     if (inConstructor && length === 9 && matches(bytes, pos, PROTOTYPE)) {
       throw forbidden("constructor.prototype", pos);
     }
     this.#keyWasConstructor = length === 11 && matches(bytes, pos, CONSTRUCTOR);
-    return pos + length;
   }
 }
 

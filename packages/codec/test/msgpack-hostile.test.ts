@@ -67,6 +67,8 @@ describe("msgpack decode of hostile bytes", () => {
     const bytes = hex("dd ffffffff 0102030405");
     expect(bytes).toHaveLength(10);
     expect(codeOf(bytes)).toBe("CODEC_TRUNCATED");
+    // Refused at the header, not after walking elements that are not there.
+    expect(() => codec.decode(bytes)).toThrow("array declares 4294967295 entries at offset 5");
   });
 
   it("refuses every length header that declares more than the bytes that remain", () => {

@@ -1,0 +1,98 @@
+/**
+ * Checks a contract definition when it is defined, and prepares its schemas (compiled once), so
+ * mistakes surface at startup with the field named rather than at the first call.
+ */
+
+import { InvalidOptionError } from "@parley/framing";
+import {
+  type $ZodType,
+  compile,
+  ZodCompileAsyncError,
+  ZodCompileUnsupportedError,
+} from "zod/v4/core";
+import type { ContractDefinition } from "./contract-types.js";
+
+/** Returns the schema the contract parses with: compiled with zod's `compile()` when `compiled`. */
+export function prepareSchema(schema: $ZodType, field: string, compiled: boolean): $ZodType {
+  return compiled ? compileSchema(schema, field) : schema;
+}
+
+// Strict first: it reports async refinements and transforms, which a synchronous parse at the
+// boundary cannot run; a schema the fast path cannot fully model compiles leniently (zod then runs
+// the parts it cannot model through its ordinary parser).
+function compileSchema(schema: $ZodType, field: string): $ZodType {
+  try {
+    return compile(schema, { strict: true });
+  } catch (error) {
+    if (error instanceof ZodCompileAsyncError) {
+      throw new InvalidOptionError(
+        `${field} is asynchronous (${error.message}); contract schemas must be synchronous`,
+        { cause: error },
+      );
+    }
+    if (error instanceof ZodCompileUnsupportedError) return compile(schema);
+    throw error;
+  }
+}
+
+/**
+ * Throws `INVALID_OPTION` naming the field unless the definition is well formed: a name, a version,
+ * boolean flags, and zod schemas for every request input and output and every signal.
+ */
+export function checkDefinition(definition: ContractDefinition): void {
+  if (typeof definition !== "object" || definition === null) {
+    throw new InvalidOptionError("defineContract needs a definition object");
+  }
+  if (typeof definition.name !== "string" || definition.name === "") {
+    throw new InvalidOptionError("name must be a non-empty string");
+  }
+  const version = definition.version as unknown;
+  if (!(typeof version === "string" && version !== "") && !Number.isFinite(version)) {
+    throw new InvalidOptionError("version must be a non-empty string or a finite number");
+  }
+  for (const flag of ["validateInbound", "validateOutbound", "compileSchemas"] as const) {
+    const value = definition[flag] as unknown;
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InvalidOptionError(`${flag} must be true or false (got ${JSON.stringify(value)})`);
+    }
+  }
+  for (const [method, request] of entriesOf("requests", definition.requests)) {
+    if (typeof request !== "object" || request === null) {
+      throw new InvalidOptionError(
+        `requests.${method} must be an object with input and output schemas`,
+      );
+    }
+    checkSchema(`requests.${method}.input`, request.input);
+    checkSchema(`requests.${method}.output`, request.output);
+    const idempotent = request.idempotent as unknown;
+    if (idempotent !== undefined && typeof idempotent !== "boolean") {
+      throw new InvalidOptionError(`requests.${method}.idempotent must be true or false`);
+    }
+  }
+  for (const [signal, schema] of entriesOf("signals", definition.signals)) {
+    checkSchema(`signals.${signal}`, schema);
+  }
+}
+
+function entriesOf<T>(
+  field: string,
+  map: { readonly [name: string]: T } | undefined,
+): [string, T][] {
+  if (map === undefined) return [];
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    throw new InvalidOptionError(`${field} must be an object keyed by name`);
+  }
+  const entries = Object.entries(map);
+  for (const [name] of entries) {
+    if (name === "") throw new InvalidOptionError(`${field} has an empty name`);
+  }
+  return entries;
+}
+
+// Duck-typed rather than instanceof, so schemas from another copy of zod 4 (or zod/mini) pass.
+function checkSchema(field: string, schema: unknown): void {
+  const internals = (schema as { _zod?: { def?: unknown } } | null)?._zod;
+  if (typeof schema !== "object" || typeof internals !== "object" || internals?.def === undefined) {
+    throw new InvalidOptionError(`${field} must be a zod schema (got ${typeof schema})`);
+  }
+}
