@@ -227,6 +227,13 @@ describe("msgpack decode of hostile bytes", () => {
     }
   });
 
+  it("decodes invalid UTF-8 in strings as U+FFFD, in short, long and many-string bodies", () => {
+    expect(codec.decode(hex("a3 fffefd"))).toBe("\ufffd\ufffd\ufffd");
+    expect(codec.decode(hex(`d9c8 ${"ff".repeat(200)}`))).toBe("\ufffd".repeat(200));
+    const many = codec.decode(hex(`dc00c8 ${"a2c328".repeat(200)}`)) as string[];
+    expect(new Set(many)).toStrictEqual(new Set(["\ufffd("]));
+  });
+
   it("accepts integer and float map keys as their String() form", () => {
     expect(codec.decode(hex("83 01 a161 d1fed4 a162 cb3ff8000000000000 a163"))).toStrictEqual({
       "1": "a",
