@@ -24,7 +24,9 @@ async function refusalFor(bytes: Buffer): Promise<Error> {
   const port = Number(new URL(server.url).port);
   const socket = netConnect({ host: "127.0.0.1", port }, () => socket.write(bytes));
   socket.on("error", () => {});
-  onTestFinished(() => socket.destroy());
+  onTestFinished(() => {
+    socket.destroy();
+  });
   return refused;
 }
 
