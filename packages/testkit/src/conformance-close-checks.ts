@@ -29,6 +29,7 @@ function expectResetSeen(error: Error | undefined, options: ResolvedTarget): voi
   );
 }
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const halfCloseCheck: ConformanceCheck = {
   name: "half-close: after the client's end() the server sees onEnd, can still reply, then both close without an error",
   run: (target) =>
@@ -54,6 +55,7 @@ export const halfCloseCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const resetMidFrameCheck: ConformanceCheck = {
   name: "reset mid-frame: the peer's onClose reports the reset and nothing hangs",
   run: (target) =>
@@ -78,6 +80,7 @@ export const resetMidFrameCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const cleanCloseCheck: ConformanceCheck = {
   name: "close vs destroy: end() on both sides at once closes each with onClose() and no error",
   run: (target) =>
@@ -98,6 +101,7 @@ export const cleanCloseCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const resetCloseCheck: ConformanceCheck = {
   name: "close vs destroy: the server's reset() closes it with its own error and the client with a reset error",
   run: (target) =>
@@ -115,6 +119,7 @@ export const resetCloseCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const closeOnceCheck: ConformanceCheck = {
   name: "onClose fires exactly once and last; end(), reset() and write() after it neither throw nor deliver",
   run: (target) =>

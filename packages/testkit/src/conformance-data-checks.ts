@@ -13,7 +13,9 @@ import { recordConnection } from "./connection-recorder.js";
 
 /** One conformance check: a behaviour sentence and a function that fails when it does not hold. */
 export interface ConformanceCheck {
+  /** The behaviour checked, as a sentence; also the vitest test name. */
   readonly name: string;
+  /** Opens a pair from `target`, checks, closes the pair; rejects when the behaviour fails. */
   run(target: ConformanceTarget): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ const BACKPRESSURE_QUEUED_BYTES = 1024 * 1024;
 /** ...and how much it writes at most while waiting for that (kernel buffers can be large). */
 const BACKPRESSURE_MAX_WRITTEN_BYTES = 64 * 1024 * 1024;
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const echoCheck: ConformanceCheck = {
   name: "echo: bytes written by the client come back from an echoing server unchanged",
   run: (target) =>
@@ -47,6 +50,7 @@ export const echoCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const orderingCheck: ConformanceCheck = {
   name: "one write's chunks arrive in order as one batch, never interleaved with other writes",
   run: (target) =>
@@ -78,6 +82,7 @@ function writeBatches(connection: Connection, seed: number): Buffer {
   return Buffer.concat(written);
 }
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const largePayloadCheck: ConformanceCheck = {
   name: "a large payload (8 MiB by default) crosses intact to an echoing server and back",
   run: (target) =>
@@ -93,6 +98,7 @@ export const largePayloadCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const attachBeforeReadCheck: ConformanceCheck = {
   name: "nothing is read before attach(): bytes and the end sent earlier arrive after it",
   run: (target) =>
@@ -113,6 +119,7 @@ export const attachBeforeReadCheck: ConformanceCheck = {
     }),
 };
 
+/** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const backpressureCheck: ConformanceCheck = {
   name: "backpressure: a paused reader makes write() return false and bufferedBytes grow; resume() brings onDrain",
   run: (target) =>

@@ -13,9 +13,13 @@ export type ConnectionEvent =
 
 /** Extra behaviour run after the recorder has logged each event (echo, end on end, ...). */
 export interface RecorderHooks {
+  /** Runs after each chunk is recorded; `connection` is the recorded one (to echo on it). */
   onData?(chunk: Uint8Array, connection: Connection): void;
+  /** Runs after `onEnd` is recorded (for example to `end()` in turn). */
   onEnd?(connection: Connection): void;
+  /** Runs after `onDrain` is recorded. */
   onDrain?(connection: Connection): void;
+  /** Runs after `onClose` is recorded. */
   onClose?(error: Error | undefined, connection: Connection): void;
 }
 
@@ -48,6 +52,7 @@ export class ConnectionRecorder {
   #closeError: Error | undefined;
   readonly #waiters = new Set<Waiter>();
 
+  /** Records `connection` once {@link attach} is called; {@link recordConnection} does both. */
   constructor(connection: Connection, hooks: RecorderHooks = {}) {
     this.#connection = connection;
     this.#hooks = hooks;
