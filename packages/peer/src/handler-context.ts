@@ -74,6 +74,7 @@ export class InboundCall<Caller = unknown> implements HandlerContext<Caller>, De
   private controller: AbortController | undefined;
   private abortReason: AbortReason | undefined;
   private scoped: ScopedCaller<Caller> | undefined;
+  private epochDeadline: number | undefined;
 
   constructor(
     private readonly factory: ScopedCallerFactory<Caller>,
@@ -99,7 +100,9 @@ export class InboundCall<Caller = unknown> implements HandlerContext<Caller>, De
   }
 
   get deadline(): number {
-    return performance.timeOrigin + this.dueAt;
+    // On Date.now()'s clock (performance.timeOrigin + now() drifts from it), computed on first read.
+    this.epochDeadline ??= Date.now() + this.remainingMs();
+    return this.epochDeadline;
   }
 
   remainingMs(): number {

@@ -5,9 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { createMsgpackCodec } from "@parley/codec";
+import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
+import { refuseConnection } from "../src/index.js";
 import { Kind, ResponseStatus } from "../src/wire-constants.js";
 import type { Message } from "../src/wire-messages.js";
 
@@ -65,6 +67,20 @@ const MESSAGES: Record<string, Message> = {
     heartbeatTimeoutMs: 10_000,
     authToken: undefined,
     metadata: { region: "eu" },
+  },
+  "hello-refusal": {
+    kind: Kind.Hello,
+    major: 1,
+    minor: 0,
+    codec: "",
+    serves: undefined,
+    calls: undefined,
+    maxFrameBytes: 65_536,
+    maxConcurrentRequests: 0,
+    heartbeatIntervalMs: 0,
+    heartbeatTimeoutMs: 0,
+    authToken: undefined,
+    metadata: undefined,
   },
   "hello-ack-accept": { kind: Kind.HelloAck, accepted: true },
   "hello-ack-refuse": {
@@ -125,6 +141,23 @@ describe("docs/protocol.md examples", () => {
     expect([...examples.keys()].sort()).toEqual(Object.keys(MESSAGES).sort());
     const kinds = new Set(Object.values(MESSAGES).map((m) => m.kind));
     expect([...kinds].sort()).toEqual(Object.values(Kind).sort());
+  });
+
+  it("matches what refuseConnection writes: the refusal Hello, then HelloAck refuse", async () => {
+    const [a, b] = createMemoryPair();
+    const chunks: Uint8Array[] = [];
+    b.attach({ onData: (c) => chunks.push(c), onEnd: () => b.end(), onDrain() {}, onClose() {} });
+    await refuseConnection(a, { code: "OVERLOADED", message: "too many connections" });
+    const bytes = Buffer.concat(chunks);
+    const hello = examples.get("hello-refusal")!;
+    expect(hex(bytes.subarray(0, hello.length))).toBe(hex(hello));
+    const ack = parser.parse(bytes.subarray(hello.length + 4));
+    expect(ack).toEqual({
+      kind: Kind.HelloAck,
+      accepted: false,
+      code: "OVERLOADED",
+      message: "too many connections",
+    });
   });
 
   for (const [name, message] of Object.entries(MESSAGES)) {

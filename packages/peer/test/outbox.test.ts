@@ -1,0 +1,78 @@
+import { createMemoryPair } from "@parley/testkit";
+import { describe, expect, it } from "vitest";
+import { Outbox } from "../src/outbox.js";
+import { until } from "./support/async.js";
+import { spyWrites } from "./support/write-spy.js";
+
+function setup(maxBufferedBytes = 1_000_000, slowMs = 10_000, highWaterMarkBytes = 64 * 1024) {
+  const [a, b] = createMemoryPair({ highWaterMarkBytes });
+  const received: Uint8Array[] = [];
+  b.attach({ onData: (c) => received.push(c), onEnd() {}, onDrain() {}, onClose() {} });
+  const { connection, writes } = spyWrites(a);
+  const events = { writable: 0, slow: 0 };
+  const counters = { writes: 0, framesSent: 0, bytesSent: 0 };
+  connection.attach({ onData() {}, onEnd() {}, onDrain: () => outbox.onDrain(), onClose() {} });
+  const outbox = new Outbox(
+    connection,
+    maxBufferedBytes,
+    slowMs,
+    {
+      onWritable: () => events.writable++,
+      onSlowConsumer: () => events.slow++,
+    },
+    counters,
+  );
+  return { outbox, writes, events, counters, a, b, received };
+}
+
+describe("Outbox", () => {
+  it("writes every frame pushed in one turn in a single write, in order", async () => {
+    const { outbox, writes, counters } = setup();
+    const frames = [1, 2, 3].map((n) => Uint8Array.of(n, n));
+    for (const f of frames) outbox.push(f);
+    expect(writes).toHaveLength(0);
+    await new Promise((r) => process.nextTick(r));
+    expect(writes).toEqual([frames]);
+    expect(counters).toEqual({ writes: 1, framesSent: 3, bytesSent: 6 });
+  });
+
+  it("is blocked while a turn's queued bytes reach maxBufferedBytes, and unblocked after the write", async () => {
+    const { outbox, events } = setup(10);
+    outbox.push(new Uint8Array(6));
+    expect(outbox.blocked).toBe(false);
+    outbox.push(new Uint8Array(6));
+    expect(outbox.blocked).toBe(true);
+    await new Promise((r) => process.nextTick(r));
+    expect(outbox.blocked).toBe(false);
+    expect(events.writable).toBe(1);
+  });
+
+  it("stays blocked after write() returns false until the connection drains", async () => {
+    const { outbox, events, b } = setup(1_000_000, 10_000, 100);
+    b.pause();
+    outbox.push(new Uint8Array(500));
+    outbox.flush();
+    expect(outbox.blocked).toBe(true);
+    expect(events.writable).toBe(0);
+    b.resume();
+    await until(() => !outbox.blocked);
+    expect(events.writable).toBe(1);
+    outbox.close();
+  });
+
+  it("reports a slow consumer when blocked for slowConsumerTimeoutMs", async () => {
+    const { outbox, events, b } = setup(1_000_000, 10, 100);
+    b.pause();
+    outbox.push(new Uint8Array(500));
+    outbox.flush();
+    await until(() => events.slow === 1);
+  });
+
+  it("drops frames pushed after close", () => {
+    const { outbox, writes } = setup();
+    outbox.close();
+    outbox.push(Uint8Array.of(1));
+    outbox.flush();
+    expect(writes).toHaveLength(0);
+  });
+});
