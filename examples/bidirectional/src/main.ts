@@ -1,0 +1,148 @@
+// Both peers serve and call on one connection. The client calls `build`; while it runs, the server
+// reports progress to the client with one-way signals and asks the client a question with a
+// request the client implements, all on the connection the client opened. Afterwards the server
+// pushes a signal to every connected client, outside any request.
+import { fileURLToPath } from "node:url";
+import { connect, defineContract, isParleyError, ServiceError, serve, z } from "@parley/rpc";
+
+/** What the server serves (and the client calls). */
+export const builds = defineContract({
+  name: "builds",
+  version: 1,
+  requests: {
+    build: {
+      input: z.object({ target: z.string(), steps: z.int().min(1).max(20) }),
+      output: z.object({ artifact: z.string(), steps: z.int() }),
+    },
+  },
+});
+
+/** What the client serves (and the server calls back). */
+export const buildConsole = defineContract({
+  name: "build-console",
+  version: 1,
+  requests: {
+    approve: {
+      input: z.object({ target: z.string(), summary: z.string() }),
+      output: z.object({ approved: z.boolean() }),
+    },
+  },
+  signals: {
+    progress: z.object({ target: z.string(), step: z.int(), total: z.int() }),
+    announce: z.string(),
+  },
+});
+
+/** What the example did, for its test. */
+export interface Result {
+  /** Artifact of the approved build. */
+  artifact: string;
+  /** Progress signals the client received, as `target step/total`, in arrival order. */
+  progress: string[];
+  /** Targets the server asked the client to approve. */
+  asked: string[];
+  /** The declined build's error code. */
+  declinedCode: string;
+  /** Signals pushed by the server outside any request. */
+  announcements: string[];
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** The build service: serves `builds`, calls the client back through `buildConsole`. */
+function startBuildServer() {
+  return serve({
+    url: "tcp://127.0.0.1:0",
+    contract: builds,
+    calls: buildConsole, // the server calls the client back with this contract
+    handlers: {
+      build: async ({ target, steps }, ctx) => {
+        for (let step = 1; step <= steps; step++) {
+          await tick(); // the work
+          await ctx.peer.signal("progress", { target, step, total: steps });
+        }
+        // A request back into the caller, typed by `calls`; it inherits this handler's deadline
+        // and is cancelled with it.
+        const { approved } = await ctx.peer.call.approve({ target, summary: `${steps} steps` });
+        if (!approved) throw new ServiceError("NOT_APPROVED", `release of ${target} was declined`);
+        return { artifact: `${target}-1.0.0.tgz`, steps };
+      },
+    },
+  });
+}
+
+/** A client that calls `builds` and serves `buildConsole`, recording what the server sent it. */
+function connectConsole(url: string, result: Result, log: (line: string) => void) {
+  let announced: () => void = () => {};
+  const announcement = new Promise<void>((resolve) => {
+    announced = resolve;
+  });
+  const client = connect({
+    url,
+    contract: builds,
+    serves: buildConsole, // ...and the client serves it
+    handlers: {
+      approve: ({ target, summary }) => {
+        result.asked.push(target);
+        const approved = target !== "database";
+        log(`  server asks: release ${target} (${summary})? ${approved ? "yes" : "no"}`);
+        return { approved };
+      },
+    },
+    signalHandlers: {
+      progress: ({ target, step, total }) => {
+        result.progress.push(`${target} ${step}/${total}`);
+        log(
+          `  progress ${target}: ${"#".repeat(step)}${".".repeat(total - step)} ${step}/${total}`,
+        );
+      },
+      announce: (text) => {
+        result.announcements.push(text);
+        log(`  server announces: ${text}`);
+        announced();
+      },
+    },
+  });
+  return { client, announcement };
+}
+
+/** Runs a build service and a client that watches its builds and approves (or declines) them. */
+export async function run(log: (line: string) => void): Promise<Result> {
+  const server = await startBuildServer();
+  const result: Result = {
+    artifact: "",
+    progress: [],
+    asked: [],
+    declinedCode: "",
+    announcements: [],
+  };
+  const connecting = connectConsole(server.url, result, log);
+  const client = await connecting.client;
+  try {
+    log(`build web on ${server.url}`);
+    const web = await client.call.build({ target: "web", steps: 4 });
+    result.artifact = web.artifact;
+    log(`  built ${web.artifact}`);
+
+    log("build database");
+    result.declinedCode = await client.call.build({ target: "database", steps: 2 }).then(
+      () => "",
+      (error: unknown) => (isParleyError(error) ? error.code : String(error)),
+    );
+    log(`  failed: ${result.declinedCode}`);
+
+    // Server-initiated, outside any request: every live connection's peer calls the client.
+    for (const connection of server.connections) {
+      await connection.peer.emit.announce("maintenance at 02:00 UTC");
+    }
+    await connecting.announcement;
+    return result;
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await run(console.log);
+}
