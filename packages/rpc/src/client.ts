@@ -1,11 +1,11 @@
 import { EventEmitter } from "node:events";
-import type { AnyContract } from "@parley/codec";
+import type { AnyContract, ContractCaller } from "@parley/codec";
 import type { Connection } from "@parley/framing";
 import {
-  type CallerOf,
   type CallOptions,
   type CloseInfo,
   createPeer,
+  DeadlineExceededError,
   type InputOf,
   type MethodOf,
   type OutputOf,
@@ -48,6 +48,24 @@ export interface ConnectOptions<
   waitForConnection?: boolean;
 }
 
+/** What a call needs from the handler it is made in, to inherit its deadline and cancellation. */
+export interface ParentCall {
+  /** Aborts when the parent call is cancelled or times out. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left of the parent's deadline. */
+  remainingMs(): number;
+}
+
+/** Per-call options of a {@link Client}: the engine's, plus `parent`. */
+export interface ClientCallOptions extends CallOptions {
+  /**
+   * The handler context this call is made from (e.g. a gateway calling a backend on another
+   * connection): the call gets at most the parent's remaining deadline and is cancelled with it,
+   * like grpc-js's deadline and cancellation propagation.
+   */
+  parent?: ParentCall;
+}
+
 /** Events a {@link Client} emits. */
 export interface ClientEvents {
   /** The connection dropped; `willReconnect` says whether the client tries again. */
@@ -69,7 +87,7 @@ export class Client<
   S extends AnyContract | undefined = undefined,
 > extends EventEmitter<ClientEvents> {
   /** Typed proxy: `client.call.add({ a: 1, b: 2 })`. */
-  readonly call: CallerOf<C>;
+  readonly call: ContractCaller<C, ClientCallOptions>;
   private state: ClientState = "ready";
   private current: Peer<S, C> | undefined;
   private waiters = new Set<() => void>();
@@ -120,8 +138,13 @@ export class Client<
   request<M extends MethodOf<C>>(
     method: M,
     input: InputOf<C, M>,
-    options: CallOptions = {},
+    options: ClientCallOptions = {},
   ): Promise<OutputOf<C, M>> {
+    if (options.parent !== undefined) {
+      const inherited = this.inherit(options.parent, options);
+      if (inherited instanceof Error) return Promise.reject(inherited);
+      options = inherited;
+    }
     const peer = this.current;
     // Fast path: connected and nothing to retry into; no extra async frame per call.
     if (peer !== undefined && this.backoff === undefined)
@@ -158,6 +181,25 @@ export class Client<
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  private inherit(
+    parent: ParentCall,
+    { parent: _, ...options }: ClientCallOptions,
+  ): CallOptions | Error {
+    const remainingMs = Math.floor(parent.remainingMs());
+    if (remainingMs <= 0 || parent.signal.aborted) {
+      return new DeadlineExceededError(
+        "the parent call's deadline has passed or it was cancelled; the call was not sent",
+        { notExecuted: true },
+      );
+    }
+    const ownMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
+    const signal =
+      options.signal === undefined
+        ? parent.signal
+        : AbortSignal.any([options.signal, parent.signal]);
+    return { ...options, timeoutMs: Math.min(ownMs, remainingMs), signal };
   }
 
   private async shutdown(stop: (peer: Peer<S, C>) => Promise<void>): Promise<void> {
@@ -313,8 +355,11 @@ export class Client<
 
 function createCaller<C extends AnyContract>(
   client: Client<C, AnyContract | undefined>,
-): CallerOf<C> {
-  const cache = new Map<string, (input: unknown, options?: CallOptions) => Promise<unknown>>();
+): ContractCaller<C, ClientCallOptions> {
+  const cache = new Map<
+    string,
+    (input: unknown, options?: ClientCallOptions) => Promise<unknown>
+  >();
   return new Proxy(Object.create(null), {
     get(_target, method) {
       if (typeof method !== "string") return undefined;
@@ -325,7 +370,7 @@ function createCaller<C extends AnyContract>(
       }
       return fn;
     },
-  }) as CallerOf<C>;
+  }) as ContractCaller<C, ClientCallOptions>;
 }
 
 function localCloseInfo(): CloseInfo {

@@ -56,7 +56,7 @@ export {
   DEFAULT_RECONNECT_MAX_DELAY_MS,
   DEFAULT_RECONNECT_MULTIPLIER,
 } from "./backoff.js";
-export type { ClientEvents, ConnectOptions } from "./client.js";
+export type { ClientCallOptions, ClientEvents, ConnectOptions, ParentCall } from "./client.js";
 export { Client, connect } from "./client.js";
 export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
 export { resolveEndpoint } from "./endpoint.js";
