@@ -51,6 +51,7 @@ export type {
   CloseInfo,
   CloseInitiator,
   CloseReason,
+  ContractLike,
   HelloInfo,
   InputOf,
   MethodOf,

@@ -27,6 +27,8 @@ export interface OutboundPort {
   canWrite(): boolean;
   /** Queues a frame for this turn's write. */
   write(frame: Uint8Array): void;
+  /** Reports what no caller can be told. */
+  warn(message: string): void;
   /** Requests in flight allowed: min(maxPendingCalls, the remote's maxConcurrentRequests). */
   maxInFlight(): number;
   /** The remote's advertised maxFrameBytes. */
@@ -112,16 +114,25 @@ export class OutboundCalls implements PendingCallOwner {
     }
     this.timers.add(call);
     s.signal?.addEventListener("abort", call, { once: true });
-    if (this.waiting.length === 0 && this.canSendCall()) this.send(call);
-    else this.waiting.push(call);
+    if (this.waiting.length === 0 && this.canSendCall()) {
+      this.send(call);
+    } else {
+      this.waiting.push(call);
+      // The queue may hold only settled (cancelled, expired) entries: let them go now.
+      if (this.port.canWrite()) this.admit();
+    }
     return call.promise;
   }
 
   /** Queues or writes a signal; the promise resolves once its frame is queued for writing. */
   signal(name: string, payload: unknown, metadata: Metadata | undefined): Promise<void> {
     const item = new QueuedSignal(name, payload, metadata);
-    if (this.waiting.length === 0 && this.port.canWrite()) this.sendSignal(item);
-    else this.waiting.push(item);
+    if (this.waiting.length === 0 && this.port.canWrite()) {
+      this.sendSignal(item);
+    } else {
+      this.waiting.push(item);
+      if (this.port.canWrite()) this.admit();
+    }
     return item.promise;
   }
 
@@ -148,7 +159,9 @@ export class OutboundCalls implements PendingCallOwner {
   onResponse(m: ResponseMessage): void {
     const call = this.inFlight.get(m.id);
     if (call === undefined) {
+      // A Response that crossed our Cancel, or a confused remote: counted, reported, not fatal.
       this.counters.unknownResponses++;
+      this.port.warn(`dropped a Response for request ${m.id}, which has no call in flight`);
       return;
     }
     this.counters.responsesReceived++;

@@ -152,6 +152,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
             Math.max(1, this.remoteHello?.maxConcurrentRequests ?? 1),
           ),
         remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
+        warn: (message) => this.warn(message),
       },
       this.wire,
       this.timers,

@@ -107,3 +107,22 @@ describe("backpressure and limits", () => {
     expect((await call).code).toBe("CONNECTION_LOST");
   });
 });
+
+describe("local call queue", () => {
+  it("sends new calls once a queued call ahead of them was cancelled", async () => {
+    const gate = new Latch();
+    const { client, server } = peerPair(
+      { handlers: { work: () => gate.promise.then(() => 1), quick: () => 2 } },
+      { maxPendingCalls: 1 },
+    );
+    const first = client.request("work", null);
+    const controller = new AbortController();
+    const queued = rejection(client.request("work", null, { signal: controller.signal }));
+    await until(() => server.stats.requestsReceived === 1);
+    controller.abort(); // settled, but still in the local queue
+    expect((await queued).code).toBe("CANCELLED");
+    gate.open();
+    await first;
+    await expect(client.request("quick", null)).resolves.toBe(2);
+  });
+});

@@ -140,8 +140,9 @@ describe("requests", () => {
     expect(client.stats.requestsSent).toBe(0);
   });
 
-  it("counts a Response for an unknown id and carries on", async () => {
-    const { peer, remote } = peerWithRawRemote({});
+  it("counts and reports a Response for an unknown id, and carries on", async () => {
+    const warnings: string[] = [];
+    const { peer, remote } = peerWithRawRemote({ logger: { warn: (m) => warnings.push(m) } });
     const raw = new RawEnd(remote);
     raw.handshake();
     await peer.ready;
@@ -156,6 +157,7 @@ describe("requests", () => {
     });
     await expect(call).resolves.toBe(5);
     expect(peer.stats.unknownResponses).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining("Response for request 999")]);
     expect(peer.state).toBe("open");
   });
 
