@@ -138,12 +138,9 @@ async function startChain(tracer: Tracer) {
       quote: async ({ symbol }, ctx) => {
         tracer.start("gateway", ctx);
         await work(GATEWAY_WORK_MS, ctx.signal);
-        // The propagation: the backend gets what is left of this handler's deadline, and this
-        // handler's signal, which aborts when our caller cancels or the deadline passes.
-        const price = await upstream.call.price(
-          { symbol },
-          { timeoutMs: ctx.remainingMs(), signal: ctx.signal },
-        );
+        // The propagation: `parent: ctx` gives the backend call what is left of this handler's
+        // deadline, and cancels it when our caller cancels or the deadline passes.
+        const price = await upstream.call.price({ symbol }, { parent: ctx });
         return { symbol, price };
       },
     },
