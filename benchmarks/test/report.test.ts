@@ -99,6 +99,29 @@ describe("goals", () => {
     expect(goals["c1-p50-vs-frameworks"]!.status).toBe("met");
   });
 
+  it("counts a point where Parley ran and failed as a miss", () => {
+    const failed: SystemPointResult = {
+      system: "parley",
+      status: "error",
+      reason: "stuck",
+      rounds: [],
+    };
+    const points = [
+      ...POINTS,
+      {
+        transport: "unix" as const,
+        concurrency: 256,
+        payloadBytes: 1024,
+        systems: [figures("raw", 1, 1), failed],
+      },
+    ];
+    const goals = Object.fromEntries(evaluateGoals(points, SYSTEMS).map((g) => [g.id, g]));
+    expect(goals["c1-p50-vs-raw"]!.status).toBe("met"); // the failed point is not at c=1
+    expect(goals["c256-vs-raw"]!.status).toBe("missed");
+    expect(goals["c256-vs-raw"]!.figures).toContain("Parley failed at 1 (unix c=256 1 KiB)");
+    expect(goals["c256-1k-vs-jsonrpc"]!.status).toBe("missed"); // no jsonrpc figure, but Parley failed
+  });
+
   it("says why no goal can be judged when Parley is unavailable", () => {
     const systems = SYSTEMS.map((s) =>
       s.name === "parley" ? { ...s, status: "unavailable" as const, reason: "no serve()" } : s,

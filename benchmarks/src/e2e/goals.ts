@@ -129,29 +129,36 @@ const GOALS: readonly GoalSpec[] = [
 
 function evaluate(spec: GoalSpec, points: readonly PointResult[], why: string): GoalVerdict {
   const checks: Check[] = [];
+  // A point where Parley ran and failed counts against the goal: it was not met there.
+  const failedAt: string[] = [];
   for (const point of points.filter(spec.covers)) {
-    const figures = (system: string): MedianFigures | undefined =>
-      point.systems.find((s) => s.system === system)?.median;
+    const where = pointName(point.transport, point.concurrency, point.payloadBytes);
+    const results = (system: string) => point.systems.find((s) => s.system === system);
+    const figures = (system: string): MedianFigures | undefined => results(system)?.median;
     const subject = figures(SUBJECT);
-    if (subject === undefined) continue;
+    if (subject === undefined) {
+      if (results(SUBJECT)?.status === "error") failedAt.push(where);
+      continue;
+    }
     const outcome = spec.check(subject, figures);
-    if (outcome === undefined) continue;
-    checks.push({
-      ...outcome,
-      where: pointName(point.transport, point.concurrency, point.payloadBytes),
-    });
+    if (outcome !== undefined) checks.push({ ...outcome, where });
   }
   const base = { id: spec.id, goal: `Parley ${spec.goal}` };
-  if (checks.length === 0) return { ...base, status: "not evaluated", figures: why };
+  const failures =
+    failedAt.length === 0 ? "" : `Parley failed at ${failedAt.length} (${failedAt.join(", ")})`;
+  if (checks.length === 0) {
+    if (failedAt.length > 0) return { ...base, status: "missed", figures: failures };
+    return { ...base, status: "not evaluated", figures: why };
+  }
   const worst = checks.reduce(spec.worse);
-  const failing = checks.filter((c) => !c.ok).length;
+  const missed = checks.filter((c) => !c.ok).length;
   const covered = `${checks.length} point${checks.length === 1 ? "" : "s"}`;
-  const summary = `${spec.measure}: worst ${formatRatio(worst.ratio)} (${worst.where}) of ${covered}`;
-  return {
-    ...base,
-    status: failing === 0 ? "met" : "missed",
-    figures: failing === 0 ? summary : `${summary}; missed at ${failing}`,
-  };
+  const summary = [
+    `${spec.measure}: worst ${formatRatio(worst.ratio)} (${worst.where}) of ${covered}`,
+    ...(missed === 0 ? [] : [`missed at ${missed}`]),
+    ...(failures === "" ? [] : [failures]),
+  ].join("; ");
+  return { ...base, status: missed + failedAt.length === 0 ? "met" : "missed", figures: summary };
 }
 
 /** Evaluates every goal; goals that need a system that did not run are "not evaluated". */

@@ -62,6 +62,10 @@ async function startAll(plan: BenchPlan, progress: Progress): Promise<SystemRunt
   return runtimes;
 }
 
+/**
+ * Measures one point: each system's client connects at its first round and stays connected for the
+ * next ones; after a failed round it reconnects, so one failure does not sink the rounds after it.
+ */
 async function measurePoint(
   point: Point,
   runtimes: readonly SystemRuntime[],
@@ -70,37 +74,24 @@ async function measurePoint(
 ): Promise<PointResult> {
   const name = pointName(point.transport, point.concurrency, point.payloadBytes);
   const rounds = new Map<string, (RoundMeasurement | RoundFailure)[]>();
-  const openErrors = new Map<string, string>();
-  const open: SystemRuntime[] = [];
-  for (const runtime of runtimes) {
-    rounds.set(runtime.entry.name, []);
-    if (runtime.blockedAt(point.transport) !== undefined) continue;
-    const error = await runtime.open(point);
-    if (error === undefined) open.push(runtime);
-    else {
-      openErrors.set(runtime.entry.name, error);
-      progress.note(`${name} ${runtime.entry.name}: cannot connect: ${error}`);
-    }
-  }
+  for (const runtime of runtimes) rounds.set(runtime.entry.name, []);
+  const connected = new Set<SystemRuntime>();
   try {
     for (let round = 1; round <= plan.rounds; round++) {
       for (const runtime of rotate(runtimes, round - 1)) {
-        const own = rounds.get(runtime.entry.name)!;
-        const error = openErrors.get(runtime.entry.name);
-        if (error !== undefined) own.push({ round, error });
-        if (!open.includes(runtime)) {
+        if (runtime.blockedAt(point.transport) !== undefined) {
           progress.advance();
           continue;
         }
         progress.step(`${name} · ${runtime.entry.name} · round ${round}/${plan.rounds}`);
-        const outcome = await runtime.measure(round, plan);
+        const outcome = await measureRound(runtime, connected, point, round, plan);
         if ("error" in outcome) progress.note(`${name} ${runtime.entry.name}: ${outcome.error}`);
-        own.push(outcome);
+        rounds.get(runtime.entry.name)!.push(outcome);
         progress.advance();
       }
     }
   } finally {
-    for (const runtime of open) await runtime.release();
+    for (const runtime of connected) await runtime.release();
   }
   const systems = runtimes.map((runtime) => {
     const own = rounds.get(runtime.entry.name)!;
@@ -108,6 +99,26 @@ async function measurePoint(
     return systemPointResult(runtime.entry.name, own, blocked);
   });
   return withRatios({ ...point, systems });
+}
+
+async function measureRound(
+  runtime: SystemRuntime,
+  connected: Set<SystemRuntime>,
+  point: Point,
+  round: number,
+  plan: BenchPlan,
+): Promise<RoundMeasurement | RoundFailure> {
+  if (!connected.has(runtime)) {
+    const error = await runtime.open(point);
+    if (error !== undefined) return { round, error: `cannot connect: ${error}` };
+    connected.add(runtime);
+  }
+  const outcome = await runtime.measure(round, plan);
+  if ("error" in outcome) {
+    connected.delete(runtime);
+    await runtime.release();
+  }
+  return outcome;
 }
 
 function systemInfo(runtime: SystemRuntime): SystemInfo {

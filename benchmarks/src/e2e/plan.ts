@@ -27,6 +27,8 @@ export interface BenchPlan {
   readonly updateReadme: boolean;
   /** Systems whose server and client children write V8 CPU profiles to `<outDir>/profiles/`. */
   readonly profileSystems: readonly string[];
+  /** Measure nothing: re-render the reports (and goals) of this results file. */
+  readonly renderFrom: string | undefined;
 }
 
 type Timing = Pick<
@@ -120,7 +122,8 @@ export const USAGE = `usage: run.ts [--quick | --full | --tiny] [options]
   --gc | --no-gc        full GC in client and server before each measured window (full: on)
   --out=DIR             where results go (default benchmarks/results)
   --readme              rewrite the "## End to end" section of benchmarks/README.md
-  --cpu-prof=a,b        write V8 CPU profiles of these systems' children to DIR/profiles/`;
+  --cpu-prof=a,b        write V8 CPU profiles of these systems' children to DIR/profiles/
+  --render=FILE         measure nothing; rewrite the reports (and goals) from a results JSON`;
 
 /** Parses the command line into a plan; throws with a message naming the bad flag. */
 export function parsePlan(argv: readonly string[], defaultOutDir: string): BenchPlan {
@@ -145,6 +148,7 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
       out: { type: "string" },
       readme: { type: "boolean" },
       "cpu-prof": { type: "string" },
+      render: { type: "string" },
     },
   });
   const modes = (["quick", "full", "tiny"] as const).filter((mode) => values[mode] === true);
@@ -173,5 +177,6 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
     outDir: values.out ?? defaultOutDir,
     updateReadme: values.readme === true,
     profileSystems: (list(values["cpu-prof"]) ?? []).map((name) => catalogEntry(name).name),
+    renderFrom: values.render,
   };
 }

@@ -32,7 +32,7 @@ compared inside one run); figures are medians with p50, p99 and p99.9 latency an
 request of client and server. raw node:net with the same 4-byte length prefix and batched writes is
 the ceiling, and every other system is also given as a ratio to it.
 
-| command | what | time on 2 cores |
+| command | what | sized for (2 idle cores) |
 | --- | --- | --- |
 | \`npm run bench\` | the full matrix, all systems; rewrites this section | under 15 min |
 | \`npm run bench:quick\` | short rounds at concurrency 1 and 256 (every point a goal is judged at) | under 2 min |

@@ -2,12 +2,21 @@
  * `npm run bench` / `bench:quick` / `bench:e2e`: the end-to-end benchmark harness.
  * See benchmarks/README.md, section "End to end", for what it measures and how.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { evaluateGoals } from "./goals.js";
 import { runPlan } from "./harness.js";
 import { BENCHMARKS_DIR } from "./machine.js";
 import { writeOutputs } from "./outputs.js";
 import { type BenchPlan, parsePlan, USAGE } from "./plan.js";
 import { readmeSection, updateReadme } from "./readme-section.js";
+import type { RunResults } from "./results.js";
+
+/** A results file with its goals judged again (their rules may have changed since it was written). */
+function rerender(file: string): RunResults {
+  const results = JSON.parse(readFileSync(file, "utf8")) as RunResults;
+  return { ...results, goals: evaluateGoals(results.points, results.systems) };
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help")) {
@@ -21,7 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const results = await runPlan(plan);
+  const results = plan.renderFrom === undefined ? await runPlan(plan) : rerender(plan.renderFrom);
   const written = [`${plan.outDir}/latest.json`, `${plan.outDir}/latest.md`];
   writeOutputs(results, plan.outDir, "latest");
   if (plan.updateReadme) {
