@@ -9,7 +9,7 @@
 
 import { type Connection, InvalidOptionError } from "@parley/framing";
 import { ByeHandshake } from "./bye-handshake.js";
-import { checkCallOptions, checkSignal, linkSignals } from "./call-options.js";
+import { CallGate } from "./call-gate.js";
 import { createNameProxy } from "./call-proxy.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import {
@@ -20,16 +20,16 @@ import {
   PeerUnresponsiveError,
   ProtocolError,
   SlowConsumerError,
-  UnauthenticatedError,
   UnavailableError,
 } from "./errors.js";
-import type { ScopedCaller } from "./handler-context.js";
 import { Heartbeat } from "./heartbeat.js";
-import { buildHello, checkRemoteHello, refusalError, toRemoteHello } from "./hello-handshake.js";
+import { HelloExchange } from "./hello-exchange.js";
+import { buildHello, toRemoteHello } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
 import { OutboundCalls } from "./outbound-calls.js";
 import { Outbox } from "./outbox.js";
 import { createCounters, type PeerCounters } from "./peer-counters.js";
+import { closeInfo, type Failure, inFlightCallError, waitingCallError } from "./peer-ending.js";
 import { type PeerOptions, type ResolvedPeerOptions, resolvePeerOptions } from "./peer-options.js";
 import { PeerState, transition } from "./peer-state.js";
 import type {
@@ -53,7 +53,7 @@ import {
   PROTOCOL_MINOR,
 } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
-import type { HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
+import type { HelloMessage, Message } from "./wire-messages.js";
 
 /**
  * Starts a peer on `connection`: attaches to it and writes Hello at once. Calls made before the
@@ -71,12 +71,6 @@ export function createPeer<
   C extends ContractLike | undefined = undefined,
 >(connection: Connection, options: PeerOptions<S, C> = {}): Peer<S, C> {
   return new PeerEngine<S, C>(connection, options);
-}
-
-interface Failure {
-  readonly initiator: CloseInitiator;
-  readonly reason: CloseReason;
-  readonly error: Error | undefined;
 }
 
 /** How `fail` leaves the connection: reset it, end it (FIN, to deliver a refusal), or leave it. */
@@ -100,13 +94,9 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   private readonly inbound: InboundCalls<CallerOf<C>>;
   private readonly heartbeat: Heartbeat;
   private readonly bye: ByeHandshake;
-  private remoteHello: HelloMessage | undefined;
-  /** This side sent HelloAck accept. */
-  private helloAccepted = false;
-  private ackReceived = false;
+  private readonly hello: HelloExchange;
+  private readonly gate: CallGate<CallerOf<C>>;
   private readySettled = false;
-  /** Messages held while an async verifyAuth runs. */
-  private held: Message[] | undefined;
   private lastAcceptedId = 0;
   private closeInitiator: CloseInitiator = "local";
   private closePromise: Promise<void> | undefined;
@@ -149,7 +139,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
         maxInFlight: () =>
           Math.min(
             this.o.maxPendingCalls,
-            Math.max(1, this.remoteHello?.maxConcurrentRequests ?? 1),
+            Math.max(1, this.hello.remote?.maxConcurrentRequests ?? 1),
           ),
         remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
         warn: (message) => this.warn(message),
@@ -165,7 +155,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
         remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
         onIdle: () => this.bye.maybeAck(),
         warn: (message, error) => this.warn(message, error),
-        scopedCaller: (deadline, signal) => this.scopedCaller(deadline, signal),
+        scopedCaller: (deadline, signal) => this.gate.scoped(deadline, signal),
       },
       this.wire,
       this.timers,
@@ -175,6 +165,18 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     this.heartbeat = new Heartbeat(this.o.heartbeatIntervalMs, this.o.heartbeatTimeoutMs, {
       sendPing: (nonce) => this.write(this.wire.encode({ kind: Kind.Ping, id: nonce })),
       onUnresponsive: () => this.onUnresponsive(),
+    });
+    this.hello = new HelloExchange(this.o, {
+      remoteAddress: connection.remoteAddress,
+      accept: () => this.write(this.wire.encode({ kind: Kind.HelloAck, accepted: true })),
+      refuse: (error, message) => this.refuse(error, message),
+      refused: (error) => this.fail(error, "remote", "error", "end"),
+      ready: (hello) => this.onReady(hello),
+      pause: () => connection.pause(),
+      resume: () => connection.resume(),
+      replay: (messages) => this.replay(messages),
+      isClosed: () => this.isClosed(),
+      warn: (message, error) => this.warn(message, error),
     });
     this.bye = new ByeHandshake({
       writeBye: () =>
@@ -193,11 +195,12 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       callsRejected: () => this.outbound.counts.rejected,
       callsAbandoned: () => this.outbound.counts.abandoned,
     });
+    this.gate = new CallGate<CallerOf<C>>(this.o, this.outbound, () => this.refusal());
     this.call = createNameProxy((m, input, opts) =>
-      this.startCall(m, input, opts as CallOptions | undefined, undefined, undefined),
+      this.gate.call(m, input, opts as CallOptions | undefined),
     ) as CallerOf<C>;
     this.emit = createNameProxy((name, payload) =>
-      this.sendSignal(name, payload, undefined),
+      this.gate.signal(name, payload, undefined),
     ) as unknown as SignalSendersOf<C>;
     this.ready = new Promise<HelloInfo>((resolve, reject) => {
       this.resolveReady = resolve;
@@ -235,11 +238,11 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   }
 
   request(method: string, input: unknown, options?: CallOptions): Promise<never> {
-    return this.startCall(method, input, options, undefined, undefined) as Promise<never>;
+    return this.gate.call(method, input, options) as Promise<never>;
   }
 
   signal(name: string, payload: unknown, options?: SignalOptions): Promise<void> {
-    return this.sendSignal(name, payload, options);
+    return this.gate.signal(name, payload, options);
   }
 
   close(): Promise<void> {
@@ -260,59 +263,16 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   // ---- calls ----------------------------------------------------------------------------------
 
-  private startCall(
-    method: string,
-    input: unknown,
-    options: CallOptions | undefined,
-    inheritedDeadline: number | undefined,
-    parentSignal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    const refused = this.refusal() ?? checkCallOptions(method, input, options, this.o.calls);
-    if (refused !== undefined) {
-      this.outbound.counts.rejected++;
-      return Promise.reject(refused);
-    }
-    return this.outbound.start({
-      method,
-      input,
-      metadata: options?.metadata,
-      timeoutMs: options?.timeoutMs ?? this.o.requestTimeoutMs,
-      inheritedDeadline,
-      signal: linkSignals(options?.signal, parentSignal),
-      callSite: this.o.captureCallSites ? new Error("call site") : undefined,
-    });
-  }
-
-  private sendSignal(name: string, payload: unknown, options: SignalOptions | undefined) {
-    const refused = this.refusal() ?? checkSignal(name, payload, this.o.calls);
-    if (refused !== undefined) return Promise.reject(refused);
-    return this.outbound.signal(name, payload, options?.metadata);
-  }
-
   /** Why a new call or signal is refused now, or undefined. */
   private refusal(): Error | undefined {
     if (this.current === PeerState.Open || this.current === PeerState.Handshaking) return undefined;
     const error = this.failure?.error;
-    // A handshake failure (UNAUTHENTICATED, CONTRACT_MISMATCH...) explains itself better.
     if (error instanceof PeerError && error.notExecuted) return error;
     return new UnavailableError(
       this.current === PeerState.Closing
         ? "the peer is closing; make new calls on a new connection"
         : "the peer is closed; make new calls on a new connection",
     );
-  }
-
-  private scopedCaller(deadline: number | undefined, signal: AbortSignal | undefined) {
-    const request = (m: string, input?: unknown, opts?: CallOptions) =>
-      this.startCall(m, input, opts, deadline, signal);
-    const scoped: ScopedCaller<CallerOf<C>> = {
-      request,
-      call: createNameProxy((m, input, opts) =>
-        request(m, input, opts as CallOptions),
-      ) as CallerOf<C>,
-      signal: (name, payload, opts) => this.sendSignal(name, payload, opts),
-    };
-    return scoped;
   }
 
   // ---- inbound bytes and messages ---------------------------------------------------------------
@@ -331,20 +291,14 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     if (this.current === PeerState.Closed) return;
     this.counters.framesReceived++;
     this.heartbeat.activity();
-    if (this.held === undefined) {
-      this.dispatch(m);
-      return;
-    }
-    // A correct remote waits for our HelloAck before it calls; only Bye or HelloAck can come now.
-    if (m.kind === Kind.Request || m.kind === Kind.Signal) this.expectAccepted(KIND_NAMES[m.kind]!);
-    this.held.push(m);
+    if (!this.hello.hold(m)) this.dispatch(m);
   }
 
   /** Routes one message; a ProtocolError thrown here is fatal (caught in onData). */
   private dispatch(m: Message): void {
-    if (this.remoteHello === undefined) {
+    if (this.hello.remote === undefined) {
       if (m.kind === Kind.Hello) {
-        this.onHello(m);
+        this.hello.onHello(m);
         return;
       }
       const error = new ProtocolError(
@@ -353,7 +307,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       this.refuse(error, error.message);
       return;
     }
-    if (this.remoteHello.codec === "" && m.kind !== Kind.HelloAck) {
+    if (this.hello.refusing && m.kind !== Kind.HelloAck) {
       throw new ProtocolError(
         `expected HelloAck refuse after a refusal Hello, got ${KIND_NAMES[m.kind]}`,
       );
@@ -362,7 +316,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       case Kind.Hello:
         throw new ProtocolError("the remote sent a second Hello");
       case Kind.HelloAck:
-        this.onHelloAck(m);
+        this.hello.onHelloAck(m);
         return;
       case Kind.Request:
         this.expectAccepted("Request");
@@ -399,85 +353,13 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   }
 
   private expectAccepted(what: string): void {
-    if (!this.helloAccepted) throw new ProtocolError(`${what} before this side accepted the Hello`);
+    if (!this.hello.accepted) {
+      throw new ProtocolError(`${what} before this side accepted the Hello`);
+    }
     if (this.bye.received) throw new ProtocolError(`${what} after the remote's own Bye`);
   }
 
   // ---- Hello ------------------------------------------------------------------------------------
-
-  private onHello(m: HelloMessage): void {
-    this.remoteHello = m;
-    // An empty codec marks a refusal Hello (refuseConnection): its HelloAck refuse comes next.
-    if (m.codec === "") return;
-    const problem = checkRemoteHello(m, this.o);
-    if (problem !== undefined) {
-      this.refuse(problem, problem.message);
-      return;
-    }
-    const verify = this.o.verifyAuth;
-    if (verify === undefined) {
-      this.acceptHello();
-      return;
-    }
-    let verdict: boolean | Promise<boolean>;
-    try {
-      verdict = verify(m.authToken, toRemoteHello(m, this.connection.remoteAddress));
-    } catch (error) {
-      this.afterAuth(false, error);
-      return;
-    }
-    if (typeof verdict !== "object" || verdict === null) {
-      this.afterAuth(verdict === true);
-      return;
-    }
-    // Hold what arrives meanwhile (and stop reading) until the verifier answers.
-    this.held = [];
-    this.connection.pause();
-    Promise.resolve(verdict).then(
-      (ok) => this.afterAuth(ok === true),
-      (error) => this.afterAuth(false, error),
-    );
-  }
-
-  private afterAuth(ok: boolean, error?: unknown): void {
-    if (this.current === PeerState.Closed) return;
-    const held = this.held;
-    if (held !== undefined) {
-      this.held = undefined;
-      this.connection.resume();
-    }
-    if (!ok) {
-      if (error !== undefined) this.warn("verifyAuth threw; the connection is refused", error);
-      const local = new UnauthenticatedError("the remote's authToken was rejected by verifyAuth", {
-        cause: error,
-      });
-      this.refuse(local, "authentication failed");
-      return;
-    }
-    this.acceptHello();
-    try {
-      for (const m of held ?? []) if (!this.isClosed()) this.dispatch(m);
-    } catch (e) {
-      this.fail(asError(e), "local", "error", "reset");
-    }
-  }
-
-  private acceptHello(): void {
-    this.write(this.wire.encode({ kind: Kind.HelloAck, accepted: true }));
-    this.helloAccepted = true;
-    this.maybeReady();
-  }
-
-  private onHelloAck(m: HelloAckMessage): void {
-    if (this.ackReceived) throw new ProtocolError("the remote sent a second HelloAck");
-    if (!m.accepted) {
-      this.fail(refusalError(m.code, m.message), "remote", "error", "end");
-      return;
-    }
-    if (this.remoteHello?.codec === "") throw new ProtocolError("a refusal Hello must be refused");
-    this.ackReceived = true;
-    this.maybeReady();
-  }
 
   /** Answers HelloAck refuse (`message` is what the remote reads), then ends the connection. */
   private refuse(error: PeerError, message: string): void {
@@ -487,14 +369,22 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     this.fail(error, "local", "error", "end");
   }
 
-  private maybeReady(): void {
-    if (!this.helloAccepted || !this.ackReceived || this.readySettled) return;
+  private replay(messages: readonly Message[]): void {
+    try {
+      for (const m of messages) if (!this.isClosed()) this.dispatch(m);
+    } catch (error) {
+      this.fail(asError(error), "local", "error", "reset");
+    }
+  }
+
+  private onReady(hello: HelloMessage): void {
+    if (this.readySettled) return;
     this.readySettled = true;
     clearTimer(this.handshakeTimer);
     if (this.current === PeerState.Handshaking)
       this.current = transition(this.current, PeerState.Open);
     this.heartbeat.start();
-    const remote = toRemoteHello(this.remoteHello!, this.connection.remoteAddress);
+    const remote = toRemoteHello(hello, this.connection.remoteAddress);
     const minor = Math.min(PROTOCOL_MINOR, remote.protocolVersion.minor);
     this.resolveReady({ remote, protocolVersion: { major: PROTOCOL_MAJOR, minor } });
     this.outbound.admit();
@@ -595,15 +485,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       }
     }
     clearTimer(this.closeTimer);
-    const f = this.failure;
-    const calls = { ...this.outbound.counts };
-    this.resolveClosed(
-      f === undefined
-        ? { initiator: this.closeInitiator, reason: "graceful", calls }
-        : f.error === undefined
-          ? { initiator: f.initiator, reason: f.reason, calls }
-          : { initiator: f.initiator, reason: f.reason, error: f.error, calls },
-    );
+    this.resolveClosed(closeInfo(this.failure, this.closeInitiator, this.outbound.counts));
   }
 
   /**
@@ -621,26 +503,17 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       if (ending === "reset" && !this.connectionClosed) this.connection.reset(error);
       return;
     }
-    this.failure = { initiator, reason, error };
+    const failure: Failure = { initiator, reason, error };
+    this.failure = failure;
     this.current = transition(this.current, PeerState.Closed);
     this.stopTimers();
     if (!this.readySettled) {
       this.readySettled = true;
       this.rejectReady(error ?? new UnavailableError("the peer was destroyed before it was ready"));
     }
-    const cause = error;
-    const why = error?.message ?? "destroyed locally";
     this.outbound.failAll(
-      () =>
-        cause instanceof PeerError && cause.notExecuted
-          ? cause
-          : new UnavailableError(`the call was never sent: ${why}`, { cause }),
-      (call) =>
-        reason === "timeout" && cause instanceof AbandonedError
-          ? new AbandonedError(`${call.method} was abandoned: ${why}`, { cause })
-          : new ConnectionLostError(`connection lost while ${call.method} was in flight: ${why}`, {
-              cause,
-            }),
+      () => waitingCallError(error),
+      (call) => inFlightCallError(call, failure),
     );
     this.inbound.abortAll(error ?? new ConnectionLostError("the peer was destroyed"));
     this.timers.clear();
@@ -676,7 +549,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   }
 
   private remoteMaxFrameBytes(): number {
-    return this.remoteHello?.maxFrameBytes ?? MAX_HELLO_BYTES;
+    return this.hello.remote?.maxFrameBytes ?? MAX_HELLO_BYTES;
   }
 
   private warn(message: string, error?: unknown): void {
