@@ -29,6 +29,15 @@ export interface Point {
   readonly payloadBytes: number;
 }
 
+/** Unix socket paths in use; removed at exit too, since a killed server cannot remove its own. */
+const socketPaths = new Set<string>();
+let cleanupInstalled = false;
+
+function removeSocketFiles(): void {
+  for (const path of socketPaths) rmSync(path, { force: true });
+  socketPaths.clear();
+}
+
 function listenSpec(transport: TransportKind, name: string): ListenSpec {
   if (transport === "tcp") return { transport, host: "127.0.0.1" };
   return { transport, path: `/tmp/parley-bench-${process.pid}-${name}.sock` };
@@ -65,6 +74,11 @@ export class SystemRuntime {
   async start(transports: readonly TransportKind[]): Promise<void> {
     const listen = transports.map((transport) => listenSpec(transport, this.entry.name));
     this.listenSpecs = listen;
+    for (const spec of listen) if (spec.transport === "unix") socketPaths.add(spec.path);
+    if (!cleanupInstalled) {
+      cleanupInstalled = true;
+      process.on("exit", removeSocketFiles);
+    }
     const [started, loaded] = await Promise.allSettled([
       this.server.request<StartedListeners>(
         { type: "start", system: this.entry.name, listen },
@@ -135,7 +149,9 @@ export class SystemRuntime {
   async stop(): Promise<void> {
     await Promise.all([this.server.stop({ type: "stop" }), this.client.stop({ type: "stop" })]);
     for (const spec of this.listenSpecs) {
-      if (spec.transport === "unix") rmSync(spec.path, { force: true });
+      if (spec.transport !== "unix") continue;
+      rmSync(spec.path, { force: true });
+      socketPaths.delete(spec.path);
     }
   }
 
