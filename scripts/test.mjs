@@ -25,9 +25,14 @@ for (const dir of workspaceDirs)
 
 // The Node version is part of the task hash so a Node 24 leg never replays a Node 20 pass.
 const extra = process.argv.slice(2);
-const turbo = run("npx", ["turbo", "run", "test", "--output-logs=new-only", ...extra], {
-  PARLEY_NODE_VERSION: process.version,
-});
+// --continue: one failing package must not hide the results of the others.
+const turbo = run(
+  "npx",
+  ["turbo", "run", "test", "--continue", "--output-logs=new-only", ...extra],
+  {
+    PARLEY_NODE_VERSION: process.version,
+  },
+);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const dir of workspaceDirs) {
