@@ -1,6 +1,7 @@
 /**
- * The harness talks to its children over Node's IPC channel with numbered request/reply pairs. Each
- * child answers one request at a time, and the harness bounds every wait with a timeout.
+ * The harness talks to its children over Node's IPC channel with numbered request/reply pairs; a
+ * child may send notices about a request while it runs (the client's measured window opening and
+ * closing). The harness bounds every wait with a timeout.
  */
 import type { Endpoint, ListenSpec, TransportKind } from "../systems/system.js";
 import type { LatencySummary } from "./histogram.js";
