@@ -6,8 +6,10 @@
  * Backpressure: when `write()` returns false the outbox is *blocked* until the connection's
  * `onDrain`; it is also blocked while more than `maxBufferedBytes` are queued for the next write.
  * Blocked means "requests and signals wait"; responses and control frames still go through, bounded
- * by the handler limits. Blocked for `slowConsumerTimeoutMs` without a drain: the remote is not
- * reading, and the owner is told (`SLOW_CONSUMER`).
+ * by the handler limits. Blocked for `slowConsumerTimeoutMs` with not one byte leaving the buffer
+ * in that time: the remote is not reading, and the owner is told (`SLOW_CONSUMER`). A remote that
+ * reads, only slower than this side writes, keeps the buffer above the mark without ever being
+ * slow in that sense: progress (bytes written minus bytes still buffered) re-arms the timer.
  */
 import type { Connection } from "@parley/framing";
 
@@ -49,7 +51,9 @@ export class Outbox {
   private slowTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly schedule: (flush: () => void) => void;
   private readonly flushBound = (): void => this.flush();
-  private readonly slowBound = (): void => this.events.onSlowConsumer();
+  private readonly slowBound = (): void => this.checkSlowConsumer();
+  /** Bytes that had left the connection's buffer when the slow-consumer timer was last armed. */
+  private flushedAtArm = 0;
 
   constructor(
     private readonly connection: Connection,
@@ -98,13 +102,15 @@ export class Outbox {
     this.chunks = [];
     this.queuedBytes = 0;
     if (this.connection.write(batch)) {
-      if (!this.awaitingDrain) this.events.onWritable();
+      // `true` means the buffer is below the mark now: as good as a drain. Under steady two-way
+      // load the socket's own drain (buffer empty) may never come while responses keep flowing.
+      if (this.awaitingDrain) this.onDrain();
+      else this.events.onWritable();
       return;
     }
     if (!this.awaitingDrain) {
       this.awaitingDrain = true;
-      this.slowTimer = setTimeout(this.slowBound, this.slowConsumerTimeoutMs);
-      this.slowTimer.unref();
+      this.armSlowTimer();
     }
   }
 
@@ -122,6 +128,24 @@ export class Outbox {
     this.chunks = [];
     this.queuedBytes = 0;
     this.clearSlowTimer();
+  }
+
+  private armSlowTimer(): void {
+    this.flushedAtArm = this.flushedBytes();
+    this.slowTimer = setTimeout(this.slowBound, this.slowConsumerTimeoutMs);
+    this.slowTimer.unref();
+  }
+
+  /** Bytes handed to this connection that have left its buffer (reached the OS). */
+  private flushedBytes(): number {
+    return this.counters.bytesSent - this.connection.bufferedBytes;
+  }
+
+  private checkSlowConsumer(): void {
+    this.slowTimer = undefined;
+    if (this.closed || !this.awaitingDrain) return;
+    if (this.flushedBytes() > this.flushedAtArm) this.armSlowTimer();
+    else this.events.onSlowConsumer();
   }
 
   private clearSlowTimer(): void {
