@@ -25,6 +25,9 @@ import type {
   ResponseMessage,
 } from "./wire-messages.js";
 
+/** Kinds that may set the METADATA flag. */
+const CARRIES_METADATA: ReadonlySet<number> = new Set([Kind.Hello, Kind.Request, Kind.Signal]);
+
 /** Parses frame payloads (the bytes after the length prefix) into messages. One per connection. */
 export class FrameParser {
   private bodyError: Error | undefined;
@@ -46,6 +49,9 @@ export class FrameParser {
         `${KIND_NAMES[kind] ?? "frame"} has reserved flag bits set (0x${hex(flags)}); ` +
           "a 1.0 peer accepts only the METADATA flag (multi-frame streams are not supported yet)",
       );
+    }
+    if (flags & Flag.Metadata && !CARRIES_METADATA.has(kind)) {
+      throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames carry no metadata in 1.0`);
     }
     const id = readU32(payload, 2);
     const r = new Reader(payload, COMMON_HEADER_BYTES, kind);

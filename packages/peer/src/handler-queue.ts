@@ -11,6 +11,7 @@ import PQueue from "p-queue";
 /** A handler run: sync (returns when done) or async (returns a promise). */
 export type HandlerTask = () => undefined | Promise<void>;
 
+/** Runs handlers with at most `maxRunning` at once, the rest queued in order. */
 export class HandlerQueue {
   private readonly queue: PQueue;
   /** Handlers started directly, not through p-queue. */

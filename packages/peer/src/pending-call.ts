@@ -15,6 +15,7 @@ export const CallPhase = {
   /** Settled: resolved or rejected, exactly once. */
   Settled: 2,
 } as const;
+/** One of the {@link CallPhase} values. */
 export type CallPhase = (typeof CallPhase)[keyof typeof CallPhase];
 
 /** Receives a call's abort and deadline events (the outbound call registry). */

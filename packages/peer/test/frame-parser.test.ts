@@ -77,6 +77,14 @@ describe("FrameParser", () => {
     expect(parseError(flagged).code).toBe("PROTOCOL_ERROR");
   });
 
+  it("rejects the METADATA flag on kinds that carry no metadata", () => {
+    for (const kind of [Kind.Cancel, Kind.Ping, Kind.Bye, Kind.ByeAck, Kind.HelloAck]) {
+      const e = parseError(Uint8Array.of(kind, Flag.Metadata, 0, 0, 0, 1, 0, 0));
+      expect(e.code).toBe("PROTOCOL_ERROR");
+      expect(e.message).toContain("carry no metadata");
+    }
+  });
+
   it("rejects an unknown HelloAck status", () => {
     expect(parseError(Uint8Array.of(Kind.HelloAck, 0, 0, 0, 0, 0, 9)).code).toBe("PROTOCOL_ERROR");
   });
