@@ -67,6 +67,12 @@ export class SocketConnection implements Connection {
   #endPending = false;
   #resetting = false;
   #closeError: Error | undefined;
+  /**
+   * Callback for the last chunk of each write, needed only when our mark is below the socket's own
+   * (its `drain` would then not follow our `false`). Otherwise none: any callback makes Node
+   * allocate a closure and schedule a tick for every write.
+   */
+  readonly #flushCallback: ((error?: Error | null) => void) | undefined;
 
   /**
    * Wraps a connected (or connecting) socket and takes it over: it is paused until {@link attach},
@@ -92,6 +98,9 @@ export class SocketConnection implements Connection {
     socket.on("end", this.#onEnd);
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
+    socket.on("drain", this.#checkDrain);
+    this.#flushCallback =
+      this.highWaterMarkBytes < socket.writableHighWaterMark ? this.#checkDrain : undefined;
   }
 
   /** Bytes accepted by `write()` and not yet handed to the operating system. */
@@ -113,8 +122,7 @@ export class SocketConnection implements Connection {
   write(chunks: readonly Uint8Array[]): boolean {
     const socket = this.socket;
     if (!socket.writable || this.#resetting) return false;
-    // The last non-empty chunk carries the flush callback (one shared bound function, no closure
-    // per write); empty chunks are skipped since a zero-length TLS write is a wasted record.
+    // Empty chunks are skipped: a zero-length TLS write is a wasted record.
     let last = chunks.length - 1;
     while (last >= 0 && chunks[last]!.byteLength === 0) last--;
     if (last > 0) socket.cork();
@@ -122,7 +130,7 @@ export class SocketConnection implements Connection {
       const chunk = chunks[i]!;
       if (chunk.byteLength > 0) socket.write(chunk);
     }
-    if (last >= 0) socket.write(chunks[last]!, this.#onFlushed);
+    if (last >= 0) socket.write(chunks[last]!, this.#flushCallback);
     if (last > 0) socket.uncork();
     if (socket.writableLength < this.highWaterMarkBytes) return true;
     this.#needDrain = true;
@@ -196,7 +204,7 @@ export class SocketConnection implements Connection {
       this.#deliverClose();
       return;
     }
-    if (this.#needDrain) this.#onFlushed();
+    if (this.#needDrain) this.#checkDrain();
     this.#deliverPendingEnd();
   };
 
@@ -222,7 +230,12 @@ export class SocketConnection implements Connection {
     else this.#endPending = true;
   };
 
-  readonly #onFlushed = (error?: Error | null): void => {
+  /**
+   * After the socket's `drain` (or a flushed write): fires `onDrain` if a `false` is owed one and
+   * the buffer is below the mark. The socket emits `drain` only when its buffer is empty, after a
+   * write that found it at or above its own mark, which our `false` implies (see `#flushCallback`).
+   */
+  readonly #checkDrain = (error?: Error | null): void => {
     if (error || !this.#needDrain || this.#phase !== "attached") return;
     if (this.socket.writableLength >= this.highWaterMarkBytes) return;
     this.#needDrain = false;
