@@ -60,6 +60,7 @@ export class SocketListener implements Listener {
     server.on("error", (error: Error) => this.#onServerError(error));
   }
 
+  /** Connections accepted by this listener and not yet closed. */
   get connections(): number {
     return this.#live.size;
   }
@@ -85,17 +86,23 @@ export class SocketListener implements Listener {
     }
   }
 
+  /**
+   * Stops accepting at once; resolves when every accepted connection has closed. Idempotent.
+   * To drain a server: call it, end or say goodbye on each connection, then await the promise.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#stop();
     return this.#closing;
   }
 
+  /** {@link close}, plus `reset()` of every connection still open. */
   destroy(): Promise<void> {
     const closing = this.close();
     for (const connection of this.#live) connection.reset();
     return closing;
   }
 
+  /** {@link close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

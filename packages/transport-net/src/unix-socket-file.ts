@@ -77,7 +77,7 @@ export async function clearStaleSocket(target: UnixTarget, probeTimeoutMs: numbe
   }
   const verdict = await probeSocket(target.bindPath, probeTimeoutMs);
   if (verdict === "stale") {
-    removeQuietly(target.bindPath);
+    removeStale(target);
     return;
   }
   if (verdict === "gone") return;
@@ -196,6 +196,19 @@ function lstatOrUndefined(path: string, url: string): Stats | undefined {
   } catch (error) {
     if (errnoOf(error) === "ENOENT") return undefined;
     throw listenFailure(error, url);
+  }
+}
+
+/** Removes a stale socket file; one this user may not remove is a clear `LISTEN_FAILED`. */
+function removeStale(target: UnixTarget): void {
+  try {
+    unlinkSync(target.bindPath);
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT") return;
+    throw new ListenError(
+      `a stale socket file at ${target.display} (nobody listens on it) cannot be removed (${errnoOf(error)}); remove it or choose another path`,
+      { cause: error, address: target.url },
+    );
   }
 }
 
