@@ -5,6 +5,7 @@
 //   - what p-queue costs per handler;
 //   - what decoding a method name costs (would interning names as ids pay?).
 // Ratios, not absolute numbers, are the point: the machine is shared and noisy.
+// Flags: --quick (smaller runs), --rounds=N (interleaved rounds, default 5, 3 with --quick).
 import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
@@ -246,7 +247,8 @@ async function methodNameCost(): Promise<void> {
   );
 }
 
-const ROUNDS = quick ? 3 : 5;
+const roundsArg = process.argv.find((a) => a.startsWith("--rounds="));
+const ROUNDS = roundsArg ? Number(roundsArg.slice("--rounds=".length)) : quick ? 3 : 5;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
