@@ -5,6 +5,7 @@
  * (V8's parser is iterative, so deep input cannot overflow the stack before the check runs).
  */
 
+import { integerOption, optionsObject } from "@parley/framing/internal";
 import {
   type Codec,
   checkReserveBytes,
@@ -13,7 +14,6 @@ import {
   withReservedSpace,
 } from "./codec.js";
 import { CodecError } from "./errors.js";
-import { integerOption, optionsObject } from "./option-rules.js";
 import { ValueChecker } from "./value-checker.js";
 
 /** Options of {@link createJsonCodec}; every field is optional. */

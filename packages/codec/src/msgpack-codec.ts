@@ -4,11 +4,11 @@
  * msgpack-scanner.ts for what each refuses and why).
  */
 
+import { booleanOption, integerOption, oneOfOption, optionsObject } from "@parley/framing/internal";
 import { Packr, RESERVE_START_SPACE } from "msgpackr";
 import { type Codec, checkReserveBytes, DEFAULT_MAX_DEPTH, MAX_DEPTH_LIMIT } from "./codec.js";
 import { CodecError } from "./errors.js";
 import { MsgpackScanner } from "./msgpack-scanner.js";
-import { booleanOption, integerOption, oneOfOption, optionsObject } from "./option-rules.js";
 import { ValueChecker } from "./value-checker.js";
 
 /** How 64-bit integers on the wire decode. */

@@ -53,3 +53,12 @@ function describeRange(min: number, max: number): string {
   if (min === Number.MIN_SAFE_INTEGER) return "a safe integer";
   return `an integer >= ${min}`;
 }
+
+/** Throws unless `options` is undefined or a plain object (catches `createThing(64)`). */
+export function optionsObject<T extends object>(name: string, options: T | undefined): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError(`${name} options must be an object (got ${typeof options})`);
+  }
+  return options;
+}

@@ -1,0 +1,7 @@
+/**
+ * Internals shared by the Parley packages, not part of the public API: they may change in any
+ * release. Sibling packages import them from `@parley/framing/internal`.
+ * @internal
+ * @packageDocumentation
+ */
+export { booleanOption, integerOption, oneOfOption, optionsObject } from "./option-rules.js";
