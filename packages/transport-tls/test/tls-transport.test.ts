@@ -1,9 +1,11 @@
 import tls from "node:tls";
 import {
   expectNoLeakedHandles,
+  generateTestCertificates,
   type HandleSnapshot,
   recordConnection,
   snapshotHandles,
+  type TestCertificates,
 } from "@parley/testkit";
 import { listenTcp } from "@parley/transport-net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,14 +16,13 @@ import {
   listenTls,
   type TlsListenOptions,
 } from "../src/index.js";
-import { generateCertificates, type TestCertificates } from "./helpers/certs.js";
 import { connectTo, echoServer, expectEcho } from "./helpers/tls-servers.js";
 
 let certs: TestCertificates;
 let before: HandleSnapshot;
 beforeAll(() => {
   before = snapshotHandles();
-  certs = generateCertificates();
+  certs = generateTestCertificates();
 });
 afterAll(() => expectNoLeakedHandles(before));
 

@@ -1,9 +1,8 @@
-import { describeTransportConformance } from "@parley/testkit";
+import { describeTransportConformance, generateTestCertificates } from "@parley/testkit";
 import type { SocketConnection } from "@parley/transport-net";
 import { connectTls, listenTls, type TlsListener } from "../src/index.js";
-import { generateCertificates } from "./helpers/certs.js";
 
-const certs = generateCertificates();
+const certs = generateTestCertificates();
 let listener: TlsListener | undefined;
 let nextAccepted: ((connection: SocketConnection) => void) | undefined;
 

@@ -1,3 +1,4 @@
+import type { TestCertificates } from "@parley/testkit";
 import { recordConnection } from "@parley/testkit";
 import type { SocketConnection } from "@parley/transport-net";
 import { onTestFinished } from "vitest";
@@ -8,7 +9,6 @@ import {
   type TlsListener,
   type TlsListenOptions,
 } from "../../src/index.js";
-import type { TestCertificates } from "./certs.js";
 
 /** Errors a listener reported through `onClientError`. */
 export interface ListenerWithErrors {
