@@ -4,4 +4,14 @@
  * @internal
  * @packageDocumentation
  */
-export { booleanOption, integerOption, oneOfOption, optionsObject } from "./option-rules.js";
+export {
+  booleanOption,
+  describe,
+  functionOption,
+  integerOption,
+  MAX_TIMER_MS,
+  oneOfOption,
+  optionsObject,
+  requiredString,
+  signalOption,
+} from "./option-rules.js";

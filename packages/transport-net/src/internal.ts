@@ -4,7 +4,7 @@
  * @internal
  * @packageDocumentation
  */
-export { connectFailure, connectionFailure, errnoOf, listenFailure } from "./node-errors.js";
+
 export {
   booleanOption,
   describe,
@@ -14,7 +14,8 @@ export {
   oneOfOption,
   optionsObject,
   requiredString,
-} from "./option-rules.js";
+} from "@parley/framing/internal";
+export { connectFailure, connectionFailure, errnoOf, listenFailure } from "./node-errors.js";
 export type { ConnectRequest, TcpTuning } from "./socket-connect.js";
 export { openSocket, tuneTcpSocket } from "./socket-connect.js";
 export { hostPort } from "./socket-connection.js";

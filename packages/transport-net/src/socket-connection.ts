@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
 import type { Connection, ConnectionHandlers } from "@parley/framing";
+import { integerOption, oneOfOption, optionsObject } from "@parley/framing/internal";
 import { AlreadyAttachedError } from "./errors.js";
 import { connectionFailure } from "./node-errors.js";
-import { integerOption, oneOfOption, optionsObject } from "./option-rules.js";
 
 /** Bytes a connection buffers in user space before `write()` returns `false` (64 KiB). */
 export const DEFAULT_HIGH_WATER_MARK_BYTES = 64 * 1024;

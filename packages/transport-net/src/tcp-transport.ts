@@ -1,6 +1,5 @@
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { InvalidOptionError } from "@parley/framing";
-import { formatAddress } from "./address.js";
 import {
   booleanOption,
   describe,
@@ -10,7 +9,8 @@ import {
   optionsObject,
   requiredString,
   signalOption,
-} from "./option-rules.js";
+} from "@parley/framing/internal";
+import { formatAddress } from "./address.js";
 import { openSocket, type TcpTuning, tuneTcpSocket } from "./socket-connect.js";
 import { DEFAULT_HIGH_WATER_MARK_BYTES, SocketConnection } from "./socket-connection.js";
 import {

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from "@parley/framing";
+import { booleanOption, requiredString } from "@parley/framing/internal";
 import { formatAddress } from "./address.js";
 import { InvalidAddressError, UnixPathTooLongError } from "./errors.js";
-import { booleanOption, requiredString } from "./option-rules.js";
 
 /**
  * The longest Unix socket path, in bytes: `sockaddr_un.sun_path` holds 108 on Linux, one of which

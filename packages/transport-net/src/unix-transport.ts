@@ -6,7 +6,7 @@ import {
   MAX_TIMER_MS,
   optionsObject,
   signalOption,
-} from "./option-rules.js";
+} from "@parley/framing/internal";
 import { openSocket } from "./socket-connect.js";
 import { DEFAULT_HIGH_WATER_MARK_BYTES, SocketConnection } from "./socket-connection.js";
 import {
