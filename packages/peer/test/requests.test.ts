@@ -99,6 +99,22 @@ describe("requests", () => {
     expect((error as unknown as { data: { path: string[] }[] }).data[0]?.path).toEqual(["a"]);
   });
 
+  it("keeps the connection usable after a call fails validation in either direction", async () => {
+    let calls = 0;
+    const flaky = {
+      add: ({ a, b }: { a: number; b: number }) =>
+        ++calls === 2 ? ({ sum: "bad" } as unknown as { sum: number }) : { sum: a + b },
+    };
+    const { client, server } = peerPair({ serves: calc, handlers: flaky }, { calls: calc });
+    expect((await rejection(client.request("add", { a: "1", b: 2 } as never))).code).toBe(
+      "INVALID_ARGUMENT",
+    );
+    await expect(client.call.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
+    expect((await rejection(client.call.add({ a: 1, b: 2 }))).code).toBe("INVALID_RESPONSE");
+    await expect(client.call.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });
+    expect([client.state, server.state]).toEqual(["open", "open"]);
+  });
+
   it("validates the output on the calling side (INVALID_RESPONSE) when the server's handler misbehaves", async () => {
     const bad = { add: () => ({ sum: "three" }) as unknown as { sum: number } };
     const { client } = peerPair({ serves: calc, handlers: bad }, { calls: calc });
