@@ -3,78 +3,37 @@ import type { AnyContract, ContractCaller } from "@parley/codec";
 import type { Connection } from "@parley/framing";
 import {
   type CallOptions,
+  CancelledError,
   type CloseInfo,
   createPeer,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DeadlineExceededError,
   type InputOf,
   type MethodOf,
   type OutputOf,
   type Peer,
   type PeerOptions,
+  PeerState,
   type SignalInputOf,
   type SignalNameOf,
   type SignalOptions,
 } from "@parley/peer";
-import { Backoff, type BackoffOptions, resolveBackoff } from "./backoff.js";
-import { type EndpointOptions, resolveEndpoint } from "./endpoint.js";
+import { Backoff, resolveBackoff } from "./backoff.js";
+import { createCaller } from "./call-proxy.js";
+import type {
+  ClientCallOptions,
+  ClientEvents,
+  ConnectOptions,
+  ParentCall,
+} from "./client-options.js";
+import { resolveEndpoint } from "./endpoint.js";
 import {
   ClientClosedError,
   NotConnectedError,
   ReconnectFailedError,
   WaitDeadlineError,
 } from "./errors.js";
-
-/** Options of {@link connect}: the address, the contract to call, and every peer option. */
-export interface ConnectOptions<
-  C extends AnyContract,
-  S extends AnyContract | undefined = undefined,
-> extends Omit<PeerOptions<S, C>, "calls" | "side">,
-    EndpointOptions {
-  /** Where to connect: `tcp://host:port`, `unix:///path.sock`, `tls://host:port`. */
-  url: string;
-  /** The contract this client calls. */
-  contract: C;
-  /**
-   * Reconnect after the connection drops, with exponential backoff and jitter. `true` uses the
-   * defaults. Off by default: a dropped connection then closes the client.
-   * @default false
-   */
-  reconnect?: boolean | BackoffOptions;
-  /**
-   * While disconnected, calls wait for the next connection within their deadline (`true`) or fail
-   * at once with `NOT_CONNECTED` (`false`).
-   * @default true
-   */
-  waitForConnection?: boolean;
-}
-
-/** What a call needs from the handler it is made in, to inherit its deadline and cancellation. */
-export interface ParentCall {
-  /** Aborts when the parent call is cancelled or times out. */
-  readonly signal: AbortSignal;
-  /** Milliseconds left of the parent's deadline. */
-  remainingMs(): number;
-}
-
-/** Per-call options of a {@link Client}: the engine's, plus `parent`. */
-export interface ClientCallOptions extends CallOptions {
-  /**
-   * The handler context this call is made from (e.g. a gateway calling a backend on another
-   * connection): the call gets at most the parent's remaining deadline and is cancelled with it,
-   * like grpc-js's deadline and cancellation propagation.
-   */
-  parent?: ParentCall;
-}
-
-/** Events a {@link Client} emits. */
-export interface ClientEvents {
-  /** The connection dropped; `willReconnect` says whether the client tries again. */
-  disconnect: [info: CloseInfo, willReconnect: boolean];
-  /** A reconnect attempt failed; the next one starts after `delayMs`. */
-  reconnecting: [attempt: number, delayMs: number, error: Error];
-  /** A new connection is up and its Hello is done. */
-  reconnect: [attempt: number];
-}
+import { Reconnector } from "./reconnector.js";
 
 type ClientState = "ready" | "reconnecting" | "closing" | "closed";
 
@@ -90,9 +49,11 @@ export class Client<
   readonly call: ContractCaller<C, ClientCallOptions>;
   private state: ClientState = "ready";
   private current: Peer<S, C> | undefined;
-  private waiters = new Set<() => void>();
-  private readonly backoff: Backoff | undefined;
+  private readonly waiters = new Set<() => void>();
+  private readonly reconnector: Reconnector<Peer<S, C>> | undefined;
+  private readonly timeoutMs: number;
   private closing: Promise<void> | undefined;
+  private destroyed = false;
   private readonly closedInfo: Promise<CloseInfo>;
   private resolveClosed!: (info: CloseInfo) => void;
   private lastCloseInfo: CloseInfo | undefined;
@@ -100,17 +61,34 @@ export class Client<
   /** @internal use {@link connect}. */
   constructor(
     private readonly options: ConnectOptions<C, S>,
-    private readonly open: () => Promise<Connection>,
+    dial: () => Promise<Peer<S, C>>,
     first: Peer<S, C>,
   ) {
     super();
-    this.backoff = options.reconnect
-      ? new Backoff(resolveBackoff(options.reconnect === true ? {} : options.reconnect))
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.reconnector = options.reconnect
+      ? new Reconnector(
+          new Backoff(resolveBackoff(options.reconnect === true ? {} : options.reconnect)),
+          dial,
+          {
+            onAttemptFailed: (attempt, delayMs, error) =>
+              this.emit("reconnecting", attempt, delayMs, error),
+            onReconnected: (peer, attempt) => {
+              this.adopt(peer);
+              this.emit("reconnect", attempt);
+            },
+            onGaveUp: (attempts, lastError) =>
+              this.finish({
+                ...this.lastInfo(),
+                error: new ReconnectFailedError(attempts, { cause: lastError }),
+              }),
+          },
+        )
       : undefined;
     this.closedInfo = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.call = createCaller(this);
+    this.call = createCaller<C>(this as never);
     this.adopt(first);
   }
 
@@ -133,7 +111,7 @@ export class Client<
    * Calls `method` on the remote. Waits for a connection while reconnecting (within the deadline),
    * and retries once after a reconnect when the call was refused unexecuted (`UNAVAILABLE`), or was
    * lost (`CONNECTION_LOST`) on a method the contract marks idempotent.
-   * @throws the peer's call errors; `NOT_CONNECTED`; `CLIENT_CLOSED`
+   * @throws the peer's call errors; `NOT_CONNECTED`; `CLIENT_CLOSED`; `CANCELLED`
    */
   request<M extends MethodOf<C>>(
     method: M,
@@ -147,7 +125,7 @@ export class Client<
     }
     const peer = this.current;
     // Fast path: connected and nothing to retry into; no extra async frame per call.
-    if (peer !== undefined && this.backoff === undefined)
+    if (peer !== undefined && this.reconnector === undefined)
       return peer.request(method, input, options);
     return this.requestWithRetry(method, input, options);
   }
@@ -159,24 +137,28 @@ export class Client<
     options?: SignalOptions,
   ): Promise<void> {
     const peer = this.current;
-    if (peer === undefined) return Promise.reject(this.notConnected());
-    return peer.signal(name, payload, options);
+    if (peer !== undefined) return peer.signal(name, payload, options);
+    if (this.state === "closing" || this.state === "closed")
+      return Promise.reject(new ClientClosedError());
+    return Promise.reject(
+      new NotConnectedError(
+        "client is reconnecting and signals are not queued while disconnected; the signal was not sent",
+      ),
+    );
   }
 
   /** Graceful close: stop reconnecting, Bye on the live connection, settle waiting calls. Idempotent. */
   close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closing = this.shutdown((peer) => peer.close());
+    this.closing ??= this.shutdown();
     return this.closing;
   }
 
-  /** Abrupt close: reset the connection and reject everything pending at once. */
+  /** Abrupt close: reset the connection and reject everything pending at once; escalates a close(). */
   destroy(error?: Error): void {
-    if (this.state === "closed") return;
-    this.closing ??= this.shutdown((peer) => {
-      peer.destroy(error);
-      return peer.closed.then(() => undefined);
-    });
+    if (this.state === "closed" || this.destroyed) return;
+    this.destroyed = true;
+    this.current?.destroy(error);
+    this.closing ??= this.shutdown();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -194,28 +176,46 @@ export class Client<
         { notExecuted: true },
       );
     }
-    const ownMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
     const signal =
       options.signal === undefined
         ? parent.signal
         : AbortSignal.any([options.signal, parent.signal]);
-    return { ...options, timeoutMs: Math.min(ownMs, remainingMs), signal };
+    return {
+      ...options,
+      timeoutMs: Math.min(options.timeoutMs ?? this.timeoutMs, remainingMs),
+      signal,
+    };
   }
 
-  private async shutdown(stop: (peer: Peer<S, C>) => Promise<void>): Promise<void> {
+  private async shutdown(): Promise<void> {
     this.state = "closing";
     this.wakeWaiters();
+    await this.reconnector?.stop();
     const peer = this.current;
-    if (peer) await stop(peer);
-    const info = peer ? await peer.closed : this.lastCloseInfo;
+    if (peer === undefined) return this.finish(this.lastInfo());
+    if (this.destroyed) peer.destroy();
+    else await peer.close();
+    this.finish(await peer.closed);
+  }
+
+  /** The CloseInfo to report when no live peer has one: the user closed a disconnected client. */
+  private lastInfo(): CloseInfo {
+    const calls = this.lastCloseInfo?.calls ?? { completed: 0, rejected: 0, abandoned: 0 };
+    if (this.state !== "closing")
+      return this.lastCloseInfo ?? { initiator: "local", reason: "graceful", calls };
+    return { initiator: "local", reason: this.destroyed ? "abort" : "graceful", calls };
+  }
+
+  private finish(info: CloseInfo): void {
     this.state = "closed";
-    this.resolveClosed(info ?? localCloseInfo());
+    this.current = undefined;
+    this.wakeWaiters();
+    this.resolveClosed(info);
   }
 
   private adopt(peer: Peer<S, C>): void {
     this.current = peer;
     this.state = "ready";
-    this.backoff?.reset();
     this.wakeWaiters();
     void peer.closed.then((info) => this.onPeerClosed(peer, info));
   }
@@ -226,52 +226,14 @@ export class Client<
     this.lastCloseInfo = info;
     if (this.state === "closing" || this.state === "closed") return;
     const willReconnect =
-      this.backoff !== undefined && !(info.initiator === "local" && info.reason !== "error");
+      this.reconnector !== undefined && !(info.initiator === "local" && info.reason !== "error");
     this.emit("disconnect", info, willReconnect);
     if (!willReconnect) {
-      this.state = "closed";
-      this.wakeWaiters();
-      this.resolveClosed(info);
+      this.finish(info);
       return;
     }
     this.state = "reconnecting";
-    void this.reconnectLoop();
-  }
-
-  private async reconnectLoop(): Promise<void> {
-    const backoff = this.backoff!;
-    while (this.state === "reconnecting") {
-      if (backoff.exhausted) {
-        this.state = "closed";
-        this.lastCloseInfo = {
-          ...(this.lastCloseInfo ?? localCloseInfo()),
-          error: new ReconnectFailedError(backoff.attempts),
-        };
-        this.wakeWaiters();
-        this.resolveClosed(this.lastCloseInfo);
-        return;
-      }
-      const delayMs = backoff.nextDelayMs();
-      await sleep(delayMs);
-      if (this.state !== "reconnecting") return;
-      try {
-        const peer = createPeer(await this.open(), {
-          ...this.options,
-          calls: this.options.contract,
-          side: "client",
-        } as PeerOptions<S, C>);
-        await peer.ready;
-        if (this.state !== "reconnecting") {
-          await peer.close();
-          return;
-        }
-        const attempt = backoff.attempts;
-        this.adopt(peer);
-        this.emit("reconnect", attempt);
-      } catch (error) {
-        this.emit("reconnecting", backoff.attempts, delayMs, error as Error);
-      }
-    }
+    this.reconnector.start();
   }
 
   private async requestWithRetry<M extends MethodOf<C>>(
@@ -279,8 +241,7 @@ export class Client<
     input: InputOf<C, M>,
     options: CallOptions,
   ): Promise<OutputOf<C, M>> {
-    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
     let failed: Peer<S, C> | undefined;
     for (;;) {
       // A retry must go out on a new connection, never on the one that just failed it.
@@ -295,15 +256,18 @@ export class Client<
           timeoutMs: Math.max(1, deadline - Date.now()),
         });
       } catch (error) {
-        if (failed !== undefined || !this.mayRetry(method, error)) throw error;
+        if (failed !== undefined || !this.mayRetry(method, error, peer)) throw error;
         failed = peer;
       }
     }
   }
 
-  private mayRetry(method: string, error: unknown): boolean {
-    if (this.backoff === undefined || this.state === "closing" || this.state === "closed")
+  private mayRetry(method: string, error: unknown, peer: Peer<S, C>): boolean {
+    if (this.reconnector === undefined || this.state === "closing" || this.state === "closed")
       return false;
+    // Only this client's own connection failing is retried: a remote handler that reports its own
+    // downstream's CONNECTION_LOST (a RemoteError) says nothing about this connection.
+    if ((error as Error).name === "RemoteError" || peer.state === PeerState.Open) return false;
     const code = (error as { code?: string }).code;
     // Refused unexecuted (e.g. it crossed the server's Bye): safe to send again, idempotent or not.
     if (code === "UNAVAILABLE") return (error as { notExecuted?: boolean }).notExecuted === true;
@@ -318,7 +282,14 @@ export class Client<
   ): Promise<Peer<S, C>> {
     if (this.state === "closing" || this.state === "closed")
       return Promise.reject(new ClientClosedError());
-    if (this.options.waitForConnection === false) return Promise.reject(this.notConnected());
+    if (signal?.aborted) return Promise.reject(cancelled(signal));
+    if (this.options.waitForConnection === false) {
+      return Promise.reject(
+        new NotConnectedError(
+          "client is reconnecting and waitForConnection is false; the call was not sent",
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       const finish = (settle: () => void) => {
         clearTimeout(timer);
@@ -332,7 +303,7 @@ export class Client<
         else if (this.state === "closing" || this.state === "closed")
           finish(() => reject(new ClientClosedError()));
       };
-      const onAbort = () => finish(() => reject(signal?.reason ?? new Error("aborted")));
+      const onAbort = () => finish(() => reject(cancelled(signal!)));
       // One timer per waiting call is fine here: calls only wait while the link is down. It stays
       // ref'd: a call waiting for a reconnect keeps the process alive, as an open socket would.
       const timer = setTimeout(
@@ -347,46 +318,32 @@ export class Client<
   private wakeWaiters(): void {
     for (const wake of [...this.waiters]) wake();
   }
+}
 
-  private notConnected(): NotConnectedError {
-    return new NotConnectedError(this.state === "reconnecting");
+function cancelled(signal: AbortSignal): CancelledError {
+  return new CancelledError(
+    "the call was cancelled while it waited for a reconnect; it was not sent",
+    { notExecuted: true, cause: signal.reason },
+  );
+}
+
+/** Opens a connection and builds a peer on it; the connection is reset if the peer cannot be built. */
+async function dialPeer<C extends AnyContract, S extends AnyContract | undefined>(
+  open: () => Promise<Connection>,
+  options: PeerOptions<S, C>,
+): Promise<Peer<S, C>> {
+  const connection = await open();
+  try {
+    return createPeer(connection, options);
+  } catch (error) {
+    connection.reset(error as Error);
+    throw error;
   }
 }
 
-function createCaller<C extends AnyContract>(
-  client: Client<C, AnyContract | undefined>,
-): ContractCaller<C, ClientCallOptions> {
-  const cache = new Map<
-    string,
-    (input: unknown, options?: ClientCallOptions) => Promise<unknown>
-  >();
-  return new Proxy(Object.create(null), {
-    get(_target, method) {
-      if (typeof method !== "string") return undefined;
-      let fn = cache.get(method);
-      if (fn === undefined) {
-        fn = (input, options) => client.request(method as MethodOf<C>, input as never, options);
-        cache.set(method, fn);
-      }
-      return fn;
-    },
-  }) as ContractCaller<C, ClientCallOptions>;
-}
-
-function localCloseInfo(): CloseInfo {
-  return {
-    initiator: "local",
-    reason: "graceful",
-    calls: { completed: 0, rejected: 0, abandoned: 0 },
-  } as CloseInfo;
-}
-
-// Ref'd on purpose: a reconnecting client is a live resource until close(), like a connected one.
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Connects to a Parley server by URL, runs the Hello handshake and returns a typed client.
- * @throws transport errors (`CONNECT_REFUSED`, `CONNECT_TIMEOUT`, ...) and handshake errors
+ * @throws transport errors (`CONNECT_REFUSED`, `CONNECT_TIMEOUT`, ...), handshake errors, `INVALID_OPTION`
  * @example
  * const client = await connect({ url: "tcp://127.0.0.1:7000", contract: calculator });
  * const sum = await client.call.add({ a: 1, b: 2 });
@@ -396,17 +353,14 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
 ): Promise<Client<C, S>> {
   if (options.reconnect) resolveBackoff(options.reconnect === true ? {} : options.reconnect);
   const endpoint = resolveEndpoint(options.url, options);
-  const open = () => endpoint.connect();
-  const peer = createPeer(await open(), {
-    ...options,
-    calls: options.contract,
-    side: "client",
-  } as PeerOptions<S, C>);
+  const peerOptions = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
+  const dial = () => dialPeer(() => endpoint.connect(), peerOptions);
+  const peer = await dial();
   try {
     await peer.ready;
   } catch (error) {
     peer.destroy(error as Error);
     throw error;
   }
-  return new Client<C, S>(options, open, peer);
+  return new Client<C, S>(options, dial, peer);
 }

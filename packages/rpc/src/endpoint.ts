@@ -29,7 +29,10 @@ export interface EndpointOptions {
 export interface ListeningEndpoint {
   /** The URL actually bound (port 0 resolved). */
   readonly url: string;
+  /** Stops accepting; resolves once the accepted connections have closed. */
   close(): Promise<void>;
+  /** Stops accepting and resets the accepted connections. */
+  destroy(): Promise<void>;
 }
 
 /** A URL resolved to the transport that serves it. */

@@ -11,17 +11,14 @@ export const RPC_ERROR_CODES = [
 /** A code raised by @parley/rpc. */
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[number];
 
-/** A call was made while the client had no connection and `waitForConnection` is false. */
+/** A call or signal was made while the client had no connection, and it was not queued. */
 export class NotConnectedError extends ParleyError {
   override readonly name = "NotConnectedError";
   readonly code = "NOT_CONNECTED" as const;
-  constructor(reconnecting: boolean) {
-    super(
-      reconnecting
-        ? "client is reconnecting and waitForConnection is false; the call was not sent"
-        : "client is not connected; the call was not sent",
-      { retryable: true },
-    );
+  /** The call was never sent: retrying it is safe, idempotent or not. */
+  readonly notExecuted = true;
+  constructor(message: string) {
+    super(message, { retryable: true });
   }
 }
 
@@ -29,6 +26,8 @@ export class NotConnectedError extends ParleyError {
 export class ClientClosedError extends ParleyError {
   override readonly name = "ClientClosedError";
   readonly code = "CLIENT_CLOSED" as const;
+  /** The call was never sent. */
+  readonly notExecuted = true;
   constructor() {
     super("client was closed; the call was not sent");
   }
@@ -38,9 +37,10 @@ export class ClientClosedError extends ParleyError {
 export class ReconnectFailedError extends ParleyError {
   override readonly name = "ReconnectFailedError";
   readonly code = "RECONNECT_FAILED" as const;
-  constructor(attempts: number) {
+  constructor(attempts: number, options: { cause?: unknown } = {}) {
     super(
       `gave up reconnecting after ${attempts} attempts; raise reconnect.maxAttempts to keep trying`,
+      options,
     );
   }
 }

@@ -23,7 +23,7 @@ export {
   RemoteError,
   ServiceError,
 } from "@parley/codec";
-export { isParleyError, ParleyError } from "@parley/framing";
+export { InvalidOptionError, isParleyError, ParleyError } from "@parley/framing";
 export type {
   CallOptions,
   CloseInfo,
@@ -40,14 +40,29 @@ export type {
 export {
   AbandonedError,
   CancelledError,
+  CodecMismatchError,
   ConnectionLostError,
+  ConnectionRefusedError,
+  ContractMismatchError,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DeadlineExceededError,
+  HandshakeTimeoutError,
+  MessageTooLargeError,
   OverloadedError,
   PEER_ERROR_CODES,
   PeerState,
+  PeerUnresponsiveError,
+  ProtocolError,
+  SlowConsumerError,
+  UnauthenticatedError,
   UnavailableError,
+  UnimplementedError,
+  VersionMismatchError,
 } from "@parley/peer";
 export { parseAddress, TRANSPORT_ERROR_CODES } from "@parley/transport-net";
+export { TLS_TRANSPORT_ERROR_CODES } from "@parley/transport-tls";
 export { z } from "zod";
 export type { BackoffOptions } from "./backoff.js";
 export {
@@ -56,8 +71,13 @@ export {
   DEFAULT_RECONNECT_MAX_DELAY_MS,
   DEFAULT_RECONNECT_MULTIPLIER,
 } from "./backoff.js";
-export type { ClientCallOptions, ClientEvents, ConnectOptions, ParentCall } from "./client.js";
 export { Client, connect } from "./client.js";
+export type {
+  ClientCallOptions,
+  ClientEvents,
+  ConnectOptions,
+  ParentCall,
+} from "./client-options.js";
 export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
 export { resolveEndpoint } from "./endpoint.js";
 export type { RpcErrorCode } from "./errors.js";

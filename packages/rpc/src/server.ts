@@ -5,10 +5,12 @@ import {
   type CloseInfo,
   createPeer,
   type HandlersOf,
+  OverloadedError,
   type Peer,
   type PeerOptions,
   refuseConnection,
   type SignalHandlersOf,
+  UnavailableError,
 } from "@parley/peer";
 import { type EndpointOptions, type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
 
@@ -65,7 +67,14 @@ export class Server<
   private listener: ListeningEndpoint | undefined;
   private nextId = 1;
   private closing: Promise<void> | undefined;
+  private destroyed = false;
   private readonly maxConnections: number;
+  private readonly peerOptions: PeerOptions<S, C>;
+  private resolveClosed!: () => void;
+  /** Resolves once the server is fully closed (listener and every connection); never rejects. */
+  readonly closed: Promise<void> = new Promise((resolve) => {
+    this.resolveClosed = resolve;
+  });
 
   /** @internal use {@link serve}. */
   constructor(private readonly options: ServeOptions<S, C>) {
@@ -76,6 +85,17 @@ export class Server<
         `maxConnections must be a positive integer (got ${options.maxConnections})`,
       );
     }
+    const { contract, handlers, signalHandlers } = options;
+    this.peerOptions = {
+      ...options,
+      serves: contract,
+      handlers,
+      signalHandlers,
+      side: "server",
+    } as PeerOptions<S, C>;
+    // Every connection gets these options: check them now, once, so that a bad one fails serve()
+    // instead of the first connection (createPeer validates when it builds a peer).
+    createPeer(detachedConnection(), this.peerOptions).destroy();
   }
 
   /** The address actually bound: with port 0, the real port. */
@@ -104,38 +124,48 @@ export class Server<
     return this.closing;
   }
 
+  /**
+   * Abrupt shutdown: stop listening and reset every connection at once, rejecting what is pending.
+   * Escalates a close() in progress.
+   */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const peer of this.peers()) peer.destroy();
+    this.closing ??= this.shutdown();
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  private peers(): Peer<S, C>[] {
+    return [...this.handshaking, ...[...this.live].map((c) => c.peer)];
+  }
+
   private async shutdown(): Promise<void> {
-    const peers = [...this.handshaking, ...[...this.live].map((c) => c.peer)];
-    await Promise.all(peers.map((peer) => peer.close()));
-    await this.listener?.close();
+    await Promise.all(this.peers().map((peer) => (this.destroyed ? peer.closed : peer.close())));
+    if (this.destroyed) await this.listener?.destroy();
+    else await this.listener?.close();
+    this.resolveClosed();
+  }
+
+  private refuse(connection: Connection, error: OverloadedError | UnavailableError): void {
+    void refuseConnection(connection, { code: error.code, message: error.message });
+    this.emit("refuse", connection.remoteAddress, error);
   }
 
   private accept(connection: Connection): void {
     if (this.closing !== undefined) {
-      void refuseConnection(connection, {
-        code: "UNAVAILABLE",
-        message: "server is shutting down; retry elsewhere",
-      });
+      this.refuse(connection, new UnavailableError("server is shutting down; retry elsewhere"));
       return;
     }
     if (this.live.size + this.handshaking.size >= this.maxConnections) {
       const message = `server has reached maxConnections (${this.maxConnections}); retry later or raise maxConnections`;
-      void refuseConnection(connection, { code: "OVERLOADED", message });
-      this.emit("refuse", connection.remoteAddress, new Error(message));
+      this.refuse(connection, new OverloadedError(message));
       return;
     }
-    const { contract, handlers, signalHandlers } = this.options;
-    const peer = createPeer(connection, {
-      ...this.options,
-      serves: contract,
-      handlers,
-      signalHandlers,
-      side: "server",
-    } as PeerOptions<S, C>);
+    const peer = createPeer(connection, this.peerOptions);
     this.handshaking.add(peer);
     peer.ready.then(
       () => this.onReady(peer, connection.remoteAddress),
@@ -144,6 +174,8 @@ export class Server<
         this.emit("refuse", connection.remoteAddress, error);
       },
     );
+    // A peer that closes is never left counted, whatever became of its handshake.
+    void peer.closed.then(() => this.handshaking.delete(peer));
   }
 
   private onReady(peer: Peer<S, C>, remoteAddress: string): void {
@@ -174,4 +206,22 @@ export async function serve<S extends AnyContract, C extends AnyContract | undef
   options: ServeOptions<S, C>,
 ): Promise<Server<S, C>> {
   return new Server<S, C>(options).listen();
+}
+
+/** A connection that goes nowhere: lets serve() build one peer to check its options. */
+function detachedConnection(): Connection {
+  let handlers: Parameters<Connection["attach"]>[0] | undefined;
+  return {
+    write: () => true,
+    bufferedBytes: 0,
+    end: () => handlers?.onClose(),
+    reset: () => handlers?.onClose(),
+    pause() {},
+    resume() {},
+    attach(h) {
+      handlers = h;
+    },
+    remoteAddress: "detached",
+    localAddress: "detached",
+  };
 }

@@ -27,7 +27,7 @@ function errorRows(): string[][] {
 describe("README", () => {
   it("lists exactly the error codes the package raises, with their classes and retryable flags", () => {
     const errors = [
-      new NotConnectedError(false),
+      new NotConnectedError("not connected"),
       new ClientClosedError(),
       new ReconnectFailedError(3),
       new WaitDeadlineError(Date.now()),

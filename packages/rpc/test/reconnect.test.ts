@@ -106,8 +106,12 @@ describe("client reconnect", () => {
     await server.close();
     const waiting = client.call.echo("x", { timeoutMs: 5_000 });
     const info = await client.closed;
-    expect(info.error).toMatchObject({ code: "RECONNECT_FAILED" });
-    expect(failures).toEqual([1, 2]);
+    expect(info.error).toMatchObject({
+      code: "RECONNECT_FAILED",
+      cause: { code: expect.stringMatching(/^CONNECT_/) },
+    });
+    // One event per failed attempt that is followed by another; the last one ends in RECONNECT_FAILED.
+    expect(failures).toEqual([1]);
     await expect(waiting).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
   });
 

@@ -1,0 +1,56 @@
+import type { AnyContract } from "@parley/codec";
+import type { CallOptions, CloseInfo, PeerOptions } from "@parley/peer";
+import type { BackoffOptions } from "./backoff.js";
+import type { EndpointOptions } from "./endpoint.js";
+
+/** Options of {@link connect}: the address, the contract to call, and every peer option. */
+export interface ConnectOptions<
+  C extends AnyContract,
+  S extends AnyContract | undefined = undefined,
+> extends Omit<PeerOptions<S, C>, "calls" | "side">,
+    EndpointOptions {
+  /** Where to connect: `tcp://host:port`, `unix:///path.sock`, `tls://host:port`. */
+  url: string;
+  /** The contract this client calls. */
+  contract: C;
+  /**
+   * Reconnect after the connection drops, with exponential backoff and jitter. `true` uses the
+   * defaults. Off by default: a dropped connection then closes the client.
+   * @default false
+   */
+  reconnect?: boolean | BackoffOptions;
+  /**
+   * While disconnected, calls wait for the next connection within their deadline (`true`) or fail
+   * at once with `NOT_CONNECTED` (`false`).
+   * @default true
+   */
+  waitForConnection?: boolean;
+}
+
+/** What a call needs from the handler it is made in, to inherit its deadline and cancellation. */
+export interface ParentCall {
+  /** Aborts when the parent call is cancelled or times out. */
+  readonly signal: AbortSignal;
+  /** Milliseconds left of the parent's deadline. */
+  remainingMs(): number;
+}
+
+/** Per-call options of a {@link Client}: the engine's, plus `parent`. */
+export interface ClientCallOptions extends CallOptions {
+  /**
+   * The handler context this call is made from (e.g. a gateway calling a backend on another
+   * connection): the call gets at most the parent's remaining deadline and is cancelled with it,
+   * like grpc-js's deadline and cancellation propagation.
+   */
+  parent?: ParentCall;
+}
+
+/** Events a {@link Client} emits. */
+export interface ClientEvents {
+  /** The connection dropped; `willReconnect` says whether the client tries again. */
+  disconnect: [info: CloseInfo, willReconnect: boolean];
+  /** Reconnect attempt `attempt` failed; the next one starts after `delayMs`. */
+  reconnecting: [attempt: number, delayMs: number, error: Error];
+  /** A new connection is up and its Hello is done. */
+  reconnect: [attempt: number];
+}
