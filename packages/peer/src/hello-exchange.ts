@@ -9,6 +9,9 @@ import type { ResolvedPeerOptions } from "./peer-options.js";
 import { KIND_NAMES, Kind } from "./wire-constants.js";
 import type { HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
 
+/** Kinds only a ready side sends: one arriving while this side still verifies is fatal. */
+const HELD_NEVER: ReadonlySet<number> = new Set([Kind.Request, Kind.Signal, Kind.Bye, Kind.ByeAck]);
+
 /** What the exchange needs from the peer. */
 export interface HelloPort {
   readonly remoteAddress: string;
@@ -43,6 +46,11 @@ export class HelloExchange {
     private readonly port: HelloPort,
   ) {}
 
+  /** HelloAck accept went both ways: the handshake is complete (the peer is, or is about to be, ready). */
+  get complete(): boolean {
+    return this.accepted && this.ackReceived;
+  }
+
   /** The remote sent a refusal Hello (empty codec): only its HelloAck refuse may follow. */
   get refusing(): boolean {
     return this.remote?.codec === "";
@@ -50,11 +58,12 @@ export class HelloExchange {
 
   /**
    * Holds `m` while an asynchronous verifier runs; false when nothing is being held.
-   * @throws {ProtocolError} PROTOCOL_ERROR for a Request or Signal (the remote cannot be ready yet).
+   * @throws {ProtocolError} PROTOCOL_ERROR for a Request, Signal, Bye or ByeAck (the remote cannot
+   * be ready yet, and only a ready side sends them).
    */
   hold(m: Message): boolean {
     if (this.held === undefined) return false;
-    if (m.kind === Kind.Request || m.kind === Kind.Signal) {
+    if (HELD_NEVER.has(m.kind)) {
       throw new ProtocolError(`${KIND_NAMES[m.kind]} before this side accepted the Hello`);
     }
     this.held.push(m);

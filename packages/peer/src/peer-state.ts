@@ -5,9 +5,12 @@
  * ```
  *   handshaking ──ready──> open ──close()/Bye──> closing ──FIN both ways──> closed
  *        │                  │                                                 ^
- *        ├──close()/Bye─────┼───────────────> closing                        │
  *        └──failure─────────┴──failure / destroy() / timeout ────────────────┘
+ *           close()
  * ```
+ *
+ * There is no handshaking -> closing: Bye is only exchanged once ready, so close() before ready
+ * abandons the handshake (straight to closed, `ready` rejects UNAVAILABLE).
  */
 
 /** Lifecycle state of a peer. */
@@ -26,7 +29,7 @@ export const PeerState = {
 export type PeerState = (typeof PeerState)[keyof typeof PeerState];
 
 const ALLOWED: Readonly<Record<PeerState, readonly PeerState[]>> = {
-  handshaking: ["open", "closing", "closed"],
+  handshaking: ["open", "closed"],
   open: ["closing", "closed"],
   closing: ["closed"],
   closed: [],

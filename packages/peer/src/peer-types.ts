@@ -78,8 +78,8 @@ export interface HelloInfo {
 /** Who ended the connection. */
 export type CloseInitiator = "local" | "remote";
 /**
- * How it ended: `graceful` (the Bye handshake completed), `abort` (destroy(), or the remote went
- * away without Bye), `error` (a failure: protocol, heartbeat, slow consumer, handshake refusal,
+ * How it ended: `graceful` (the Bye handshake completed), `abort` (destroy(), close() before ready,
+ * or the remote went away without Bye), `error` (a failure: protocol, heartbeat, slow consumer, handshake refusal,
  * transport error), `timeout` (handshakeTimeoutMs or closeTimeoutMs ran out).
  */
 export type CloseReason = "graceful" | "abort" | "error" | "timeout";
@@ -189,7 +189,10 @@ export interface Peer<
   S extends ContractLike | undefined = undefined,
   C extends ContractLike | undefined = undefined,
 > {
-  /** Resolves when Hello is done both ways; rejects with the handshake error. */
+  /**
+   * Resolves when Hello is done both ways; rejects with the handshake error. Always settled once
+   * the peer is closed: an ending during the handshake rejects it with the ending's error.
+   */
   readonly ready: Promise<HelloInfo>;
   /** Lifecycle state: handshaking, open, closing, closed. */
   readonly state: PeerState;
@@ -223,7 +226,12 @@ export interface Peer<
   ): Promise<void>;
   /** Typed signal senders: `peer.emit.log({ level, text })`. */
   readonly emit: SignalSendersOf<C>;
-  /** Graceful close (Bye), bounded by closeTimeoutMs. Idempotent; resolves when closed. */
+  /**
+   * Graceful close (Bye), bounded by closeTimeoutMs. Idempotent; resolves when closed. Before the
+   * handshake completes there is no Bye: the handshake is abandoned (`ready` and waiting calls
+   * reject UNAVAILABLE), the remote is refused UNAVAILABLE if not yet answered, and the
+   * connection ends with a FIN.
+   */
   close(): Promise<void>;
   /** Abrupt close: resets the connection and rejects everything pending at once. */
   destroy(error?: Error): void;

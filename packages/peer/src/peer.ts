@@ -247,9 +247,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   close(): Promise<void> {
     this.closePromise ??= this.closed.then(noop);
-    if (this.current === PeerState.Handshaking || this.current === PeerState.Open) {
-      this.beginClosing("local");
-    }
+    if (this.current === PeerState.Handshaking) this.abandonHandshake();
+    else if (this.current === PeerState.Open) this.beginClosing("local");
     return this.closePromise;
   }
 
@@ -344,9 +343,11 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
         this.heartbeat.onPong(m.id);
         return;
       case Kind.Bye:
+        this.expectHandshakeComplete("Bye");
         this.onRemoteBye(m.lastAcceptedId);
         return;
       case Kind.ByeAck:
+        this.expectHandshakeComplete("ByeAck");
         this.bye.onByeAck();
         return;
     }
@@ -357,6 +358,13 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       throw new ProtocolError(`${what} before this side accepted the Hello`);
     }
     if (this.bye.received) throw new ProtocolError(`${what} after the remote's own Bye`);
+  }
+
+  /** A remote sends Bye only once it is ready, and it is not before HelloAck went both ways. */
+  private expectHandshakeComplete(what: string): void {
+    if (!this.hello.complete) {
+      throw new ProtocolError(`${what} before the Hello handshake completed`);
+    }
   }
 
   // ---- Hello ------------------------------------------------------------------------------------
@@ -390,6 +398,24 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     this.outbound.admit();
   }
 
+  /**
+   * close() before ready. No Bye: the remote, not ready either, would take it as a protocol error.
+   * A remote this side has not answered yet is refused UNAVAILABLE (retry elsewhere), as a server
+   * shutting down refuses; one already accepted sees the FIN. Nothing was sent, so nothing is lost.
+   */
+  private abandonHandshake(): void {
+    const error = new UnavailableError(
+      "close() was called during the handshake; the peer never became ready",
+    );
+    if (!this.hello.accepted) {
+      const message = "the remote closed during the handshake; retry on a new connection";
+      this.write(
+        this.wire.encode({ kind: Kind.HelloAck, accepted: false, code: error.code, message }),
+      );
+    }
+    this.fail(error, "local", "abort", "end");
+  }
+
   // ---- Bye --------------------------------------------------------------------------------------
 
   private beginClosing(initiator: CloseInitiator): void {
@@ -407,7 +433,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   private onRemoteBye(lastAcceptedId: number): void {
     this.bye.onBye();
     this.outbound.onRemoteBye(lastAcceptedId);
-    if (this.current === PeerState.Handshaking || this.current === PeerState.Open) {
+    if (this.current === PeerState.Open) {
       this.beginClosing("remote");
     } else {
       this.bye.maybeAck();
@@ -475,6 +501,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       if (this.bye.finished && this.failure === undefined) {
         this.current = transition(this.current, PeerState.Closed);
         this.stopTimers();
+        // Bye is refused before the handshake completes, so `ready` has settled; keep it certain.
+        this.settleReady(new ConnectionLostError("the connection closed during the handshake"));
       } else {
         const lost = new ConnectionLostError(
           `the connection to ${this.connection.remoteAddress} closed` +
@@ -507,10 +535,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     this.failure = failure;
     this.current = transition(this.current, PeerState.Closed);
     this.stopTimers();
-    if (!this.readySettled) {
-      this.readySettled = true;
-      this.rejectReady(error ?? new UnavailableError("the peer was destroyed before it was ready"));
-    }
+    this.settleReady(error ?? new UnavailableError("the peer was destroyed before it was ready"));
     this.outbound.failAll(
       () => waitingCallError(error),
       (call) => inFlightCallError(call, failure),
@@ -528,6 +553,13 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       this.outbox.close();
       if (ending === "reset") this.connection.reset(error);
     }
+  }
+
+  /** Rejects `ready` if it has not settled: once the peer is closed, `ready` has always settled. */
+  private settleReady(error: Error): void {
+    if (this.readySettled) return;
+    this.readySettled = true;
+    this.rejectReady(error);
   }
 
   private stopTimers(): void {

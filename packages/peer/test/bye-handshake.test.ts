@@ -186,13 +186,18 @@ describe("Bye handshake (graceful close)", () => {
     expect((await server.closed).reason).toBe("error");
   });
 
-  it("closes gracefully when close() is called before the handshake finished", async () => {
+  it("abandons the handshake without Bye when close() is called before it finished", async () => {
     const { client, server } = peerPair({}, {});
     const closing = client.close();
-    expect(client.state).toBe("closing");
+    expect(client.state).toBe("closed");
     await closing;
-    expect((await client.closed).reason).toBe("graceful");
-    expect((await server.closed).reason).toBe("graceful");
+    expect(codeOf(await rejection(client.ready))).toBe("UNAVAILABLE");
+    expect(codeOf(await rejection(server.ready))).toBe("UNAVAILABLE");
+    expect(await client.closed).toMatchObject({ initiator: "local", reason: "abort" });
+    const remote = await server.closed;
+    expect(remote).toMatchObject({ initiator: "remote", reason: "error" });
+    expect(remote.error).toMatchObject({ code: "UNAVAILABLE", retryable: true });
+    expect(server.stats.framesReceived).toBe(2); // Hello, HelloAck refuse: no Bye
   });
 
   it("treats ByeAck before Bye as PROTOCOL_ERROR", async () => {

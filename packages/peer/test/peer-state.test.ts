@@ -10,7 +10,6 @@ describe("peer state machine", () => {
     expect(allowed.sort()).toEqual(
       [
         "handshaking->open",
-        "handshaking->closing",
         "handshaking->closed",
         "open->closing",
         "open->closed",

@@ -32,6 +32,8 @@ export class RawEnd {
   readonly wire: WireFormat;
   readonly closed: Promise<Error | undefined>;
   ended = false;
+  /** Answer the peer's FIN with a FIN, as a socket with allowHalfOpen off does. */
+  endOnEnd = false;
   private cursor = 0;
   private wake: (() => void) | undefined;
 
@@ -52,6 +54,7 @@ export class RawEnd {
         }),
       onEnd: () => {
         this.ended = true;
+        if (this.endOnEnd) this.connection.end();
         this.wake?.();
       },
       onDrain: () => {},
