@@ -5,16 +5,6 @@
  * @packageDocumentation
  */
 
-export {
-  booleanOption,
-  describe,
-  functionOption,
-  integerOption,
-  MAX_TIMER_MS,
-  oneOfOption,
-  optionsObject,
-  requiredString,
-} from "@parley/framing/internal";
 export { connectFailure, connectionFailure, errnoOf, listenFailure } from "./node-errors.js";
 export type { ConnectRequest, TcpTuning } from "./socket-connect.js";
 export { openSocket, tuneTcpSocket } from "./socket-connect.js";

@@ -1,12 +1,14 @@
 import { createSecureContext, type SecureContext } from "node:tls";
 import { InvalidOptionError } from "@parley/framing";
-import type { TcpConnectOptions, TcpListenOptions } from "@parley/transport-net";
 import {
   booleanOption,
   functionOption,
   integerOption,
   MAX_TIMER_MS,
   oneOfOption,
+} from "@parley/framing/internal";
+import type { TcpConnectOptions, TcpListenOptions } from "@parley/transport-net";
+import {
   type ResolvedTcpConnectOptions,
   type ResolvedTcpListenOptions,
   resolveTcpConnectOptions,
