@@ -56,17 +56,23 @@ describe("server limits and shutdown", () => {
 
   it("finishes in-flight calls on close() and then stops listening", async () => {
     const path = tempSocketPath();
+    const counter = { calls: 0 };
     const server = await serve({
       url: `unix://${path}`,
       contract: testContract,
-      handlers: testHandlers(),
+      handlers: testHandlers(counter),
     });
     const client = await connect({ url: server.url, contract: testContract });
-    const inFlight = Array.from({ length: 20 }, () => client.call.slow({ ms: 50 }));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const settled = Promise.allSettled(
+      Array.from({ length: 20 }, () => client.call.slow({ ms: 100 })),
+    );
+    // Close only once every handler runs: calls still on the wire would (rightly) cross the Bye.
+    while (counter.calls < 20) await new Promise((resolve) => setTimeout(resolve, 5));
     await server.close();
-    const results = await Promise.allSettled(inFlight);
-    expect(results.every((r) => r.status === "fulfilled" && r.value === 50)).toBe(true);
+    const results = await settled;
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : r.reason))).toEqual(
+      Array(20).fill(100),
+    );
     expect(existsSync(path)).toBe(false);
     await expect(client.closed).resolves.toMatchObject({ initiator: "remote", reason: "graceful" });
     await expect(connect({ url: `unix://${path}`, contract: testContract })).rejects.toMatchObject({
