@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { readmeErrorTable } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import {
   ClientClosedError,
@@ -10,20 +11,6 @@ import {
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
-/** Rows of the README's "## Errors" table as [code, class, retryable]. */
-function errorRows(): string[][] {
-  const section = readme.slice(readme.indexOf("## Errors"), readme.indexOf("## Lifecycle"));
-  return section
-    .split("\n")
-    .filter((line) => line.startsWith("| `"))
-    .map((line) =>
-      line
-        .split("|")
-        .slice(1, 4)
-        .map((cell) => cell.trim().replaceAll("`", "")),
-    );
-}
-
 describe("README", () => {
   it("lists exactly the error codes the package raises, with their classes and retryable flags", () => {
     const errors = [
@@ -32,8 +19,12 @@ describe("README", () => {
       new ReconnectFailedError(3),
       new WaitDeadlineError(Date.now()),
     ];
-    const fromCode = errors.map((e) => [e.code, e.name, e.retryable ? "yes" : "no"]);
-    expect(errorRows()).toEqual(fromCode);
+    const fromCode = errors.map((e) => ({
+      code: e.code,
+      className: e.name,
+      retryable: e.retryable,
+    }));
+    expect(readmeErrorTable(readme)).toEqual(fromCode);
     expect([...new Set(errors.map((e) => e.code))].sort()).toEqual([...RPC_ERROR_CODES].sort());
   });
 });

@@ -44,6 +44,8 @@ export {
   DEFAULT_LATENCY_MS,
   DEFAULT_MEMORY_NAMES,
 } from "./memory-pair-options.js";
+export type { ReadmeErrorRow } from "./readme-error-table.js";
+export { readmeErrorTable } from "./readme-error-table.js";
 export type { KeyPair, TestCertificates } from "./test-certificates.js";
 export { generateTestCertificates } from "./test-certificates.js";
 export {

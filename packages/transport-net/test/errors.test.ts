@@ -1,33 +1,12 @@
 import { readFileSync } from "node:fs";
 import { InvalidOptionError, isParleyError } from "@parley/framing";
+import { type ReadmeErrorRow, readmeErrorTable } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import * as api from "../src/index.js";
 import { TRANSPORT_ERROR_CODES, TransportError, type TransportErrorCode } from "../src/index.js";
 
-interface Row {
-  code: string;
-  className: string;
-  retryable: boolean;
-}
-
-/** The rows of the README's error table (`| code | class | retryable | meaning |`). */
-function readmeRows(): Row[] {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## Errors"), readme.indexOf("## Lifecycle"));
-  return section
-    .split("\n")
-    .filter((line) => /^\|\s*`[A-Z_]+`\s*\|/.test(line))
-    .map((line) => {
-      const [code, className, retryable] = line
-        .split("|")
-        .slice(1, 4)
-        .map((cell) => cell.trim());
-      return {
-        code: code!.replaceAll("`", ""),
-        className: className!.replaceAll("`", ""),
-        retryable: retryable === "yes",
-      };
-    });
+function readmeRows(): ReadmeErrorRow[] {
+  return readmeErrorTable(readFileSync(new URL("../README.md", import.meta.url), "utf8"));
 }
 
 /** Every error class this package exports, instantiated once. */

@@ -1,28 +1,13 @@
 import { readFileSync } from "node:fs";
 import { isParleyError } from "@parley/framing";
+import { type ReadmeErrorRow, readmeErrorTable } from "@parley/testkit";
 import { TransportError } from "@parley/transport-net";
 import { describe, expect, it } from "vitest";
 import * as api from "../src/index.js";
 import { TLS_TRANSPORT_ERROR_CODES, type TlsTransportErrorCode } from "../src/index.js";
 
-/** The rows of the README's error table (`| code | class | retryable | meaning |`). */
-function readmeRows(): { code: string; className: string; retryable: boolean }[] {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## Errors"), readme.indexOf("## Lifecycle"));
-  return section
-    .split("\n")
-    .filter((line) => /^\|\s*`[A-Z_]+`\s*\|/.test(line))
-    .map((line) => {
-      const [code, className, retryable] = line
-        .split("|")
-        .slice(1, 4)
-        .map((cell) => cell.trim());
-      return {
-        code: code!.replaceAll("`", ""),
-        className: className!.replaceAll("`", ""),
-        retryable: retryable === "yes",
-      };
-    });
+function readmeRows(): ReadmeErrorRow[] {
+  return readmeErrorTable(readFileSync(new URL("../README.md", import.meta.url), "utf8"));
 }
 
 describe("TLS transport error codes", () => {
