@@ -35,6 +35,14 @@ export interface Codec {
    *   `CODEC_MAX_DEPTH`, `CODEC_UNKNOWN_EXTENSION` or `CODEC_FORBIDDEN_KEY`.
    */
   decode(bytes: Uint8Array): unknown;
+  /**
+   * Decodes like {@link Codec.decode} the bytes of `bytes` from `start` to the end, without making
+   * a view of them first (a view costs about as much as decoding a small body). Error offsets count
+   * from `start`. Optional: without it, callers use `decode(bytes.subarray(start))`.
+   *
+   * @throws {CodecError} as {@link Codec.decode}.
+   */
+  decodeFrom?(bytes: Uint8Array, start: number): unknown;
 }
 
 /** Default for `maxDepth`: arrays, objects and maps nested deeper than this are refused both ways. */

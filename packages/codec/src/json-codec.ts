@@ -96,6 +96,10 @@ class JsonCodec implements Codec {
     this.#inbound.check(value);
     return value;
   }
+
+  decodeFrom(bytes: Uint8Array, start: number): unknown {
+    return this.decode(start === 0 ? bytes : bytes.subarray(start));
+  }
 }
 
 // V8's messages say where parsing stopped (in UTF-16 units, which are byte offsets only for ASCII

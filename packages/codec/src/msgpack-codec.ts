@@ -8,6 +8,7 @@ import { booleanOption, integerOption, oneOfOption, optionsObject } from "@parle
 import { Packr, RESERVE_START_SPACE } from "msgpackr";
 import { type Codec, checkReserveBytes, DEFAULT_MAX_DEPTH, MAX_DEPTH_LIMIT } from "./codec.js";
 import { CodecError } from "./errors.js";
+import { binaryContentStart, encodeBinary, isPlainBytes } from "./msgpack-binary.js";
 import { MsgpackScanner } from "./msgpack-scanner.js";
 import { ValueChecker } from "./value-checker.js";
 
@@ -82,10 +83,14 @@ class MsgpackCodec implements Codec {
   readonly #packr: Packr;
   readonly #scanner: MsgpackScanner;
   readonly #checker: ValueChecker;
+  readonly #copyBinary: boolean;
+  /** msgpackr's `{ start, end }` unpack options, reused: one object per codec, not per message. */
+  readonly #range = { start: 0, end: 0 };
 
   constructor(options: ResolvedMsgpackOptions) {
     this.#scanner = new MsgpackScanner(options.maxDepth);
     this.#checker = new ValueChecker(options.maxDepth, "msgpack", "encode");
+    this.#copyBinary = options.copyBinary;
     this.#packr = new Packr({
       // Records change the wire format (ints 0x40-0x7f become record ids), are msgpackr-only and,
       // across messages, stateful; plain maps are what every other implementation reads.
@@ -116,6 +121,7 @@ class MsgpackCodec implements Codec {
 
   encode(value: unknown): Uint8Array {
     if (value === undefined) return new Uint8Array(0);
+    if (isPlainBytes(value)) return encodeBinary(value, 0);
     this.#checker.check(value);
     return this.#pack(value, 0);
   }
@@ -123,19 +129,41 @@ class MsgpackCodec implements Codec {
   encodeReserved(value: unknown, reserveBytes: number): Uint8Array {
     checkReserveBytes(reserveBytes);
     if (value === undefined) return new Uint8Array(reserveBytes);
+    if (isPlainBytes(value)) return encodeBinary(value, reserveBytes);
     this.#checker.check(value);
     if (reserveBytes === 0) return this.#pack(value, 0);
     const bytes = this.#pack(value, RESERVE_START_SPACE | reserveBytes);
-    // The reserved bytes come from msgpackr's uninitialised buffer: never let them leak.
-    bytes.fill(0, 0, reserveBytes);
+    // The reserved bytes come from msgpackr's uninitialised buffer: never let them leak. A loop, not
+    // fill(): the reserve is a few header bytes and fill() is a native call.
+    for (let i = 0; i < reserveBytes; i++) bytes[i] = 0;
     return bytes;
   }
 
   decode(bytes: Uint8Array): unknown {
-    if (bytes.length === 0) return undefined;
-    this.#scanner.scan(bytes);
+    return this.decodeFrom(bytes, 0);
+  }
+
+  decodeFrom(bytes: Uint8Array, start: number): unknown {
+    if (start >= bytes.length) return undefined;
+    const content = binaryContentStart(bytes, start);
+    if (content >= 0) {
+      // As msgpackr reads bin: a view of the input, or (copyBinary) a copy made by the copying slice.
+      return this.#copyBinary
+        ? Uint8Array.prototype.slice.call(bytes, content)
+        : bytes.subarray(content);
+    }
     try {
-      return this.#packr.unpack(bytes);
+      this.#scanner.scan(bytes, start);
+    } catch (error) {
+      if (start === 0) throw error;
+      // Offsets in errors count from the body's first byte: scan the body alone for the error.
+      this.#scanner.scan(bytes.subarray(start));
+      throw error;
+    }
+    this.#range.start = start;
+    this.#range.end = bytes.length;
+    try {
+      return this.#packr.unpack(bytes, this.#range);
     } catch (error) {
       throw decodeFailure(error);
     }

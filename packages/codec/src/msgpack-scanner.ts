@@ -45,15 +45,16 @@ export class MsgpackScanner {
   }
 
   /**
-   * Throws a {@link CodecError} unless `bytes` hold exactly one msgpack value inside the domain.
-   * One loop over the tokens: splitting it into per-token functions costs a call per token.
+   * Throws a {@link CodecError} unless `bytes` from `start` on hold exactly one msgpack value inside
+   * the domain (error offsets count from the start of `bytes`). One loop over the tokens: splitting
+   * it into per-token functions costs a call per token.
    */
-  scan(bytes: Uint8Array): void {
+  scan(bytes: Uint8Array, start = 0): void {
     const left = this.#left;
     const kinds = this.#kind;
     const maxDepth = this.#maxDepth;
     const end = bytes.length;
-    let pos = 0;
+    let pos = start;
     let depth = 0;
     let underConstructor = false; // the next value is the value of a "constructor" key
     left[0] = 1;

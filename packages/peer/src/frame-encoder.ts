@@ -35,6 +35,8 @@ export interface BodyCodec {
   /** Encodes `value` leaving `reserveBytes` (0 to 255) writable bytes in front of it. */
   encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
   decode(bytes: Uint8Array): unknown;
+  /** `decode(bytes.subarray(start))` without the view, when the codec has it. */
+  decodeFrom?(bytes: Uint8Array, start: number): unknown;
 }
 
 /** Most header room a codec reserves in front of a body (msgpackr's RESERVE_START_SPACE). */

@@ -99,8 +99,11 @@ export class FrameParser {
   /** Decodes the body at `at` (empty: `undefined`); a failure is kept for {@link takeBodyError}. */
   private body(payload: Uint8Array, at: number): unknown {
     if (at === payload.length) return undefined;
+    const codec = this.codec;
     try {
-      return this.codec.decode(payload.subarray(at));
+      return codec.decodeFrom !== undefined
+        ? codec.decodeFrom(payload, at)
+        : codec.decode(payload.subarray(at));
     } catch (error) {
       // Kept aside rather than returned in a wrapper object: this runs for every message.
       this.bodyError = error instanceof Error ? error : new Error(String(error));

@@ -1,0 +1,77 @@
+/**
+ * The fast path for a body that is one byte string (a top-level `Uint8Array` or `Buffer`), the most
+ * common body of all after small objects: file chunks, pre-encoded payloads, proxied frames. The
+ * bytes are exactly what msgpackr writes (bin 8/16/32, the shortest that fits) and read back as
+ * msgpackr reads them, but without its per-call set-up, the value check (a byte string has nothing
+ * to check) or the structural scan (a bin header and its length are the whole structure): about
+ * 0.2 µs instead of 0.8 µs to encode 64 bytes, and a third of the decode time.
+ */
+import { Buffer } from "node:buffer";
+
+/** msgpack bin 8, bin 16 and bin 32 type bytes. */
+const BIN8 = 0xc4;
+const BIN16 = 0xc5;
+const BIN32 = 0xc6;
+
+/** True for the byte strings the fast path encodes: plain `Uint8Array` and `Buffer`, no subclass. */
+export function isPlainBytes(value: unknown): value is Uint8Array {
+  if (!(value instanceof Uint8Array)) return false;
+  const type = value.constructor;
+  return type === Uint8Array || type === Buffer;
+}
+
+/** Bytes of the bin header msgpack uses for a byte string of `length` bytes. */
+function binHeaderBytes(length: number): number {
+  return length < 0x100 ? 2 : length < 0x1_0000 ? 3 : 5;
+}
+
+/**
+ * `bytes` as msgpack bin behind `reserveBytes` zeroed bytes, in one buffer. The buffer comes from
+ * Node's pool for small sizes (no fresh ArrayBuffer per message); every byte of it is written here.
+ */
+export function encodeBinary(bytes: Uint8Array, reserveBytes: number): Uint8Array {
+  const n = bytes.byteLength;
+  const header = binHeaderBytes(n);
+  const out = Buffer.allocUnsafe(reserveBytes + header + n);
+  // A loop, not fill(): the reserve is a few bytes and fill() is a native call.
+  for (let i = 0; i < reserveBytes; i++) out[i] = 0;
+  let p = reserveBytes;
+  if (header === 2) {
+    out[p++] = BIN8;
+    out[p++] = n;
+  } else if (header === 3) {
+    out[p++] = BIN16;
+    out[p++] = n >>> 8;
+    out[p++] = n & 0xff;
+  } else {
+    out[p++] = BIN32;
+    out.writeUInt32BE(n, p);
+    p += 4;
+  }
+  out.set(bytes, p);
+  return out;
+}
+
+/**
+ * Where the content starts when `bytes` from `start` on hold exactly one msgpack bin value (header,
+ * then exactly its declared length), or -1 for anything else, left to the general decoder (which
+ * also reports a truncated or over-long bin with the right error).
+ */
+export function binaryContentStart(bytes: Uint8Array, start: number): number {
+  const left = bytes.length - start;
+  const b = start;
+  switch (bytes[b]) {
+    case BIN8:
+      return left >= 2 && 2 + bytes[b + 1]! === left ? b + 2 : -1;
+    case BIN16:
+      return left >= 3 && 3 + ((bytes[b + 1]! << 8) | bytes[b + 2]!) === left ? b + 3 : -1;
+    case BIN32:
+      return left >= 5 && 5 + readU32(bytes, b + 1) === left ? b + 5 : -1;
+    default:
+      return -1;
+  }
+}
+
+function readU32(bytes: Uint8Array, p: number): number {
+  return bytes[p]! * 0x100_0000 + ((bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!);
+}

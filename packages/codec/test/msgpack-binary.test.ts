@@ -1,0 +1,118 @@
+import { Buffer } from "node:buffer";
+import fc from "fast-check";
+import { Packr } from "msgpackr";
+import { describe, expect, it } from "vitest";
+import { type CodecError, createMsgpackCodec } from "../src/index.js";
+import { msgpackModel, msgpackValue, plainBinary, top } from "./value-models.js";
+
+// The reference: msgpackr on its own, with the settings that matter for bin.
+const reference = new Packr({ useRecords: false, moreTypes: false, structuredClone: false });
+const codec = createMsgpackCodec();
+const runs = { numRuns: 300, seed: 0x5eed };
+
+/** Lengths on both sides of every bin header width. */
+const EDGE_LENGTHS = [0, 1, 255, 256, 65_535, 65_536, 70_000];
+
+function bytesOf(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7 + 3) & 0xff;
+  return bytes;
+}
+
+/** Hex of the first bytes and the length: readable in a failure, cheap for 70 000 bytes. */
+function digest(bytes: Uint8Array): string {
+  return `${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("base64")}/${bytes.length}`;
+}
+
+function errorOf(decode: () => unknown): { code: string; message: string } | undefined {
+  try {
+    decode();
+  } catch (error) {
+    return { code: (error as CodecError).code, message: (error as Error).message };
+  }
+  return undefined;
+}
+
+describe("msgpack codec: a body that is one byte string", () => {
+  it("writes exactly msgpackr's bytes (bin 8, 16 and 32) for Uint8Array and Buffer", () => {
+    for (const length of EDGE_LENGTHS) {
+      const bytes = bytesOf(length);
+      const expected = digest(reference.pack(bytes));
+      expect(digest(codec.encode(bytes)), `length ${length}`).toBe(expected);
+      expect(digest(codec.encode(Buffer.from(bytes))), `length ${length}`).toBe(expected);
+    }
+  });
+
+  it("zeroes the reserved bytes even when the pooled buffer behind them held data", () => {
+    // Fill Node's pool with 0xee so that any byte left unwritten would show.
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(0xee);
+    for (const reserve of [0, 1, 19, 255]) {
+      const framed = codec.encodeReserved(bytesOf(300), reserve);
+      expect(framed.subarray(0, reserve).every((byte) => byte === 0)).toBe(true);
+      expect(new Uint8Array(framed.subarray(reserve))).toStrictEqual(
+        new Uint8Array(reference.pack(bytesOf(300))),
+      );
+    }
+  });
+
+  it("decodes a bin body as a view of the input, or as a copy with copyBinary", () => {
+    const input = new Uint8Array(codec.encode(Uint8Array.of(4, 5, 6)));
+    const view = codec.decode(input) as Uint8Array;
+    const copy = createMsgpackCodec({ copyBinary: true }).decode(input) as Uint8Array;
+    expect(view.buffer).toBe(input.buffer);
+    expect(copy.buffer).not.toBe(input.buffer);
+    input.fill(0);
+    expect([...view]).toEqual([0, 0, 0]);
+    expect([...copy]).toEqual([4, 5, 6]);
+  });
+
+  it("leaves a bin with a wrong length to the full decoder and its errors", () => {
+    expect(errorOf(() => codec.decode(Uint8Array.of(0xc4, 3, 1, 2)))?.code).toBe("CODEC_TRUNCATED");
+    expect(errorOf(() => codec.decode(Uint8Array.of(0xc4, 1, 1, 2)))?.code).toBe(
+      "CODEC_TRAILING_BYTES",
+    );
+    expect(errorOf(() => codec.decode(Uint8Array.of(0xc5, 0)))?.code).toBe("CODEC_TRUNCATED");
+    expect(errorOf(() => codec.decode(Uint8Array.of(0xc6, 0, 0, 0, 9, 1)))?.code).toBe(
+      "CODEC_TRUNCATED",
+    );
+  });
+});
+
+describe("msgpack codec: decodeFrom(bytes, start)", () => {
+  it("decodes what decode(bytes.subarray(start)) decodes, for every value", () => {
+    fc.assert(
+      fc.property(msgpackValue, fc.uint8Array({ maxLength: 12 }), (value, prefix) => {
+        const body = codec.encode(value);
+        const framed = new Uint8Array(prefix.length + body.length);
+        framed.set(prefix);
+        framed.set(body, prefix.length);
+        expect(plainBinary(codec.decodeFrom!(framed, prefix.length))).toStrictEqual(
+          top(msgpackModel)(value),
+        );
+      }),
+      runs,
+    );
+  });
+
+  it("refuses bad bytes with the code and message decode gives, offsets counted from start", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 24 }),
+        fc.uint8Array({ maxLength: 8 }),
+        (body, pre) => {
+          const framed = new Uint8Array(pre.length + body.length);
+          framed.set(pre);
+          framed.set(body, pre.length);
+          expect(errorOf(() => codec.decodeFrom!(framed, pre.length))).toStrictEqual(
+            errorOf(() => codec.decode(body)),
+          );
+        },
+      ),
+      { ...runs, numRuns: 1000 },
+    );
+  });
+
+  it("gives undefined for an empty body at the end of the bytes", () => {
+    expect(codec.decodeFrom!(Uint8Array.of(1, 2, 3), 3)).toBeUndefined();
+  });
+});
