@@ -60,3 +60,44 @@ export class NameBytesCache {
     return bytes;
   }
 }
+
+/**
+ * Small bounded cache of decoded names: the method or signal name of every inbound frame is one of
+ * a few, so it is looked up by its bytes instead of decoded again. A hit returns the same string
+ * object each time, whose hash V8 has already computed, so the handler and contract lookups that
+ * follow skip hashing too. Bounded: a remote that sends ever-new names fills it and then decodes
+ * as if there were no cache.
+ */
+export class NameStringCache {
+  private readonly entries = new Map<number, { bytes: Uint8Array; text: string }>();
+
+  constructor(private readonly capacity = 256) {}
+
+  /**
+   * The string in `bytes[start, end)`, as {@link readUtf8} decodes it.
+   * @throws TypeError when the bytes are not valid UTF-8.
+   */
+  get(bytes: Uint8Array, start: number, end: number): string {
+    const key = fnv1a(bytes, start, end);
+    const entry = this.entries.get(key);
+    if (entry !== undefined && sameBytes(entry.bytes, bytes, start, end)) return entry.text;
+    const text = readUtf8(bytes, start, end);
+    if (entry === undefined && this.entries.size < this.capacity) {
+      this.entries.set(key, { bytes: bytes.slice(start, end), text });
+    }
+    return text;
+  }
+}
+
+/** 32-bit FNV-1a of `bytes[start, end)` (names are at most 255 bytes). */
+export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash >>> 0;
+}
+
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (known.length !== end - start) return false;
+  for (let i = 0; i < known.length; i++) if (known[i] !== bytes[start + i]) return false;
+  return true;
+}

@@ -3,7 +3,7 @@
  * is a {@link ProtocolError} (fatal: the stream can no longer be trusted); a body the codec cannot
  * decode is reported on the message (`bodyError`) so that only that call fails.
  */
-import { readUtf8 } from "./byte-strings.js";
+import { NameStringCache, readUtf8 } from "./byte-strings.js";
 import { ProtocolError } from "./errors.js";
 import type { BodyCodec } from "./frame-encoder.js";
 import {
@@ -31,6 +31,8 @@ const CARRIES_METADATA: ReadonlySet<number> = new Set([Kind.Hello, Kind.Request,
 /** Parses frame payloads (the bytes after the length prefix) into messages. One per connection. */
 export class FrameParser {
   private bodyError: Error | undefined;
+  /** Method and signal names: a few, repeated on every frame. */
+  private readonly names = new NameStringCache();
 
   constructor(private readonly codec: BodyCodec) {}
 
@@ -58,7 +60,7 @@ export class FrameParser {
     switch (kind) {
       case Kind.Request: {
         const timeoutMs = r.u32();
-        const method = r.str8();
+        const method = r.name(this.names);
         const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
         const body = this.body(payload, r.at);
         return { kind, id, timeoutMs, method, metadata, body, bodyError: this.takeBodyError() };
@@ -74,7 +76,7 @@ export class FrameParser {
         return { kind, id, status, body, bodyError: this.takeBodyError() } as ResponseMessage;
       }
       case Kind.Signal: {
-        const name = r.str8();
+        const name = r.name(this.names);
         const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
         const body = this.body(payload, r.at);
         return { kind, name, metadata, body, bodyError: this.takeBodyError() };
@@ -197,6 +199,11 @@ class Reader {
     return this.text(this.u8());
   }
 
+  /** A str8 field holding a method or signal name, looked up in `names` by its bytes. */
+  name(names: NameStringCache): string {
+    return this.text(this.u8(), names);
+  }
+
   str16(): string {
     this.need(2);
     const n = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
@@ -215,12 +222,14 @@ class Reader {
     return out;
   }
 
-  private text(n: number): string {
+  private text(n: number, names?: NameStringCache): string {
     this.need(n);
     const start = this.at;
     this.at += n;
     try {
-      return readUtf8(this.bytes, start, this.at);
+      return names === undefined
+        ? readUtf8(this.bytes, start, this.at)
+        : names.get(this.bytes, start, this.at);
     } catch (cause) {
       throw new ProtocolError(`${this.kindName()} holds a string that is not valid UTF-8`, {
         cause,
