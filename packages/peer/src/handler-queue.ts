@@ -31,9 +31,14 @@ export class HandlerQueue {
     return this.queue.size;
   }
 
+  /** True when {@link run} would start a task at once rather than queue it. */
+  get runsNow(): boolean {
+    return this.queue.size === 0 && this.running < this.maxRunning;
+  }
+
   /** Runs `task` now if a slot is free and nobody waits, else queues it. */
   run(task: HandlerTask): void {
-    if (this.queue.size > 0 || this.running >= this.maxRunning) {
+    if (!this.runsNow) {
       this.syncQueue();
       this.queue.add(async () => task()).catch(noop);
       return;

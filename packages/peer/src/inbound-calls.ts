@@ -145,8 +145,14 @@ export class InboundCalls<Caller = unknown> {
       m.metadata,
     );
     this.byId.set(m.id, call);
-    this.timers.add(call);
     this.unfinished++;
+    if (this.queue.runsNow) {
+      // The deadline joins the timer only if the handler goes async: a synchronous handler has
+      // answered before any timer could fire, and most handlers of a fast service are synchronous.
+      this.queue.run(() => this.run(call, handler));
+      return;
+    }
+    this.timers.add(call);
     this.queue.run(() => this.run(call, handler));
   }
 
@@ -233,6 +239,7 @@ export class InboundCalls<Caller = unknown> {
       this.succeeded(call, output);
       return undefined;
     }
+    if (call.heapIndex < 0 && !call.done) this.timers.add(call);
     return Promise.resolve(output).then(
       (value) => this.succeeded(call, value),
       (error) => this.failed(call, error),

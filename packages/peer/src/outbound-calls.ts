@@ -115,7 +115,7 @@ export class OutboundCalls implements PendingCallOwner {
     this.timers.add(call);
     s.signal?.addEventListener("abort", call, { once: true });
     if (this.waiting.length === 0 && this.canSendCall()) {
-      this.send(call);
+      this.send(call, now);
     } else {
       this.waiting.push(call);
       // The queue may hold only settled (cancelled, expired) entries: let them go now.
@@ -230,8 +230,9 @@ export class OutboundCalls implements PendingCallOwner {
     return this.port.canWrite() && this.inFlight.size < this.port.maxInFlight();
   }
 
-  private send(call: PendingCall): void {
-    const timeoutMs = Math.ceil(call.dueAt - monotonicNow());
+  /** Writes `call`'s Request; `now` is the clock's reading when it is fresh (a call not queued). */
+  private send(call: PendingCall, now = monotonicNow()): void {
+    const timeoutMs = Math.ceil(call.dueAt - now);
     if (timeoutMs <= 0) {
       this.onCallDeadline(call);
       return;
