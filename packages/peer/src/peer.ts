@@ -196,11 +196,13 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       callsAbandoned: () => this.outbound.counts.abandoned,
     });
     this.gate = new CallGate<CallerOf<C>>(this.o, this.outbound, () => this.refusal());
-    this.call = createNameProxy((m, input, opts) =>
-      this.gate.call(m, input, opts as CallOptions | undefined),
+    this.call = createNameProxy(
+      (m, input, opts) => this.gate.call(m, input, opts as CallOptions | undefined),
+      this.o.calls?.requestNames,
     ) as CallerOf<C>;
-    this.emit = createNameProxy((name, payload) =>
-      this.gate.signal(name, payload, undefined),
+    this.emit = createNameProxy(
+      (name, payload) => this.gate.signal(name, payload, undefined),
+      this.o.calls?.signalNames,
     ) as unknown as SignalSendersOf<C>;
     this.ready = new Promise<HelloInfo>((resolve, reject) => {
       this.resolveReady = resolve;

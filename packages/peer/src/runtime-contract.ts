@@ -13,6 +13,10 @@ export interface RuntimeContract {
   readonly fingerprint: string;
   /** Check what is sent as well as what arrives. */
   readonly validateOutbound: boolean;
+  /** Declared request names, when known: `peer.call` makes them plain properties. */
+  readonly requestNames?: readonly string[];
+  /** Declared signal names, when known: `peer.emit` makes them plain properties. */
+  readonly signalNames?: readonly string[];
   hasRequest(method: string): boolean;
   hasSignal(name: string): boolean;
   parseInput(method: string, value: unknown): ParseResult;

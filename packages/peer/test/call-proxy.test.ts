@@ -20,4 +20,18 @@ describe("call proxy", () => {
     expect((proxy as unknown as Record<symbol, unknown>)[Symbol.iterator]).toBeUndefined();
     await expect(Promise.resolve(proxy)).resolves.toBe(proxy);
   });
+
+  it("makes declared names own properties and still serves any other name", () => {
+    const calls: string[] = [];
+    const proxy = createNameProxy((name) => calls.push(name), ["add", "sub", "then"]);
+    expect(Object.keys(proxy).sort()).toEqual(["add", "sub"]);
+    expect(Object.isFrozen(proxy)).toBe(true);
+    proxy.add!();
+    proxy.mul!();
+    expect(calls).toEqual(["add", "mul"]);
+    expect(proxy.add).toBe(proxy.add);
+    expect(proxy.mul).toBe(proxy.mul);
+    // "then" is never a method, even when declared.
+    expect((proxy as { then?: unknown }).then).toBeUndefined();
+  });
 });

@@ -1,5 +1,6 @@
 import type { AnyContract, ContractCaller } from "@parley/codec";
 import type { MethodOf } from "@parley/peer";
+import { createNameProxy } from "@parley/peer/internal";
 import type { ClientCallOptions } from "./client-options.js";
 
 /** What the proxy forwards to: `request(method, input, options)`. */
@@ -8,25 +9,17 @@ export interface Requester<C extends AnyContract> {
 }
 
 /**
- * The typed `call` proxy: `client.call.add(input)` is `client.request("add", input)`. One function
- * per method, made on first use and cached, so a call costs no closure.
+ * The typed `call` object: `client.call.add(input)` is `client.request("add", input)`. The
+ * contract's methods are plain properties (a property load per call, no Proxy trap); another name
+ * still gives a function, whose call is refused as `UNIMPLEMENTED` like `request()` would be.
  */
 export function createCaller<C extends AnyContract>(
   target: Requester<C>,
+  contract: C,
 ): ContractCaller<C, ClientCallOptions> {
-  const cache = new Map<
-    string,
-    (input: unknown, options?: ClientCallOptions) => Promise<unknown>
-  >();
-  return new Proxy(Object.create(null), {
-    get(_target, method) {
-      if (typeof method !== "string") return undefined;
-      let fn = cache.get(method);
-      if (fn === undefined) {
-        fn = (input, options) => target.request(method as MethodOf<C>, input as never, options);
-        cache.set(method, fn);
-      }
-      return fn;
-    },
-  }) as ContractCaller<C, ClientCallOptions>;
+  return createNameProxy(
+    (method, input, options) =>
+      target.request(method as MethodOf<C>, input as never, options as ClientCallOptions),
+    contract.requestNames,
+  ) as unknown as ContractCaller<C, ClientCallOptions>;
 }

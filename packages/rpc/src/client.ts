@@ -88,7 +88,7 @@ export class Client<
     this.closedInfo = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.call = createCaller<C>(this as never);
+    this.call = createCaller<C>(this as never, options.contract);
     this.adopt(first);
   }
 

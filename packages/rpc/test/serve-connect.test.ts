@@ -22,6 +22,17 @@ describe.each([
     await expect(client.request("echo", "again")).resolves.toBe("again");
   });
 
+  it("gives client.call the contract's methods as properties; it is not a thenable", async () => {
+    const server = await startServer(makeUrl());
+    const client = await connect({ url: server.url, contract: testContract });
+    onTestFinished(() => client.close());
+    expect(Object.keys(client.call).sort()).toEqual([...testContract.requestNames].sort());
+    // Awaiting it (returning it from an async function, say) must not call a method "then".
+    await expect(Promise.resolve(client.call)).resolves.toBe(client.call);
+    const unknown = (client.call as unknown as Record<string, () => Promise<unknown>>).nope!;
+    await expect(unknown()).rejects.toMatchObject({ code: "UNIMPLEMENTED" });
+  });
+
   it("lists live connections and emits connect and disconnect", async () => {
     const server = await startServer(makeUrl());
     const events: string[] = [];
