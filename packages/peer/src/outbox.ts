@@ -46,6 +46,7 @@ export class Outbox {
   private chunks: Uint8Array[] = [];
   private queuedBytes = 0;
   private scheduled = false;
+  private held = false;
   private awaitingDrain = false;
   private closed = false;
   private slowTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,12 +81,27 @@ export class Outbox {
     return this.queuedBytes;
   }
 
+  /**
+   * Frames pushed from now until {@link release} leave in one write at `release()`, with no flush
+   * scheduled for them: the peer holds the outbox while it handles a received chunk, so answers
+   * from synchronous handlers go out as the chunk's handling ends, not one tick later.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Ends {@link hold}: writes what was pushed meanwhile (and anything still waiting) now. */
+  release(): void {
+    this.held = false;
+    if (this.chunks.length > 0) this.flush();
+  }
+
   /** Queues a complete frame for this turn's write. Ignored once closed. */
   push(frame: Uint8Array): void {
     if (this.closed) return;
     this.chunks.push(frame);
     this.queuedBytes += frame.length;
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.held) {
       this.scheduled = true;
       this.schedule(this.flushBound);
     }

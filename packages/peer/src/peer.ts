@@ -281,10 +281,14 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   private onData(chunk: Uint8Array): void {
     if (this.current === PeerState.Closed) return;
     this.counters.bytesReceived += chunk.length;
+    // Answers to this chunk's requests (from synchronous handlers) leave in one write as it ends.
+    this.outbox.hold();
     try {
       this.wire.push(chunk, this.onMessageBound);
     } catch (error) {
       this.fail(asError(error), "local", "error", "reset");
+    } finally {
+      this.outbox.release();
     }
   }
 

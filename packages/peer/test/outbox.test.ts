@@ -36,6 +36,23 @@ describe("Outbox", () => {
     expect(counters).toEqual({ writes: 1, framesSent: 3, bytesSent: 6 });
   });
 
+  it("writes frames pushed while held in one write at release(), with no flush left scheduled", async () => {
+    const { outbox, writes, counters } = setup();
+    const frames = [1, 2].map((n) => Uint8Array.of(n));
+    outbox.hold();
+    for (const f of frames) outbox.push(f);
+    expect(writes).toHaveLength(0);
+    outbox.release();
+    expect(writes).toEqual([frames]);
+    await new Promise((r) => process.nextTick(r));
+    expect(counters.writes).toBe(1);
+    // Released: pushing schedules the end-of-turn flush again.
+    outbox.push(Uint8Array.of(3));
+    expect(writes).toHaveLength(1);
+    await new Promise((r) => process.nextTick(r));
+    expect(writes).toHaveLength(2);
+  });
+
   it("is blocked while a turn's queued bytes reach maxBufferedBytes, and unblocked after the write", async () => {
     const { outbox, events } = setup(10);
     outbox.push(new Uint8Array(6));

@@ -246,4 +246,35 @@ describe("requests", () => {
     }
     expect(writes[0]).toHaveLength(100);
   });
+
+  it("answers a received chunk's synchronous calls in one write before its onData returns", async () => {
+    const [a, b] = createMemoryPair();
+    const { connection: spy, writes } = spyWrites(b);
+    let writesAfterData: number[] = [];
+    const watched: typeof spy = {
+      ...spy,
+      attach: (handlers) =>
+        spy.attach({
+          ...handlers,
+          onData: (chunk) => {
+            const before = writes.length;
+            handlers.onData(chunk);
+            writesAfterData.push(writes.length - before);
+          },
+        }),
+    };
+    const server = createPeer(watched, { handlers: { echo: (v: unknown) => v } });
+    const client = createPeer(a, {});
+    onTestFinished(() => {
+      client.destroy();
+      server.destroy();
+    });
+    await client.ready;
+    writesAfterData = [];
+    const calls = Array.from({ length: 10 }, (_, i) => client.request("echo", i));
+    await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The ten Requests arrived in one chunk; their ten Responses left in one write inside onData.
+    expect(writesAfterData).toEqual([1]);
+    expect(writes.at(-1)).toHaveLength(10);
+  });
 });
