@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { chartsOf } from "../src/e2e/charts.js";
 import { evaluateGoals } from "../src/e2e/goals.js";
 import { markdownReport } from "../src/e2e/markdown-report.js";
-import { withRatios } from "../src/e2e/medians.js";
+import { mediansOf, withRatios } from "../src/e2e/medians.js";
 import { readmeSection, replaceSection } from "../src/e2e/readme-section.js";
 import type { PointResult, RunResults, SystemInfo, SystemPointResult } from "../src/e2e/results.js";
 import { barChart, escapeXml } from "../src/e2e/svg-chart.js";
@@ -85,6 +85,63 @@ function results(): RunResults {
   };
   return { meta, systems: SYSTEMS, points: POINTS, goals: evaluateGoals(POINTS, SYSTEMS) };
 }
+
+/** A system's result whose rounds had these p50s (and 1000/p50 req/s), with their medians. */
+function roundsOf(system: string, p50s: readonly number[]): SystemPointResult {
+  const rounds = p50s.map((p50Us, round) => ({
+    round,
+    requests: 1000,
+    errors: 0,
+    elapsedMs: 1000,
+    requestsPerSecond: 1e6 / p50Us,
+    latency: {
+      count: 1000,
+      meanUs: p50Us,
+      p50Us,
+      p90Us: p50Us,
+      p99Us: p50Us * 2,
+      p999Us: p50Us * 3,
+      maxUs: p50Us * 4,
+    },
+    clientCpuUsPerRequest: 5,
+    serverCpuUsPerRequest: 4,
+  }));
+  return { ...figures(system, 0, 0), rounds, median: mediansOf(rounds) };
+}
+
+describe("ratios to raw node:net", () => {
+  it("divide each round by the raw round beside it, so a busy round cancels out", () => {
+    // Round 1 was busy for both; a ratio of medians would divide Parley's busy round (110) by
+    // raw's quiet median (40) and report 2.75x.
+    const p = withRatios({
+      transport: "tcp",
+      concurrency: 1,
+      payloadBytes: 64,
+      systems: [roundsOf("raw", [40, 100, 40]), roundsOf("parley", [44, 110, 110])],
+    });
+    const parley = p.systems.find((s) => s.system === "parley")!;
+    expect(parley.median!.p50Us / p.systems[0]!.median!.p50Us).toBeCloseTo(2.75);
+    expect(parley.vsRaw!.p50).toBeCloseTo(1.1);
+    expect(parley.vsRaw!.requestsPerSecond).toBeCloseTo(1 / 1.1);
+    const goals = evaluateGoals([p], SYSTEMS);
+    expect(goals.find((g) => g.id === "c1-p50-vs-raw")!.status).toBe("met");
+  });
+
+  it("skip rounds that either system failed", () => {
+    const raw = roundsOf("raw", [40, 40, 40]);
+    const failed = {
+      ...raw,
+      rounds: [raw.rounds[0]!, { round: 1, error: "boom" }, raw.rounds[2]!],
+    };
+    const p = withRatios({
+      transport: "tcp",
+      concurrency: 1,
+      payloadBytes: 64,
+      systems: [failed as SystemPointResult, roundsOf("parley", [60, 44, 60])],
+    });
+    expect(p.systems[1]!.vsRaw!.p50).toBeCloseTo(1.5);
+  });
+});
 
 describe("goals", () => {
   it("judges each goal at its points and names the worst figure", () => {

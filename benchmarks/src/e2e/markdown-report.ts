@@ -29,7 +29,7 @@ export function machineLine(results: RunResults): string {
 /** How the figures were obtained, in one paragraph. */
 export function methodLine(results: RunResults): string {
   const { meta } = results;
-  return `Each point was measured ${meta.rounds} times with the systems interleaved. A round is one closed loop on one connection: a warm-up of ${meta.warmupMs} ms (at most ${meta.warmupRequests} requests), then a measured window of ${meta.durationMs} ms (at most ${meta.maxRequests} requests); both last until every concurrent slot has completed a request (for slow systems at concurrency 256 that is longer). Throughput counts the requests completed inside the window, latency is measured per request, and CPU is the user + system time of the whole client or server process per completed request. Figures are medians of the rounds.`;
+  return `Each point was measured ${meta.rounds} times with the systems interleaved. A round is one closed loop on one connection: a warm-up of ${meta.warmupMs} ms (at most ${meta.warmupRequests} requests), then a measured window of ${meta.durationMs} ms (at most ${meta.maxRequests} requests); both last until every concurrent slot has completed a request (for slow systems at concurrency 256 that is longer). Throughput counts the requests completed inside the window, latency is measured per request, and CPU is the user + system time of the whole client or server process per completed request. Figures are medians of the rounds. A ratio to raw node:net (× raw, and the goals against it) is the median of the per-round ratios: each round of a system is divided by the raw round run beside it, so the machine's drift between rounds cancels out.`;
 }
 
 function status(result: SystemPointResult | undefined): string {

@@ -51,10 +51,37 @@ export function systemPointResult(
   return { system, status: "ok", rounds, median: figures };
 }
 
-/** Adds each system's ratio to raw node:net at the same point (when raw measured there). */
+/**
+ * The median over rounds of `pick(system's round r) / pick(raw's round r)`. Within a round the
+ * systems run one after the other, so each ratio compares two measurements seconds apart and the
+ * machine's drift between rounds (on a shared machine, bursts of other work) cancels out, where a
+ * ratio of medians would mix a quiet round of one system with a busy round of the other. Rounds
+ * that either system failed are left out; `undefined` when none pairs.
+ */
+export function pairedRatio(
+  system: readonly (RoundMeasurement | RoundFailure)[],
+  raw: readonly (RoundMeasurement | RoundFailure)[],
+  pick: (round: RoundMeasurement) => number,
+): number | undefined {
+  const ratios: number[] = [];
+  for (const mine of system) {
+    const theirs = raw.find((r) => r.round === mine.round);
+    if (isMeasurement(mine) && theirs !== undefined && isMeasurement(theirs))
+      ratios.push(pick(mine) / pick(theirs));
+  }
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
+/**
+ * Adds each system's ratio to raw node:net at the same point (when raw measured there): the
+ * {@link pairedRatio} of its rounds, or the ratio of medians when the rounds do not pair.
+ */
 export function withRatios(point: PointResult): PointResult {
-  const raw = point.systems.find((s) => s.system === "raw")?.median;
-  if (raw === undefined) return point;
+  const rawResult = point.systems.find((s) => s.system === "raw");
+  const raw = rawResult?.median;
+  if (rawResult === undefined || raw === undefined) return point;
+  const ratio = (s: SystemPointResult, pick: (f: MedianFigures | RoundMeasurement) => number) =>
+    pairedRatio(s.rounds, rawResult.rounds, pick) ?? pick(s.median!) / pick(raw);
   return {
     ...point,
     systems: point.systems.map((s) =>
@@ -63,8 +90,8 @@ export function withRatios(point: PointResult): PointResult {
         : {
             ...s,
             vsRaw: {
-              requestsPerSecond: s.median.requestsPerSecond / raw.requestsPerSecond,
-              p50: s.median.p50Us / raw.p50Us,
+              requestsPerSecond: ratio(s, (f) => f.requestsPerSecond),
+              p50: ratio(s, (f) => ("latency" in f ? f.latency.p50Us : f.p50Us)),
             },
           },
     ),
