@@ -116,9 +116,9 @@ export class Client<
   request<M extends MethodOf<C>>(
     method: M,
     input: InputOf<C, M>,
-    options: ClientCallOptions = {},
+    options?: ClientCallOptions,
   ): Promise<OutputOf<C, M>> {
-    if (options.parent !== undefined) {
+    if (options?.parent !== undefined) {
       const inherited = this.inherit(options.parent, options);
       if (inherited instanceof Error) return Promise.reject(inherited);
       options = inherited;
@@ -127,7 +127,7 @@ export class Client<
     // Fast path: connected and nothing to retry into; no extra async frame per call.
     if (peer !== undefined && this.reconnector === undefined)
       return peer.request(method, input, options);
-    return this.requestWithRetry(method, input, options);
+    return this.requestWithRetry(method, input, options ?? {});
   }
 
   /** Sends a one-way signal over the current connection. @throws `NOT_CONNECTED` while disconnected */
