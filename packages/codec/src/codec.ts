@@ -28,6 +28,16 @@ export interface Codec {
    */
   encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
   /**
+   * Encodes like {@link Codec.encodeReserved}, in parts written back to back, when the codec can
+   * send part of the value without copying it: the msgpack codec returns `[reserve + bin header,
+   * the value itself]` for a byte-string body of `ZERO_COPY_MIN_BYTES` (4 KiB) or more. `undefined`
+   * means "use encodeReserved". The value's bytes go out as they are when the parts are written,
+   * so they must not change until then. Optional.
+   *
+   * @throws {InvalidOptionError} as {@link Codec.encodeReserved}.
+   */
+  encodeParts?(value: unknown, reserveBytes: number): readonly Uint8Array[] | undefined;
+  /**
    * Decodes exactly one value from `bytes` (all of them). Zero bytes decode to `undefined`. Never a
    * stack overflow and never an allocation out of proportion to `bytes.length`, whatever the bytes.
    *

@@ -46,6 +46,7 @@ export {
 export { contractFingerprint } from "./fingerprint.js";
 export type { JsonCodecOptions } from "./json-codec.js";
 export { createJsonCodec } from "./json-codec.js";
+export { ZERO_COPY_MIN_BYTES } from "./msgpack-binary.js";
 export type { Int64Mode, MsgpackCodecOptions } from "./msgpack-codec.js";
 export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msgpack-codec.js";
 export type { WireError } from "./wire-error.js";

@@ -8,7 +8,13 @@ import { booleanOption, integerOption, oneOfOption, optionsObject } from "@parle
 import { Packr, RESERVE_START_SPACE } from "msgpackr";
 import { type Codec, checkReserveBytes, DEFAULT_MAX_DEPTH, MAX_DEPTH_LIMIT } from "./codec.js";
 import { CodecError } from "./errors.js";
-import { binaryContentStart, encodeBinary, isPlainBytes } from "./msgpack-binary.js";
+import {
+  binaryContentStart,
+  encodeBinary,
+  encodeBinaryParts,
+  isPlainBytes,
+  ZERO_COPY_MIN_BYTES,
+} from "./msgpack-binary.js";
 import { MsgpackScanner } from "./msgpack-scanner.js";
 import { ValueChecker } from "./value-checker.js";
 
@@ -137,6 +143,12 @@ class MsgpackCodec implements Codec {
     // fill(): the reserve is a few header bytes and fill() is a native call.
     for (let i = 0; i < reserveBytes; i++) bytes[i] = 0;
     return bytes;
+  }
+
+  encodeParts(value: unknown, reserveBytes: number): readonly Uint8Array[] | undefined {
+    checkReserveBytes(reserveBytes);
+    if (!isPlainBytes(value) || value.byteLength < ZERO_COPY_MIN_BYTES) return undefined;
+    return encodeBinaryParts(value, reserveBytes);
   }
 
   decode(bytes: Uint8Array): unknown {

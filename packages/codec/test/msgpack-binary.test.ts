@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { type CodecError, createMsgpackCodec } from "../src/index.js";
+import { type CodecError, createMsgpackCodec, ZERO_COPY_MIN_BYTES } from "../src/index.js";
 import { msgpackModel, msgpackValue, plainBinary, top } from "./value-models.js";
 
 // The reference: msgpackr on its own, with the settings that matter for bin.
@@ -75,6 +75,27 @@ describe("msgpack codec: a body that is one byte string", () => {
     expect(errorOf(() => codec.decode(Uint8Array.of(0xc6, 0, 0, 0, 9, 1)))?.code).toBe(
       "CODEC_TRUNCATED",
     );
+  });
+});
+
+describe("msgpack codec: encodeParts", () => {
+  it("sends a byte string from ZERO_COPY_MIN_BYTES on as [reserve + bin header, the bytes themselves]", () => {
+    for (const length of [ZERO_COPY_MIN_BYTES, 65_535, 65_536, 70_000]) {
+      const bytes = bytesOf(length);
+      const parts = codec.encodeParts!(bytes, 19)!;
+      expect(parts).toHaveLength(2);
+      expect(parts[1]).toBe(bytes); // not a copy
+      const head = parts[0]!;
+      expect(head.subarray(0, 19).every((byte) => byte === 0)).toBe(true);
+      expect(digest(Buffer.concat([head.subarray(19), bytes]))).toBe(digest(reference.pack(bytes)));
+    }
+  });
+
+  it("leaves smaller byte strings and every other value to encodeReserved", () => {
+    expect(codec.encodeParts!(bytesOf(ZERO_COPY_MIN_BYTES - 1), 4)).toBeUndefined();
+    expect(codec.encodeParts!({ data: bytesOf(70_000) }, 4)).toBeUndefined();
+    expect(codec.encodeParts!("text", 4)).toBeUndefined();
+    expect(() => codec.encodeParts!(bytesOf(70_000), 256)).toThrow(/reserveBytes/);
   });
 });
 

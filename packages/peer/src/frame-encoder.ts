@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
+import { type Frame, SplitFrame } from "./split-frame.js";
 import {
   COMMON_HEADER_BYTES,
   Flag,
@@ -34,6 +35,8 @@ export interface BodyCodec {
   encode(value: unknown): Uint8Array;
   /** Encodes `value` leaving `reserveBytes` (0 to 255) writable bytes in front of it. */
   encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
+  /** As `encodeReserved`, in parts to write back to back (the last one not copied), or undefined. */
+  encodeParts?(value: unknown, reserveBytes: number): readonly Uint8Array[] | undefined;
   decode(bytes: Uint8Array): unknown;
   /** `decode(bytes.subarray(start))` without the view, when the codec has it. */
   decodeFrom?(bytes: Uint8Array, start: number): unknown;
@@ -62,6 +65,17 @@ export class FrameEncoder {
    * @throws whatever the codec throws for a body it cannot encode.
    */
   encode(message: Message): Uint8Array {
+    const frame = this.encodeFrame(message);
+    return frame instanceof SplitFrame ? frame.joined() : frame;
+  }
+
+  /**
+   * The frame for `message`, as the engine writes it: like {@link encode}, except that a Request,
+   * Response or Signal whose body the codec sends without a copy (a large byte string) comes back
+   * as a {@link SplitFrame} holding the caller's bytes.
+   * @throws as {@link encode}.
+   */
+  encodeFrame(message: Message): Frame {
     switch (message.kind) {
       case Kind.Request:
         return this.encodeRequest(message);
@@ -85,36 +99,39 @@ export class FrameEncoder {
   }
 
   /** Request: timeoutMs u32, method str8, [metadata], body. */
-  encodeRequest(m: RequestMessage): Uint8Array {
+  encodeRequest(m: RequestMessage): Frame {
     const name = this.name(m.method, "method name");
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 5 + name.length + (meta?.length ?? 0);
-    const frame = this.withBody(m.body, head);
+    const out = this.withBody(m.body, head);
+    const frame = out instanceof SplitFrame ? out.head : out;
     let p = this.header(frame, Kind.Request, flagsFor(meta), m.id);
     p = writeU32(frame, p, m.timeoutMs);
     p = writeBytes8(frame, p, name);
     if (meta !== undefined) frame.set(meta, p);
-    return this.finish(frame);
+    return this.finish(out);
   }
 
   /** Response: status u8, body. */
-  encodeResponse(m: ResponseMessage): Uint8Array {
+  encodeResponse(m: ResponseMessage): Frame {
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 1;
-    const frame = this.withBody(m.body, head);
+    const out = this.withBody(m.body, head);
+    const frame = out instanceof SplitFrame ? out.head : out;
     const p = this.header(frame, Kind.Response, 0, m.id);
     frame[p] = m.status;
-    return this.finish(frame);
+    return this.finish(out);
   }
 
   /** Signal: name str8, [metadata], body. */
-  encodeSignal(m: SignalMessage): Uint8Array {
+  encodeSignal(m: SignalMessage): Frame {
     const name = this.name(m.name, "signal name");
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 1 + name.length + (meta?.length ?? 0);
-    const frame = this.withBody(m.body, head);
+    const out = this.withBody(m.body, head);
+    const frame = out instanceof SplitFrame ? out.head : out;
     const p = writeBytes8(frame, this.header(frame, Kind.Signal, flagsFor(meta), 0), name);
     if (meta !== undefined) frame.set(meta, p);
-    return this.finish(frame);
+    return this.finish(out);
   }
 
   /** Frames made of the common header alone: Cancel, Ping, Pong, Bye, ByeAck. */
@@ -162,10 +179,17 @@ export class FrameEncoder {
     return this.finish(frame);
   }
 
-  /** A buffer of `head` free bytes followed by the encoded body (an `undefined` body is empty). */
-  private withBody(body: unknown, head: number): Uint8Array {
+  /**
+   * A buffer of `head` free bytes followed by the encoded body (an `undefined` body is empty), or
+   * a {@link SplitFrame} whose head has them when the codec sends the body without a copy.
+   */
+  private withBody(body: unknown, head: number): Frame {
     if (body === undefined) return Buffer.allocUnsafe(head);
-    if (head <= MAX_RESERVE_BYTES) return this.codec.encodeReserved(body, head);
+    if (head <= MAX_RESERVE_BYTES) {
+      const parts = this.codec.encodeParts?.(body, head);
+      if (parts !== undefined && parts.length === 2) return new SplitFrame(parts[0]!, parts[1]!);
+      return this.codec.encodeReserved(body, head);
+    }
     // Long names or large metadata: the codec cannot reserve that much, so copy the body once.
     const encoded = this.codec.encode(body);
     const frame = Buffer.allocUnsafe(head + encoded.length);
@@ -181,9 +205,10 @@ export class FrameEncoder {
     return writeU32(frame, p + 2, id);
   }
 
-  private finish(frame: Uint8Array): Uint8Array {
-    this.prefix.writeHeader(frame, 0, frame.length - this.prefixBytes);
-    return frame;
+  private finish<F extends Frame>(out: F): F {
+    const frame = out instanceof SplitFrame ? out.head : (out as Uint8Array);
+    this.prefix.writeHeader(frame, 0, out.byteLength - this.prefixBytes);
+    return out;
   }
 
   private name(text: string, what: string): Uint8Array {

@@ -20,6 +20,7 @@ import {
 } from "./handler-context.js";
 import { HandlerQueue } from "./handler-queue.js";
 import type { RuntimeContract } from "./runtime-contract.js";
+import type { Frame } from "./split-frame.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
 import type { RequestMessage, SignalMessage } from "./wire-messages.js";
@@ -34,7 +35,7 @@ export type SignalHandler = (payload: any, ctx: SignalContext<any>) => unknown;
 /** What the inbound side needs from the peer. */
 export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   /** Queues a frame for this turn's write. */
-  write(frame: Uint8Array): void;
+  write(frame: Frame): void;
   /** The remote's advertised maxFrameBytes. */
   remoteMaxFrameBytes(): number;
   /** Every accepted request and signal has finished. */
@@ -331,14 +332,14 @@ export class InboundCalls<Caller = unknown> {
 
   /** Writes an OK Response; an unencodable or oversized output becomes an ERROR Response. */
   private respond(id: number, status: typeof ResponseStatus.Ok, body: unknown): void {
-    let frame: Uint8Array;
+    let frame: Frame;
     try {
-      frame = this.wire.encode({ kind: Kind.Response, id, status, body });
+      frame = this.wire.encodeFrame({ kind: Kind.Response, id, status, body });
     } catch (error) {
       this.respondError(id, ResponseStatus.Error, toWireError(error));
       return;
     }
-    const payload = frame.length - this.wire.frameOverheadBytes;
+    const payload = frame.byteLength - this.wire.frameOverheadBytes;
     if (payload > this.port.remoteMaxFrameBytes()) {
       this.respondError(id, ResponseStatus.Error, {
         code: "MESSAGE_TOO_LARGE",
@@ -353,7 +354,7 @@ export class InboundCalls<Caller = unknown> {
   }
 
   private respondError(id: number, status: ResponseStatus, wire: WireError): void {
-    let frame: Uint8Array;
+    let frame: Frame;
     try {
       frame = this.wire.encode({ kind: Kind.Response, id, status, body: wire });
     } catch {

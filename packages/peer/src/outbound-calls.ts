@@ -17,6 +17,7 @@ import { FifoQueue } from "./fifo-queue.js";
 import { CallPhase, PendingCall, type PendingCallOwner, QueuedSignal } from "./pending-call.js";
 import type { RuntimeContract } from "./runtime-contract.js";
 import { isSerialAfter, nextId } from "./serial-ids.js";
+import type { Frame } from "./split-frame.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
 import type { Metadata, ResponseMessage } from "./wire-messages.js";
@@ -26,7 +27,7 @@ export interface OutboundPort {
   /** True when Request and Signal frames may be written now (ready, not closing, not blocked). */
   canWrite(): boolean;
   /** Queues a frame for this turn's write. */
-  write(frame: Uint8Array): void;
+  write(frame: Frame): void;
   /** Reports what no caller can be told. */
   warn(message: string): void;
   /** Requests in flight allowed: min(maxPendingCalls, the remote's maxConcurrentRequests). */
@@ -238,9 +239,9 @@ export class OutboundCalls implements PendingCallOwner {
       return;
     }
     const id = nextId(this.lastId, this.inFlight);
-    let frame: Uint8Array;
+    let frame: Frame;
     try {
-      frame = this.wire.encode({
+      frame = this.wire.encodeFrame({
         kind: Kind.Request,
         id,
         timeoutMs,
@@ -252,7 +253,7 @@ export class OutboundCalls implements PendingCallOwner {
       this.settle(call, asError(error));
       return;
     }
-    const payload = frame.length - this.wire.frameOverheadBytes;
+    const payload = frame.byteLength - this.wire.frameOverheadBytes;
     if (payload > this.port.remoteMaxFrameBytes()) {
       this.settle(call, tooLarge(`request ${call.method}`, payload, this.port));
       return;
@@ -268,15 +269,15 @@ export class OutboundCalls implements PendingCallOwner {
 
   private sendSignal(item: QueuedSignal): void {
     item.settled = true;
-    let frame: Uint8Array;
+    let frame: Frame;
     try {
       const m = { kind: Kind.Signal, name: item.name, metadata: item.metadata, body: item.payload };
-      frame = this.wire.encode(m);
+      frame = this.wire.encodeFrame(m);
     } catch (error) {
       item.reject(asError(error));
       return;
     }
-    const payload = frame.length - this.wire.frameOverheadBytes;
+    const payload = frame.byteLength - this.wire.frameOverheadBytes;
     if (payload > this.port.remoteMaxFrameBytes()) {
       item.reject(tooLarge(`signal ${item.name}`, payload, this.port));
       return;

@@ -12,6 +12,7 @@
  * slow in that sense: progress (bytes written minus bytes still buffered) re-arms the timer.
  */
 import type { Connection } from "@parley/framing";
+import { type Frame, SplitFrame } from "./split-frame.js";
 
 /** When the batch of a turn is written. See benchmarks/src/micro/peer.ts for the measurements. */
 export type FlushScheduler = "microtask" | "immediate" | "nextTick";
@@ -45,6 +46,8 @@ export interface OutboxCounters {
 export class Outbox {
   private chunks: Uint8Array[] = [];
   private queuedBytes = 0;
+  /** Frames queued for the next write (a split frame is two chunks). */
+  private frames = 0;
   private scheduled = false;
   private held = false;
   private awaitingDrain = false;
@@ -96,11 +99,16 @@ export class Outbox {
     if (this.chunks.length > 0) this.flush();
   }
 
-  /** Queues a complete frame for this turn's write. Ignored once closed. */
-  push(frame: Uint8Array): void {
+  /**
+   * Queues a complete frame for this turn's write (both pieces of a split frame, back to back).
+   * Ignored once closed.
+   */
+  push(frame: Frame): void {
     if (this.closed) return;
-    this.chunks.push(frame);
-    this.queuedBytes += frame.length;
+    if (frame instanceof SplitFrame) this.chunks.push(frame.head, frame.body);
+    else this.chunks.push(frame);
+    this.frames++;
+    this.queuedBytes += frame.byteLength;
     if (!this.scheduled && !this.held) {
       this.scheduled = true;
       this.schedule(this.flushBound);
@@ -113,7 +121,8 @@ export class Outbox {
     if (this.closed || this.chunks.length === 0) return;
     const batch = this.chunks;
     this.counters.writes++;
-    this.counters.framesSent += batch.length;
+    this.counters.framesSent += this.frames;
+    this.frames = 0;
     this.counters.bytesSent += this.queuedBytes;
     this.chunks = [];
     this.queuedBytes = 0;
@@ -143,6 +152,7 @@ export class Outbox {
     this.closed = true;
     this.chunks = [];
     this.queuedBytes = 0;
+    this.frames = 0;
     this.clearSlowTimer();
   }
 

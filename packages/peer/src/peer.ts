@@ -45,6 +45,7 @@ import type {
   SignalOptions,
   SignalSendersOf,
 } from "./peer-types.js";
+import type { Frame } from "./split-frame.js";
 import {
   KIND_NAMES,
   Kind,
@@ -576,7 +577,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private write(frame: Uint8Array): void {
+  private write(frame: Frame): void {
     if (this.current === PeerState.Closed || this.bye.finished) return;
     this.outbox.push(frame);
   }

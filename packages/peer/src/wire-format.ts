@@ -6,6 +6,7 @@
 import { LengthFieldDecoder } from "@parley/framing";
 import { type BodyCodec, FrameEncoder } from "./frame-encoder.js";
 import { FrameParser } from "./frame-parser.js";
+import type { Frame } from "./split-frame.js";
 import type { Message } from "./wire-messages.js";
 
 /** Turns messages into frames and bytes into messages, for one connection. */
@@ -20,6 +21,12 @@ export interface WireFormat {
    * @throws whatever the codec throws for a body it cannot encode.
    */
   encode(message: Message): Uint8Array;
+  /**
+   * The frame for `message` as the engine queues it: one buffer, or a `SplitFrame` whose large
+   * byte-string body is the caller's own bytes (written right after its head, not copied).
+   * @throws as {@link WireFormat.encode}.
+   */
+  encodeFrame(message: Message): Frame;
   /**
    * Feeds received bytes; calls `onMessage` for each complete message, in order.
    * @throws {ProtocolError} PROTOCOL_ERROR for a malformed frame; framing errors (FRAME_TOO_LARGE...)
@@ -63,6 +70,10 @@ class BinaryWireFormat implements WireFormat {
 
   encode(message: Message): Uint8Array {
     return this.encoder.encode(message);
+  }
+
+  encodeFrame(message: Message): Frame {
+    return this.encoder.encodeFrame(message);
   }
 
   push(chunk: Uint8Array, onMessage: (message: Message) => void): void {

@@ -2,6 +2,7 @@ import { createMsgpackCodec } from "@parley/codec";
 import { describe, expect, it } from "vitest";
 import { encodeMetadata, FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
+import { SplitFrame } from "../src/split-frame.js";
 import { Kind } from "../src/wire-constants.js";
 import type { Message } from "../src/wire-messages.js";
 
@@ -28,6 +29,34 @@ const request = (method: string, metadata?: Record<string, string>): Message => 
 });
 
 describe("FrameEncoder", () => {
+  it("sends a large byte-string body as the caller's own bytes behind the frame's head", () => {
+    const body = new Uint8Array(70_000).fill(7);
+    for (const message of [
+      { kind: Kind.Request, id: 3, timeoutMs: 9, method: "put", metadata: { k: "v" }, body },
+      { kind: Kind.Response, id: 3, status: 0, body },
+      { kind: Kind.Signal, name: "chunk", metadata: undefined, body },
+    ] as Message[]) {
+      const frame = encoder.encodeFrame(message);
+      expect(frame).toBeInstanceOf(SplitFrame);
+      const split = frame as SplitFrame;
+      expect(split.body).toBe(body);
+      // Joined, it is exactly the one-buffer frame, and parses back to the message.
+      const whole = encoder.encode(message);
+      expect(whole).not.toBeInstanceOf(SplitFrame);
+      expect(Buffer.from(split.joined()).equals(Buffer.from(whole))).toBe(true);
+      expect(new DataView(whole.buffer, whole.byteOffset).getUint32(0)).toBe(whole.length - 4);
+      const parsed = parser.parse(whole.subarray(4)) as { body: Uint8Array };
+      expect(parsed.body.length).toBe(70_000);
+    }
+  });
+
+  it("keeps small byte strings and other bodies in one buffer", () => {
+    for (const body of [new Uint8Array(100), { x: 1 }, "text"]) {
+      const frame = encoder.encodeFrame({ kind: Kind.Response, id: 1, status: 0, body });
+      expect(frame).toBeInstanceOf(Uint8Array);
+    }
+  });
+
   it("writes a length prefix equal to the payload size", () => {
     const frame = encoder.encode(request("add"));
     expect(new DataView(frame.buffer, frame.byteOffset).getUint32(0)).toBe(frame.length - 4);

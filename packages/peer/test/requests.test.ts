@@ -277,4 +277,29 @@ describe("requests", () => {
     expect(writesAfterData).toEqual([1]);
     expect(writes.at(-1)).toHaveLength(10);
   });
+
+  it("writes a large byte-string body without copying it, as one frame of the batch", async () => {
+    const [a, b] = createMemoryPair();
+    const { connection: spy, writes } = spyWrites(a);
+    const server = createPeer(b, { handlers: { echo: (v: unknown) => v } });
+    const client = createPeer(spy, {});
+    onTestFinished(() => {
+      client.destroy();
+      server.destroy();
+    });
+    await client.ready;
+    writes.length = 0;
+    const framesBefore = client.stats.framesSent;
+    const payload = new Uint8Array(100_000).map((_, i) => i & 0xff);
+    const small = client.request("echo", "before");
+    const echoed = client.request("echo", payload);
+    await expect(small).resolves.toBe("before");
+    const back = (await echoed) as Uint8Array;
+    expect(Buffer.from(back).equals(Buffer.from(payload))).toBe(true);
+    // One write: the small Request, then the large one's head and the caller's own bytes.
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toHaveLength(3);
+    expect(writes[0]![2]).toBe(payload);
+    expect(client.stats.framesSent - framesBefore).toBe(2);
+  });
 });
