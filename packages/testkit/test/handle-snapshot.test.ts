@@ -10,6 +10,11 @@ function listen() {
   );
 }
 
+/** Resolves once this process holds no listening TCP server. */
+async function noServersOpen(): Promise<void> {
+  while (snapshotHandles().resources.TCPServerWrap) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe("handle snapshots", () => {
   it("counts resources by kind and open file descriptors", async () => {
     const before = snapshotHandles();
@@ -30,7 +35,7 @@ describe("handle snapshots", () => {
 
   it("rejects with LEAKED_HANDLES naming the kind left open", async () => {
     // A server closed by an earlier test may still be on its way out: start from none.
-    while (snapshotHandles().resources.TCPServerWrap) await new Promise((r) => setTimeout(r, 5));
+    await noServersOpen();
     const before = snapshotHandles();
     const server = await listen();
     try {
@@ -60,6 +65,8 @@ describe("handle snapshots", () => {
   });
 
   it("skips the kinds listed in ignore and, with checkFds false, the fd count", async () => {
+    // As above: a server of an earlier test (or test file) may still be on its way out.
+    await noServersOpen();
     const before = snapshotHandles();
     const server = await listen();
     try {
