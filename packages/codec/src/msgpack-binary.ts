@@ -7,6 +7,7 @@
  * fast to encode 64 bytes and 2.6x to decode them (`npm run bench:codec`).
  */
 import { Buffer } from "node:buffer";
+import { uint32 } from "./msgpack-scanner.js";
 
 /** msgpack bin 8, bin 16 and bin 32 type bytes. */
 const BIN8 = 0xc4;
@@ -95,12 +96,8 @@ export function binaryContentStart(bytes: Uint8Array, start: number): number {
     case BIN16:
       return left >= 3 && 3 + ((bytes[b + 1]! << 8) | bytes[b + 2]!) === left ? b + 3 : -1;
     case BIN32:
-      return left >= 5 && 5 + readU32(bytes, b + 1) === left ? b + 5 : -1;
+      return left >= 5 && 5 + uint32(bytes, b + 1) === left ? b + 5 : -1;
     default:
       return -1;
   }
-}
-
-function readU32(bytes: Uint8Array, p: number): number {
-  return bytes[p]! * 0x100_0000 + ((bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!);
 }

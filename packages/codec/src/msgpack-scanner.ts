@@ -311,7 +311,8 @@ function readLength(bytes: Uint8Array, pos: number, width: number, end: number):
   return uint32(bytes, pos);
 }
 
-function uint32(bytes: Uint8Array, pos: number): number {
+/** The big-endian u32 at `pos` (the caller has checked that 4 bytes remain). */
+export function uint32(bytes: Uint8Array, pos: number): number {
   return (
     bytes[pos]! * 0x1000000 + ((bytes[pos + 1]! << 16) | (bytes[pos + 2]! << 8) | bytes[pos + 3]!)
   );
