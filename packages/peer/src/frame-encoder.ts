@@ -6,7 +6,7 @@
 import { Buffer } from "node:buffer";
 import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
-import { type Frame, SplitFrame } from "./split-frame.js";
+import { type Frame, headOf, SplitFrame } from "./split-frame.js";
 import {
   COMMON_HEADER_BYTES,
   Flag,
@@ -104,7 +104,7 @@ export class FrameEncoder {
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 5 + name.length + (meta?.length ?? 0);
     const out = this.withBody(m.body, head);
-    const frame = out instanceof SplitFrame ? out.head : out;
+    const frame = headOf(out);
     let p = this.header(frame, Kind.Request, flagsFor(meta), m.id);
     p = writeU32(frame, p, m.timeoutMs);
     p = writeBytes8(frame, p, name);
@@ -116,7 +116,7 @@ export class FrameEncoder {
   encodeResponse(m: ResponseMessage): Frame {
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 1;
     const out = this.withBody(m.body, head);
-    const frame = out instanceof SplitFrame ? out.head : out;
+    const frame = headOf(out);
     const p = this.header(frame, Kind.Response, 0, m.id);
     frame[p] = m.status;
     return this.finish(out);
@@ -128,7 +128,7 @@ export class FrameEncoder {
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 1 + name.length + (meta?.length ?? 0);
     const out = this.withBody(m.body, head);
-    const frame = out instanceof SplitFrame ? out.head : out;
+    const frame = headOf(out);
     const p = writeBytes8(frame, this.header(frame, Kind.Signal, flagsFor(meta), 0), name);
     if (meta !== undefined) frame.set(meta, p);
     return this.finish(out);
@@ -206,8 +206,7 @@ export class FrameEncoder {
   }
 
   private finish<F extends Frame>(out: F): F {
-    const frame = out instanceof SplitFrame ? out.head : (out as Uint8Array);
-    this.prefix.writeHeader(frame, 0, out.byteLength - this.prefixBytes);
+    this.prefix.writeHeader(headOf(out), 0, out.byteLength - this.prefixBytes);
     return out;
   }
 

@@ -147,13 +147,9 @@ export class InboundCalls<Caller = unknown> {
     );
     this.byId.set(m.id, call);
     this.unfinished++;
-    if (this.queue.runsNow) {
-      // The deadline joins the timer only if the handler goes async: a synchronous handler has
-      // answered before any timer could fire, and most handlers of a fast service are synchronous.
-      this.queue.run(() => this.run(call, handler));
-      return;
-    }
-    this.timers.add(call);
+    // A handler started at once joins the timer only if it goes async (see run()): a synchronous
+    // one has answered before any timer could fire, and most handlers of a fast service are.
+    if (!this.queue.runsNow) this.timers.add(call);
     this.queue.run(() => this.run(call, handler));
   }
 

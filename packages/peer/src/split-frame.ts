@@ -25,3 +25,8 @@ export class SplitFrame {
 
 /** An encoded frame: one buffer, or a {@link SplitFrame}. Both have `byteLength`. */
 export type Frame = Uint8Array | SplitFrame;
+
+/** The buffer a frame's header is written into: the frame itself, or a split frame's head. */
+export function headOf(frame: Frame): Uint8Array {
+  return frame instanceof SplitFrame ? frame.head : frame;
+}
