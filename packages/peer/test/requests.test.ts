@@ -11,6 +11,21 @@ import { spyWrites } from "./support/write-spy.js";
 
 const add = ({ a, b }: { a: number; b: number }) => ({ sum: a + b });
 
+/** An echo server and an open client whose connection writes are recorded from now on. */
+async function echoPairWithClientWrites() {
+  const [a, b] = createMemoryPair();
+  const { connection: spy, writes } = spyWrites(a);
+  const server = createPeer(b, { handlers: { echo: (v: unknown) => v } });
+  const client = createPeer(spy, {});
+  onTestFinished(() => {
+    client.destroy();
+    server.destroy();
+  });
+  await client.ready;
+  writes.length = 0;
+  return { client, writes };
+}
+
 describe("requests", () => {
   it("returns the typed output through request() and the call proxy", async () => {
     const { client } = peerPair({ serves: calc, handlers: { add } }, { calls: calc });
@@ -227,16 +242,7 @@ describe("requests", () => {
   });
 
   it("writes all frames of one turn in a single connection write, each chunk one whole frame", async () => {
-    const [a, b] = createMemoryPair();
-    const { connection: spy, writes } = spyWrites(a);
-    const server = createPeer(b, { handlers: { echo: (v: unknown) => v } });
-    const client = createPeer(spy, {});
-    onTestFinished(() => {
-      client.destroy();
-      server.destroy();
-    });
-    await client.ready;
-    writes.length = 0;
+    const { client, writes } = await echoPairWithClientWrites();
     const calls = Array.from({ length: 100 }, (_, i) => client.request("echo", "x".repeat(i * 10)));
     await expect(Promise.all(calls)).resolves.toHaveLength(100);
     expect(writes).toHaveLength(1);
@@ -279,16 +285,7 @@ describe("requests", () => {
   });
 
   it("writes a large byte-string body without copying it, as one frame of the batch", async () => {
-    const [a, b] = createMemoryPair();
-    const { connection: spy, writes } = spyWrites(a);
-    const server = createPeer(b, { handlers: { echo: (v: unknown) => v } });
-    const client = createPeer(spy, {});
-    onTestFinished(() => {
-      client.destroy();
-      server.destroy();
-    });
-    await client.ready;
-    writes.length = 0;
+    const { client, writes } = await echoPairWithClientWrites();
     const framesBefore = client.stats.framesSent;
     const payload = new Uint8Array(100_000).map((_, i) => i & 0xff);
     const small = client.request("echo", "before");
