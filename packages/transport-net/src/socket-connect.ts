@@ -1,6 +1,7 @@
 import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { ConnectAbortedError, ConnectTimeoutError, type TransportError } from "./errors.js";
 import { connectFailure } from "./node-errors.js";
+import type { ReadSlabs } from "./read-slabs.js";
 
 /** What {@link openSocket} needs: where to connect and how long to try. @internal */
 export interface ConnectRequest {
@@ -10,6 +11,8 @@ export interface ConnectRequest {
   readonly address: string;
   readonly connectTimeoutMs: number;
   readonly signal: AbortSignal | undefined;
+  /** Read into these slabs (`onread`) instead of a fresh buffer per read. Not for a TLS socket. */
+  readonly reads?: ReadSlabs;
 }
 
 const ignore = (): void => {};
@@ -24,7 +27,11 @@ export function openSocket<T>(request: ConnectRequest, wrap: (socket: Socket) =>
   const { address, signal } = request;
   if (signal?.aborted) return Promise.reject(aborted(address, signal.reason));
   return new Promise<T>((resolve, reject) => {
-    const socket = connect({ ...request.connectOptions, allowHalfOpen: true });
+    const socket = connect({
+      ...request.connectOptions,
+      allowHalfOpen: true,
+      ...(request.reads === undefined ? {} : { onread: request.reads.onread }),
+    });
     const finish = (error: TransportError | undefined): void => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

@@ -3,6 +3,7 @@ import type { Connection, ConnectionHandlers } from "@parley/framing";
 import { integerOption, oneOfOption, optionsObject } from "@parley/framing/internal";
 import { AlreadyAttachedError } from "./errors.js";
 import { connectionFailure } from "./node-errors.js";
+import type { ReadSlabs } from "./read-slabs.js";
 
 /** Bytes a connection buffers in user space before `write()` returns `false` (64 KiB). */
 export const DEFAULT_HIGH_WATER_MARK_BYTES = 64 * 1024;
@@ -26,6 +27,11 @@ export interface SocketConnectionOptions {
   remoteAddress?: string;
   /** Description of the local end. @default `host:port` of this end */
   localAddress?: string;
+  /**
+   * The slabs the socket was created to read into (`onread`): data comes from them, not from
+   * `data` events. @internal
+   */
+  reads?: ReadSlabs;
 }
 
 type Phase = "detached" | "attached" | "closed";
@@ -73,6 +79,7 @@ export class SocketConnection implements Connection {
    * allocate a closure and schedule a tick for every write.
    */
   readonly #flushCallback: ((error?: Error | null) => void) | undefined;
+  readonly #reads: ReadSlabs | undefined;
 
   /**
    * Wraps a connected (or connecting) socket and takes it over: it is paused until {@link attach},
@@ -92,6 +99,7 @@ export class SocketConnection implements Connection {
     this.kind = oneOfOption("kind", o.kind, detectKind(socket), ["tcp", "unix", "tls"] as const);
     this.remoteAddress = o.remoteAddress ?? hostPort(socket.remoteAddress, socket.remotePort);
     this.localAddress = o.localAddress ?? hostPort(socket.localAddress, socket.localPort);
+    this.#reads = o.reads;
     // The contract is half-close: a FIN from the peer must not end our side of the stream.
     socket.allowHalfOpen = true;
     socket.pause();
@@ -193,7 +201,8 @@ export class SocketConnection implements Connection {
       return;
     }
     this.#phase = "attached";
-    this.socket.on("data", this.#onData);
+    if (this.#reads === undefined) this.socket.on("data", this.#onData);
+    else this.#reads.attach(this.#onData);
     if (!this.#paused) this.socket.resume();
     if (this.#endPending || this.#needDrain) process.nextTick(this.#replay);
   }

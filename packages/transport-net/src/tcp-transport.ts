@@ -11,6 +11,7 @@ import {
   signalOption,
 } from "@parley/framing/internal";
 import { formatAddress } from "./address.js";
+import { ReadSlabs } from "./read-slabs.js";
 import { openSocket, type TcpTuning, tuneTcpSocket } from "./socket-connect.js";
 import { DEFAULT_HIGH_WATER_MARK_BYTES, SocketConnection } from "./socket-connection.js";
 import {
@@ -177,15 +178,21 @@ export async function listenTcp(
 export async function connectTcp(options: TcpConnectOptions): Promise<SocketConnection> {
   const o = resolveTcpConnectOptions(options);
   const address = formatAddress({ kind: "tcp", host: o.host, port: o.port });
+  const reads = new ReadSlabs();
   const request = {
     connectOptions: { host: o.host, port: o.port, highWaterMark: o.highWaterMarkBytes },
     address,
     connectTimeoutMs: o.connectTimeoutMs,
     signal: o.signal,
+    reads,
   };
   return openSocket(request, (socket) => {
     tuneTcpSocket(socket, o);
-    return new SocketConnection(socket, { kind: "tcp", highWaterMarkBytes: o.highWaterMarkBytes });
+    return new SocketConnection(socket, {
+      kind: "tcp",
+      highWaterMarkBytes: o.highWaterMarkBytes,
+      reads,
+    });
   });
 }
 

@@ -7,6 +7,7 @@ import {
   optionsObject,
   signalOption,
 } from "@parley/framing/internal";
+import { ReadSlabs } from "./read-slabs.js";
 import { openSocket } from "./socket-connect.js";
 import { DEFAULT_HIGH_WATER_MARK_BYTES, SocketConnection } from "./socket-connection.js";
 import {
@@ -184,6 +185,7 @@ export async function connectUnix(options: UnixConnectOptions): Promise<SocketCo
       MAX_TIMER_MS,
     ),
     signal: signalOption("signal", o.signal),
+    reads: new ReadSlabs(),
   };
   return openSocket(
     request,
@@ -193,6 +195,7 @@ export async function connectUnix(options: UnixConnectOptions): Promise<SocketCo
         highWaterMarkBytes,
         localAddress: clientOf(target),
         remoteAddress: target.display,
+        reads: request.reads,
       }),
   );
 }

@@ -1,0 +1,63 @@
+import type { OnReadOpts } from "node:net";
+
+/** Bytes of one read slab (64 KiB, the most a socket read asks for). */
+export const READ_SLAB_BYTES = 64 * 1024;
+
+/** A read goes into the current slab's free tail only while at least this much is left. */
+export const MIN_READ_BYTES = 16 * 1024;
+
+/**
+ * Where a socket created with `onread` reads to: consecutive regions of one slab, a fresh slab when
+ * the free tail gets short. Node's default read path allocates a 64 KiB buffer for every read and
+ * shrinks it to what arrived (a malloc, a realloc and a new ArrayBuffer per read), then runs the
+ * chunk through the stream machinery; here a read costs a view, and the chunk goes straight to the
+ * connection. The same idea as Netty's pooled receive buffers and Node's own 8 KiB Buffer pool.
+ *
+ * A region is never written twice: a delivered chunk stays valid for as long as anyone holds it,
+ * as the `Connection` contract requires. The price is that holding a small chunk (or a frame viewing
+ * it) keeps its whole slab alive, as a frame sharing a 64 KiB read with others always did.
+ *
+ * One per socket; it must be passed to the socket at creation (`net.connect({ onread })`).
+ * @internal
+ */
+export class ReadSlabs {
+  #slab: Buffer = Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
+  #used = 0;
+  #sink: ((chunk: Buffer) => void) | undefined;
+  /** Chunks read before {@link attach} (none in practice: the socket is paused until then). */
+  #early: Buffer[] = [];
+
+  /** The `onread` option for `net.connect` / `new net.Socket`. */
+  readonly onread: OnReadOpts = {
+    buffer: () => this.#nextRegion(),
+    callback: (bytesRead, region) => {
+      this.#deliver(bytesRead, region as Buffer);
+      return true;
+    },
+  };
+
+  /** Sends every chunk read from now on (and any read earlier) to `sink`. */
+  attach(sink: (chunk: Buffer) => void): void {
+    this.#sink = sink;
+    const early = this.#early;
+    this.#early = [];
+    for (const chunk of early) sink(chunk);
+  }
+
+  /** Node calls it once at creation and again after each read: the region the next read fills. */
+  #nextRegion(): Buffer {
+    if (READ_SLAB_BYTES - this.#used < MIN_READ_BYTES) {
+      this.#slab = Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
+      this.#used = 0;
+    }
+    return this.#slab.subarray(this.#used);
+  }
+
+  #deliver(bytesRead: number, region: Buffer): void {
+    const chunk = region.subarray(0, bytesRead);
+    // The region is the current slab's tail: what was read is now taken.
+    if (region.buffer === this.#slab.buffer) this.#used += bytesRead;
+    if (this.#sink === undefined) this.#early.push(chunk);
+    else this.#sink(chunk);
+  }
+}

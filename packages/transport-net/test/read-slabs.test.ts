@@ -1,0 +1,69 @@
+import { recordConnection } from "@parley/testkit";
+import { describe, expect, it } from "vitest";
+import { MIN_READ_BYTES, READ_SLAB_BYTES } from "../src/read-slabs.js";
+import { noise, type SocketPair, tcpPair, turns, unixPair } from "./helpers/sockets.js";
+
+const pairs: Record<string, () => Promise<SocketPair>> = { tcp: () => tcpPair(), unix: unixPair };
+
+/** Sends `messages` from the server one turn apart, so each arrives as its own read. */
+async function sendApart(pair: SocketPair, messages: readonly Buffer[]): Promise<Uint8Array[]> {
+  const atClient = recordConnection(pair.client);
+  let sent = 0;
+  for (const message of messages) {
+    pair.server.write([message]);
+    sent += message.length;
+    await atClient.whenBytes(sent);
+    await turns(1);
+  }
+  return [...atClient.chunks];
+}
+
+describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs", (kind) => {
+  it("delivers consecutive reads as adjacent views of one slab, not a buffer each", async () => {
+    const chunks = await sendApart(await pairs[kind]!(), [
+      noise(10, 1),
+      noise(20, 2),
+      noise(30, 3),
+    ]);
+    expect(chunks.map((chunk) => chunk.byteLength)).toEqual([10, 20, 30]);
+    const [first, second, third] = chunks as [Uint8Array, Uint8Array, Uint8Array];
+    expect(second.buffer).toBe(first.buffer);
+    expect(third.buffer).toBe(first.buffer);
+    expect([second.byteOffset - first.byteOffset, third.byteOffset - second.byteOffset]).toEqual([
+      10, 20,
+    ]);
+    expect(first.buffer.byteLength).toBe(READ_SLAB_BYTES);
+  });
+
+  it("moves to a fresh slab when the free tail is short, and never writes over a delivered chunk", async () => {
+    // 60000 bytes leave less than MIN_READ_BYTES of the first slab: the last read needs a new one.
+    expect(READ_SLAB_BYTES - 60_000).toBeLessThan(MIN_READ_BYTES);
+    const messages = [noise(40_000, 4), noise(20_000, 5), noise(7, 6)];
+    const chunks = await sendApart(await pairs[kind]!(), messages);
+    expect(chunks.at(-1)!.buffer).not.toBe(chunks[0]!.buffer);
+    // Every chunk still holds what was sent: later reads went elsewhere.
+    expect(Buffer.concat(chunks).equals(Buffer.concat(messages))).toBe(true);
+  });
+
+  it("keeps a megabyte intact across many reads and slabs", async () => {
+    const pair = await pairs[kind]!();
+    const atClient = recordConnection(pair.client);
+    const payload = noise(1024 * 1024, 8);
+    for (let offset = 0; offset < payload.length; offset += 100_000) {
+      pair.server.write([payload.subarray(offset, offset + 100_000)]);
+    }
+    await atClient.whenBytes(payload.length);
+    expect(atClient.received().equals(payload)).toBe(true);
+    expect(pair.client.socket.listenerCount("data")).toBe(0);
+  });
+});
+
+describe("an accepted connection", () => {
+  it("reads the socket's own buffers: Node gives server sockets no onread", async () => {
+    const pair = await unixPair();
+    const atServer = recordConnection(pair.server);
+    pair.client.write([noise(10, 9)]);
+    await atServer.whenBytes(10);
+    expect(pair.server.socket.listenerCount("data")).toBe(1);
+  });
+});
