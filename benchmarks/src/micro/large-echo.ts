@@ -1,0 +1,86 @@
+// `npx tsx --conditions=@parley/source benchmarks/src/micro/large-echo.ts`: why a small-heap process
+// wins the 64 KiB echo at concurrency 1. Raw node:net's own echo server (the e2e baseline), run
+// bare and then with `@parley/rpc` imported and never used, answers the same sequential 64 KiB
+// echoes. Nothing in the request path differs; only the server's heap does. Reported per variant
+// (medians of interleaved rounds, each round a fresh server process): Mark-Compact collections
+// and minor page faults in the server, its CPU per call, and the client's p50.
+// Flags: --calls=N per round (default 3000), --rounds=N (default 3), --payload=BYTES (default 65536).
+import { fork } from "node:child_process";
+import { once } from "node:events";
+import { system as raw } from "../systems/raw.js";
+import { unixEndpoint } from "../systems/system.js";
+
+function flag(name: string, fallback: number): number {
+  const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
+  return given === undefined ? fallback : Number(given.slice(name.length + 3));
+}
+
+const CALLS = flag("calls", 3000);
+const ROUNDS = flag("rounds", 3);
+const PAYLOAD = flag("payload", 65536);
+const VARIANTS = { "raw server": "", "raw server + @parley/rpc imported": "@parley/rpc" };
+
+interface ServerStats {
+  majorGcs: number;
+  faults: number;
+  cpuUs: number;
+}
+
+interface Round extends ServerStats {
+  p50Us: number;
+}
+
+async function round(preload: string): Promise<Round> {
+  const path = `/tmp/parley-micro-large-${process.pid}.sock`;
+  const server = fork(
+    new URL("./large-echo-server.ts", import.meta.url).pathname,
+    [path, preload],
+    {
+      execArgv: process.execArgv,
+    },
+  );
+  const ask = async <T>(message: string): Promise<T> => {
+    server.send(message);
+    return (await once(server, "message"))[0] as T;
+  };
+  await once(server, "message");
+  const client = await raw.createClient(unixEndpoint(path), { concurrency: 1 });
+  const payload = new Uint8Array(PAYLOAD).fill(7);
+  for (let i = 0; i < 500; i++) await client.echo(payload);
+  await ask("start");
+  const latencies = new Float64Array(CALLS);
+  for (let i = 0; i < CALLS; i++) {
+    const sent = performance.now();
+    await client.echo(payload);
+    latencies[i] = performance.now() - sent;
+  }
+  const stats = await ask<ServerStats>("stop");
+  await client.close();
+  server.send("exit");
+  await once(server, "exit");
+  latencies.sort();
+  return { ...stats, p50Us: latencies[CALLS >> 1]! * 1000 };
+}
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+const results = new Map<string, Round[]>(Object.keys(VARIANTS).map((name) => [name, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, preload] of Object.entries(VARIANTS))
+    results.get(name)!.push(await round(preload));
+}
+
+console.log(
+  `${CALLS} sequential ${PAYLOAD}-byte echoes per round over a Unix socket, Node ${process.version}, ` +
+    `medians of ${ROUNDS} rounds\n`,
+);
+const columns = ["Mark-Compacts", "page faults/call", "server CPU µs/call", "p50 µs"];
+console.log(`${"server".padEnd(36)}${columns.map((c) => c.padStart(20)).join("")}`);
+for (const [name, rounds] of results) {
+  const cells = [
+    median(rounds.map((r) => r.majorGcs)).toFixed(0),
+    median(rounds.map((r) => r.faults / CALLS)).toFixed(1),
+    median(rounds.map((r) => r.cpuUs / CALLS)).toFixed(0),
+    median(rounds.map((r) => r.p50Us)).toFixed(0),
+  ];
+  console.log(`${name.padEnd(36)}${cells.map((c) => c.padStart(20)).join("")}`);
+}
