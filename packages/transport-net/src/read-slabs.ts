@@ -24,24 +24,38 @@ export class ReadSlabs {
   #slab: Buffer = Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
   #used = 0;
   #sink: ((chunk: Buffer) => void) | undefined;
-  /** Chunks read before {@link attach} (none in practice: the socket is paused until then). */
-  #early: Buffer[] = [];
+  #paused = true;
+  /** Chunks read while paused, delivered on resume, in order. */
+  #held: Buffer[] = [];
+  #flushScheduled = false;
 
   /** The `onread` option for `net.connect` / `new net.Socket`. */
   readonly onread: OnReadOpts = {
     buffer: () => this.#nextRegion(),
-    callback: (bytesRead, region) => {
-      this.#deliver(bytesRead, region as Buffer);
-      return true;
-    },
+    callback: (bytesRead, region) => this.#deliver(bytesRead, region as Buffer),
   };
 
-  /** Sends every chunk read from now on (and any read earlier) to `sink`. */
+  /** Where chunks go once {@link resume}d. Starts paused. */
   attach(sink: (chunk: Buffer) => void): void {
     this.#sink = sink;
-    const early = this.#early;
-    this.#early = [];
-    for (const chunk of early) sink(chunk);
+  }
+
+  /**
+   * Holds chunks instead of delivering them. Needed beside `socket.pause()`: a socket that was
+   * resumed in the same tick starts reading again on its own (the stream's deferred `resume`
+   * calls `read(0)`), and with `onread` nothing else would stop the bytes.
+   */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Delivers held chunks (on the next tick, never inside the caller), then chunks as they come. */
+  resume(): void {
+    this.#paused = false;
+    if (this.#held.length > 0 && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flushHeld);
+    }
   }
 
   /** Node calls it once at creation and again after each read: the region the next read fills. */
@@ -53,11 +67,23 @@ export class ReadSlabs {
     return this.#slab.subarray(this.#used);
   }
 
-  #deliver(bytesRead: number, region: Buffer): void {
+  /** Returns false to make Node stop reading (paused, or held chunks still to deliver first). */
+  #deliver(bytesRead: number, region: Buffer): boolean {
     const chunk = region.subarray(0, bytesRead);
     // The region is the current slab's tail: what was read is now taken.
     if (region.buffer === this.#slab.buffer) this.#used += bytesRead;
-    if (this.#sink === undefined) this.#early.push(chunk);
-    else this.#sink(chunk);
+    if (this.#paused || this.#held.length > 0 || this.#sink === undefined) {
+      this.#held.push(chunk);
+      return false;
+    }
+    this.#sink(chunk);
+    return !this.#paused;
   }
+
+  readonly #flushHeld = (): void => {
+    this.#flushScheduled = false;
+    while (this.#held.length > 0 && !this.#paused && this.#sink !== undefined) {
+      this.#sink(this.#held.shift()!);
+    }
+  };
 }

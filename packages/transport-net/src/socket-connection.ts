@@ -176,6 +176,7 @@ export class SocketConnection implements Connection {
   pause(): void {
     if (this.#paused || this.#phase === "closed") return;
     this.#paused = true;
+    this.#reads?.pause();
     this.socket.pause();
   }
 
@@ -183,7 +184,9 @@ export class SocketConnection implements Connection {
   resume(): void {
     if (!this.#paused || this.#phase === "closed") return;
     this.#paused = false;
-    if (this.#phase === "attached") this.socket.resume();
+    if (this.#phase !== "attached") return;
+    this.#reads?.resume();
+    this.socket.resume();
   }
 
   /**
@@ -203,7 +206,10 @@ export class SocketConnection implements Connection {
     this.#phase = "attached";
     if (this.#reads === undefined) this.socket.on("data", this.#onData);
     else this.#reads.attach(this.#onData);
-    if (!this.#paused) this.socket.resume();
+    if (!this.#paused) {
+      this.#reads?.resume();
+      this.socket.resume();
+    }
     if (this.#endPending || this.#needDrain) process.nextTick(this.#replay);
   }
 
@@ -229,7 +235,8 @@ export class SocketConnection implements Connection {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.#resetting) return;
+    // Held chunks (slab reads) are delivered a tick after resume(): the socket may be gone by then.
+    if (this.#resetting || this.#phase === "closed") return;
     this.#handlers!.onData(chunk);
   };
 

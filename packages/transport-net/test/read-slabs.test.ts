@@ -56,6 +56,33 @@ describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs
     expect(atClient.received().equals(payload)).toBe(true);
     expect(pair.client.socket.listenerCount("data")).toBe(0);
   });
+  it("stops reading while paused and delivers what waited on resume", async () => {
+    const pair = await pairs[kind]!();
+    const atClient = recordConnection(pair.client);
+    pair.client.pause();
+    const message = noise(100, 10);
+    pair.server.write([message]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(atClient.receivedBytes).toBe(0);
+    pair.client.resume();
+    await atClient.whenBytes(100);
+    expect(atClient.received().equals(message)).toBe(true);
+  });
+
+  it("delivers bytes held by a pause before the end that followed them", async () => {
+    const pair = await pairs[kind]!();
+    const atClient = recordConnection(pair.client);
+    pair.client.pause();
+    const message = noise(3000, 11);
+    pair.server.write([message]);
+    pair.server.end();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([atClient.receivedBytes, atClient.counts.ends]).toEqual([0, 0]);
+    pair.client.resume();
+    await atClient.whenEnded();
+    expect(atClient.received().equals(message)).toBe(true);
+    expect(atClient.violations).toEqual([]);
+  });
 });
 
 describe("an accepted connection", () => {
