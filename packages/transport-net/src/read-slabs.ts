@@ -70,8 +70,8 @@ export class ReadSlabs {
   /** Returns false to make Node stop reading (paused, or held chunks still to deliver first). */
   #deliver(bytesRead: number, region: Buffer): boolean {
     const chunk = region.subarray(0, bytesRead);
-    // The region is the current slab's tail: what was read is now taken.
-    if (region.buffer === this.#slab.buffer) this.#used += bytesRead;
+    // The region is always the current slab's tail (#nextRegion made it): what was read is taken.
+    this.#used += bytesRead;
     if (this.#paused || this.#held.length > 0 || this.#sink === undefined) {
       this.#held.push(chunk);
       return false;

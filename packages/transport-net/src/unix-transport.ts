@@ -174,6 +174,7 @@ export async function connectUnix(options: UnixConnectOptions): Promise<SocketCo
   const o = optionsObject("connectUnix", options);
   const target = resolveUnixTarget(o.path, o.abstract);
   const highWaterMarkBytes = highWaterMarkOption(o.highWaterMarkBytes);
+  const reads = new ReadSlabs();
   const request = {
     connectOptions: { path: target.bindPath, highWaterMark: highWaterMarkBytes },
     address: target.url,
@@ -185,7 +186,7 @@ export async function connectUnix(options: UnixConnectOptions): Promise<SocketCo
       MAX_TIMER_MS,
     ),
     signal: signalOption("signal", o.signal),
-    reads: new ReadSlabs(),
+    reads,
   };
   return openSocket(
     request,
@@ -195,7 +196,7 @@ export async function connectUnix(options: UnixConnectOptions): Promise<SocketCo
         highWaterMarkBytes,
         localAddress: clientOf(target),
         remoteAddress: target.display,
-        reads: request.reads,
+        reads,
       }),
   );
 }

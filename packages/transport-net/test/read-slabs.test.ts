@@ -56,6 +56,7 @@ describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs
     expect(atClient.received().equals(payload)).toBe(true);
     expect(pair.client.socket.listenerCount("data")).toBe(0);
   });
+
   it("stops reading while paused and delivers what waited on resume", async () => {
     const pair = await pairs[kind]!();
     const atClient = recordConnection(pair.client);
