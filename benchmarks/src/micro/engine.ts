@@ -10,15 +10,11 @@ import { defineContract } from "@parley/codec";
 import type { Connection, ConnectionHandlers } from "@parley/framing";
 import { createPeer, type Peer } from "@parley/peer";
 import { z } from "zod";
+import { numberFlag } from "./cli.js";
 
-function flag(name: string, fallback: number): number {
-  const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  return given === undefined ? fallback : Number(given.slice(name.length + 3));
-}
-
-const CALLS = flag("calls", 100_000);
-const ROUNDS = flag("rounds", 7);
-const PAYLOAD = flag("payload", 64);
+const CALLS = numberFlag("calls", 100_000);
+const ROUNDS = numberFlag("rounds", 7);
+const PAYLOAD = numberFlag("payload", 64);
 
 /** One end of a synchronous in-memory link: a write is the other end's onData, at once. */
 class LoopbackEnd implements Connection {

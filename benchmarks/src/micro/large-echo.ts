@@ -7,17 +7,14 @@
 // Flags: --calls=N per round (default 3000), --rounds=N (default 3), --payload=BYTES (default 65536).
 import { fork } from "node:child_process";
 import { once } from "node:events";
+import { median } from "../e2e/medians.js";
 import { system as raw } from "../systems/raw.js";
 import { unixEndpoint } from "../systems/system.js";
+import { numberFlag } from "./cli.js";
 
-function flag(name: string, fallback: number): number {
-  const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  return given === undefined ? fallback : Number(given.slice(name.length + 3));
-}
-
-const CALLS = flag("calls", 3000);
-const ROUNDS = flag("rounds", 3);
-const PAYLOAD = flag("payload", 65536);
+const CALLS = numberFlag("calls", 3000);
+const ROUNDS = numberFlag("rounds", 3);
+const PAYLOAD = numberFlag("payload", 65536);
 const VARIANTS = { "raw server": "", "raw server + @parley/rpc imported": "@parley/rpc" };
 
 interface ServerStats {
@@ -62,7 +59,6 @@ async function round(preload: string): Promise<Round> {
   return { ...stats, p50Us: latencies[CALLS >> 1]! * 1000 };
 }
 
-const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
 const results = new Map<string, Round[]>(Object.keys(VARIANTS).map((name) => [name, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, preload] of Object.entries(VARIANTS))

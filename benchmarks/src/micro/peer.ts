@@ -15,6 +15,7 @@ import type { Connection, ConnectionHandlers } from "@parley/framing";
 import { createPeer, type Peer } from "@parley/peer";
 import { type FlushScheduler, setFlushScheduler } from "@parley/peer/internal";
 import PQueue from "p-queue";
+import { numberFlag } from "./cli.js";
 
 const SOCKET = `/tmp/parley-micro-peer-${process.pid}.sock`;
 const quick = process.argv.includes("--quick");
@@ -247,8 +248,7 @@ async function methodNameCost(): Promise<void> {
   );
 }
 
-const roundsArg = process.argv.find((a) => a.startsWith("--rounds="));
-const ROUNDS = roundsArg ? Number(roundsArg.slice("--rounds=".length)) : quick ? 3 : 5;
+const ROUNDS = numberFlag("rounds", quick ? 3 : 5);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

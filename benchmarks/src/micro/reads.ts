@@ -9,16 +9,13 @@ import { fork } from "node:child_process";
 import { connect } from "node:net";
 import { createPeer, type Peer } from "@parley/peer";
 import { connectUnix, SocketConnection } from "@parley/transport-net";
+import { median } from "../e2e/medians.js";
+import { numberFlag } from "./cli.js";
 import { readsContract } from "./reads-server.js";
 
-function flag(name: string, fallback: number): number {
-  const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  return given === undefined ? fallback : Number(given.slice(name.length + 3));
-}
-
-const PAYLOAD = flag("payload", 64);
-const CALLS = flag("calls", 10_000);
-const ROUNDS = flag("rounds", 15);
+const PAYLOAD = numberFlag("payload", 64);
+const CALLS = numberFlag("calls", 10_000);
+const ROUNDS = numberFlag("rounds", 15);
 const PATH = `/tmp/parley-micro-reads-${process.pid}.sock`;
 
 interface Round {
@@ -51,8 +48,6 @@ async function round(peer: Peer, payload: Uint8Array): Promise<Round> {
   latencies.sort();
   return { p50Us: latencies[CALLS >> 1]! * 1000, cpuUs: (cpu.user + cpu.system) / CALLS };
 }
-
-const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
 
 const server = fork(new URL("./reads-server.ts", import.meta.url).pathname, [PATH], {
   execArgv: process.execArgv,
