@@ -43,6 +43,7 @@ const decodeCases: DecodeCase[] = [
   { name: "64 B frames, 64 KiB chunks", frameBytes: 64, frames: 32 * KiB, chunkBytes: 64 * KiB },
   { name: "1 KiB frames, 64 KiB chunks", frameBytes: KiB, frames: 4 * KiB, chunkBytes: 64 * KiB },
   { name: "1 KiB frames, 1-byte chunks", frameBytes: KiB, frames: 32, chunkBytes: 1 },
+  { name: "64 KiB frames, 64 KiB chunks", frameBytes: 64 * KiB, frames: 64, chunkBytes: 64 * KiB },
   { name: "1 MiB frames, 64 KiB chunks", frameBytes: MiB, frames: 8, chunkBytes: 64 * KiB },
 ];
 

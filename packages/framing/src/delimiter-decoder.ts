@@ -1,3 +1,4 @@
+import { uninitialized } from "./bytes.js";
 import { FrameTruncatedError, LineTooLongError } from "./errors.js";
 import type { FrameDecoder, FrameHandler } from "./frame-decoder.js";
 import { booleanOption, integerOption, oneOfOption } from "./option-rules.js";
@@ -226,7 +227,7 @@ export class DelimiterDecoder implements FrameDecoder {
 
   /** Copies the first `count` bytes of buffered line + `chunk` into a new line; resets state. */
   private takeLine(chunk: Uint8Array, count: number): Uint8Array {
-    const line = new Uint8Array(count);
+    const line = uninitialized(count); // gather() fills all of it
     this.gather(line, chunk);
     this.parts.length = 0;
     this.accumulator = undefined;

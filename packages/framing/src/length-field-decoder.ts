@@ -1,3 +1,4 @@
+import { uninitialized, view } from "./bytes.js";
 import { FrameLengthInvalidError, FrameTooLargeError, FrameTruncatedError } from "./errors.js";
 import type { FrameDecoder, FrameHandler } from "./frame-decoder.js";
 import {
@@ -207,7 +208,8 @@ export class LengthFieldDecoder implements FrameDecoder {
   }
 
   private startAssembly(): void {
-    this.assembly = new Uint8Array(this.frameBytes - this.o.initialBytesToStrip);
+    // Every byte is placed before the frame is emitted: no need to zero it first.
+    this.assembly = uninitialized(this.frameBytes - this.o.initialBytesToStrip);
     let at = 0;
     for (let i = 0; i < this.parts.length; i++) {
       const from = i === 0 ? this.partsStart : 0;
@@ -264,8 +266,4 @@ export class LengthFieldDecoder implements FrameDecoder {
     this.gather(bytes, 0, chunk);
     return bytes;
   }
-}
-
-function view(buf: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
 }

@@ -79,6 +79,7 @@ describe("DelimiterDecoder", () => {
     expect(text(spanning!)).toBe("spanning");
     expect(copied).toBe(8);
     expect(spanning!.buffer.byteLength).toBe(8);
+    expect(Object.getPrototypeOf(spanning)).toBe(Uint8Array.prototype);
   });
 
   it("assembles a line trickling in one byte per chunk", () => {

@@ -136,6 +136,8 @@ describe("LengthFieldDecoder frames are views", () => {
     expect(copied).toBe(payload.length + 4);
     expect(frames[0]!.byteLength).toBe(payload.length);
     expect(frames[0]!.buffer.byteLength).toBe(payload.length);
+    // A plain Uint8Array like every other frame (a Buffer's slice() would not copy).
+    expect(Object.getPrototypeOf(frames[0])).toBe(Uint8Array.prototype);
     for (const chunk of chunks) expect(frames[0]!.buffer).not.toBe(chunk.buffer);
   });
 
