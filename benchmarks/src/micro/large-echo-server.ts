@@ -1,11 +1,24 @@
 // The server of large-echo.ts: raw node:net's echo server (the e2e baseline), optionally with a
-// module imported first and never used. It reports its garbage collections, minor page faults and
-// CPU time over the measured window.
+// module imported first and never used, or with a few MB of plain objects kept alive. It reports
+// its garbage collections, minor page faults and CPU time over the measured window, then the size
+// of its old generation.
 import { constants, PerformanceObserver } from "node:perf_hooks";
+import { getHeapSpaceStatistics } from "node:v8";
 import { system as raw } from "../systems/raw.js";
 
 const [path, preload] = process.argv.slice(2) as [string, string];
-if (preload !== "") await import(preload);
+const BALLAST = "ballast:";
+// About 70 bytes of old generation per entry once promoted.
+const ballast = preload.startsWith(BALLAST)
+  ? Array.from({ length: Number(preload.slice(BALLAST.length)) * 15_000 }, (_, i) => ({
+      i,
+      s: `b${i}`,
+    }))
+  : [];
+if (preload !== "" && ballast.length === 0) await import(preload);
+// One full collection after loading, as every process that has run for a while has had: V8 then
+// sizes the old generation's limit from the live heap instead of its generous start-up value.
+(globalThis as { gc?: () => void }).gc?.();
 
 let majorGcs = 0;
 new PerformanceObserver((list) => {
@@ -25,7 +38,17 @@ process.on("message", (message: string) => {
   } else if (message === "stop") {
     const cpu = process.cpuUsage(start.cpu);
     const faults = process.resourceUsage().minorPageFault - start.faults;
-    process.send?.({ majorGcs, faults, cpuUs: cpu.user + cpu.system });
+    (globalThis as { gc?: () => void }).gc?.();
+    const oldGenBytes = getHeapSpaceStatistics()
+      .filter((space) => !space.space_name.startsWith("new_"))
+      .reduce((sum, space) => sum + space.space_used_size, 0);
+    process.send?.({
+      majorGcs,
+      faults,
+      cpuUs: cpu.user + cpu.system,
+      oldGenBytes,
+      ballast: ballast.length,
+    });
   } else {
     process.exit(0);
   }
