@@ -3,6 +3,7 @@
  * refusal turns into. The checks run in the order the spec gives, and their messages read the same
  * from either side (they speak of "the calling side" and "the serving side", not "this peer").
  */
+import { InvalidOptionError } from "@parley/framing";
 import {
   CodecMismatchError,
   ConnectionRefusedError,
@@ -14,7 +15,8 @@ import {
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { RemoteHello } from "./peer-types.js";
 import type { RuntimeContract } from "./runtime-contract.js";
-import { Kind, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
+import { Kind, MAX_HELLO_BYTES, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
+import type { WireFormat } from "./wire-format.js";
 import type { ContractId, HelloMessage } from "./wire-messages.js";
 
 const NO_METADATA = Object.freeze(Object.create(null));
@@ -35,6 +37,20 @@ export function buildHello(o: ResolvedPeerOptions): HelloMessage {
     authToken: o.authToken,
     metadata: o.metadata,
   };
+}
+
+/**
+ * This side's Hello frame, encoded by `wire`.
+ * @throws {InvalidOptionError} INVALID_OPTION when metadata and authToken make it too large.
+ */
+export function encodeHello(o: ResolvedPeerOptions, wire: WireFormat): Uint8Array {
+  const hello = wire.encode(buildHello(o));
+  if (hello.length - wire.frameOverheadBytes > MAX_HELLO_BYTES) {
+    throw new InvalidOptionError(
+      `metadata and authToken make a Hello larger than ${MAX_HELLO_BYTES} bytes; send less`,
+    );
+  }
+  return hello;
 }
 
 /** The remote's Hello as the public API shows it (without the token). */

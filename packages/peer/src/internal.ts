@@ -6,6 +6,7 @@ export { createNameProxy, type NameProxy } from "./call-proxy.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
 export { type FlushScheduler, setFlushScheduler } from "./outbox.js";
+export { checkPeerOptions } from "./peer.js";
 export {
   Flag,
   HELLO_MAGIC,

@@ -7,7 +7,7 @@
  * and backpressure), DeadlineTimer (every deadline on one timer), Heartbeat, ByeHandshake.
  */
 
-import { type Connection, InvalidOptionError } from "@parley/framing";
+import type { Connection } from "@parley/framing";
 import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import { createNameProxy } from "./call-proxy.js";
@@ -24,7 +24,7 @@ import {
 } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { HelloExchange } from "./hello-exchange.js";
-import { buildHello, toRemoteHello } from "./hello-handshake.js";
+import { encodeHello, toRemoteHello } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
 import { OutboundCalls } from "./outbound-calls.js";
 import { Outbox } from "./outbox.js";
@@ -74,6 +74,18 @@ export function createPeer<
   return new PeerEngine<S, C>(connection, options);
 }
 
+/**
+ * Checks `options` as {@link createPeer} does, without a connection: a server checks once, when
+ * it starts, the options every connection it accepts will get.
+ * @throws {InvalidOptionError} INVALID_OPTION when an option breaks its rule.
+ */
+export function checkPeerOptions(
+  options: PeerOptions<ContractLike | undefined, ContractLike | undefined>,
+): void {
+  const o = resolvePeerOptions(options);
+  encodeHello(o, createBinaryWireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes }));
+}
+
 /** How `fail` leaves the connection: reset it, end it (FIN, to deliver a refusal), or leave it. */
 type Ending = "reset" | "end" | "none";
 
@@ -116,12 +128,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   ) {
     this.o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
     this.wire = createBinaryWireFormat(this.o.codec, { maxFrameBytes: this.o.maxFrameBytes });
-    const hello = this.wire.encode(buildHello(this.o));
-    if (hello.length - this.wire.frameOverheadBytes > MAX_HELLO_BYTES) {
-      throw new InvalidOptionError(
-        `metadata and authToken make a Hello larger than ${MAX_HELLO_BYTES} bytes; send less`,
-      );
-    }
+    const hello = encodeHello(this.o, this.wire);
     this.counters = createCounters();
     this.outbox = new Outbox(
       connection,

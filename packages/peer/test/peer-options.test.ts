@@ -15,6 +15,7 @@ import {
   DEFAULT_SLOW_CONSUMER_TIMEOUT_MS,
   type PeerOptions,
 } from "../src/index.js";
+import { checkPeerOptions } from "../src/internal.js";
 import { resolvePeerOptions } from "../src/peer-options.js";
 import { calc } from "./support/contracts.js";
 
@@ -102,5 +103,18 @@ describe("peer options", () => {
     expect(() =>
       connection.attach({ onData() {}, onEnd() {}, onDrain() {}, onClose() {} }),
     ).not.toThrow();
+  });
+
+  it("refuses metadata that makes the Hello larger than 64 KiB, with or without a connection", () => {
+    // Each value is within its own limit; together they do not fit in one Hello.
+    const metadata = { a: "x".repeat(40_000), b: "y".repeat(40_000) };
+    const tooLarge = expect.objectContaining({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("larger than 65536 bytes"),
+    });
+    expect(() => checkPeerOptions({ metadata })).toThrow(tooLarge);
+    const [connection] = createMemoryPair();
+    expect(() => createPeer(connection, { metadata })).toThrow(tooLarge);
+    expect(() => checkPeerOptions({ metadata: { a: "x".repeat(40_000) } })).not.toThrow();
   });
 });

@@ -12,6 +12,7 @@ import {
   type SignalHandlersOf,
   UnavailableError,
 } from "@parley/peer";
+import { checkPeerOptions } from "@parley/peer/internal";
 import { type EndpointOptions, type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
 
 /** Default cap on live connections per server. */
@@ -94,8 +95,8 @@ export class Server<
       side: "server",
     } as PeerOptions<S, C>;
     // Every connection gets these options: check them now, once, so that a bad one fails serve()
-    // instead of the first connection (createPeer validates when it builds a peer).
-    createPeer(detachedConnection(), this.peerOptions).destroy();
+    // instead of the first connection.
+    checkPeerOptions(this.peerOptions);
   }
 
   /** The address actually bound: with port 0, the real port. */
@@ -206,22 +207,4 @@ export async function serve<S extends AnyContract, C extends AnyContract | undef
   options: ServeOptions<S, C>,
 ): Promise<Server<S, C>> {
   return new Server<S, C>(options).listen();
-}
-
-/** A connection that goes nowhere: lets serve() build one peer to check its options. */
-function detachedConnection(): Connection {
-  let handlers: Parameters<Connection["attach"]>[0] | undefined;
-  return {
-    write: () => true,
-    bufferedBytes: 0,
-    end: () => handlers?.onClose(),
-    reset: () => handlers?.onClose(),
-    pause() {},
-    resume() {},
-    attach(h) {
-      handlers = h;
-    },
-    remoteAddress: "detached",
-    localAddress: "detached",
-  };
 }

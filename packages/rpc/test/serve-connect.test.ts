@@ -111,17 +111,4 @@ describe("server limits and shutdown", () => {
       code: "INVALID_ADDRESS",
     });
   });
-
-  it("rejects maxConnections of 0 with INVALID_OPTION", async () => {
-    await expect(
-      serve({
-        url: "tcp://127.0.0.1:0",
-        contract: testContract,
-        handlers: testHandlers(),
-        maxConnections: 0,
-      }),
-    ).rejects.toMatchObject({
-      code: "INVALID_OPTION",
-    });
-  });
 });

@@ -3,19 +3,27 @@ import { connect, serve } from "../src/index.js";
 import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
 
 describe("server lifecycle", () => {
-  it("rejects serve() with an invalid engine option instead of failing the first connection", async () => {
-    await expect(
-      serve({
-        url: "tcp://127.0.0.1:0",
-        contract: testContract,
-        handlers: testHandlers(),
-        requestTimeoutMs: -1,
-      }),
-    ).rejects.toMatchObject({
-      code: "INVALID_OPTION",
-      message: expect.stringContaining("requestTimeoutMs"),
-    });
-  });
+  it.each([
+    [{ maxConnections: 0 }, "maxConnections"],
+    [{ requestTimeoutMs: -1 }, "requestTimeoutMs"],
+    // Each value fits on its own; together they make a Hello over 64 KiB.
+    [{ metadata: { a: "x".repeat(40_000), b: "y".repeat(40_000) } }, "larger than 65536 bytes"],
+  ])(
+    "rejects serve() with %o (INVALID_OPTION) instead of failing the first connection",
+    async (options, named) => {
+      await expect(
+        serve({
+          url: "tcp://127.0.0.1:0",
+          contract: testContract,
+          handlers: testHandlers(),
+          ...options,
+        }),
+      ).rejects.toMatchObject({
+        code: "INVALID_OPTION",
+        message: expect.stringContaining(named),
+      });
+    },
+  );
 
   it("emits refuse with a coded error for a connection over maxConnections", async () => {
     const server = await serve({
