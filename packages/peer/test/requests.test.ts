@@ -1,4 +1,5 @@
 import { ServiceError } from "@parley/codec";
+import type { Connection } from "@parley/framing";
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createPeer } from "../src/index.js";
@@ -11,17 +12,23 @@ import { spyWrites } from "./support/write-spy.js";
 
 const add = ({ a, b }: { a: number; b: number }) => ({ sum: a + b });
 
-/** An echo server and an open client whose connection writes are recorded from now on. */
-async function echoPairWithClientWrites() {
-  const [a, b] = createMemoryPair();
-  const { connection: spy, writes } = spyWrites(a);
-  const server = createPeer(b, { handlers: { echo: (v: unknown) => v } });
-  const client = createPeer(spy, {});
+/** An echo server on `serverEnd` and a ready client on `clientEnd`, destroyed when the test ends. */
+async function readyEchoPair(clientEnd: Connection, serverEnd: Connection) {
+  const server = createPeer(serverEnd, { handlers: { echo: (v: unknown) => v } });
+  const client = createPeer(clientEnd, {});
   onTestFinished(() => {
     client.destroy();
     server.destroy();
   });
   await client.ready;
+  return client;
+}
+
+/** An echo server and an open client whose connection writes are recorded from now on. */
+async function echoPairWithClientWrites() {
+  const [a, b] = createMemoryPair();
+  const { connection: spy, writes } = spyWrites(a);
+  const client = await readyEchoPair(spy, b);
   writes.length = 0;
   return { client, writes };
 }
@@ -269,13 +276,7 @@ describe("requests", () => {
           },
         }),
     };
-    const server = createPeer(watched, { handlers: { echo: (v: unknown) => v } });
-    const client = createPeer(a, {});
-    onTestFinished(() => {
-      client.destroy();
-      server.destroy();
-    });
-    await client.ready;
+    const client = await readyEchoPair(a, watched);
     writesAfterData = [];
     const calls = Array.from({ length: 10 }, (_, i) => client.request("echo", i));
     await expect(Promise.all(calls)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
