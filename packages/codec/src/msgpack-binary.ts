@@ -59,10 +59,18 @@ export function encodeBinaryParts(
   return [head, bytes];
 }
 
+/**
+ * Zeroes the first `reserveBytes` bytes of `out`: reserved header room comes from uninitialised
+ * memory and must never leak. A loop, not fill(): the reserve is a few bytes and fill() is a native
+ * call.
+ */
+export function zeroReserve(out: Uint8Array, reserveBytes: number): void {
+  for (let i = 0; i < reserveBytes; i++) out[i] = 0;
+}
+
 /** Zeroes the reserve and writes the bin header for `n` bytes after it; returns where it ends. */
 function writeHead(out: Uint8Array, reserveBytes: number, n: number): number {
-  // A loop, not fill(): the reserve is a few bytes and fill() is a native call.
-  for (let i = 0; i < reserveBytes; i++) out[i] = 0;
+  zeroReserve(out, reserveBytes);
   let p = reserveBytes;
   const header = binHeaderBytes(n);
   if (header === 2) {

@@ -14,6 +14,7 @@ import {
   encodeBinaryParts,
   isPlainBytes,
   ZERO_COPY_MIN_BYTES,
+  zeroReserve,
 } from "./msgpack-binary.js";
 import { MsgpackScanner } from "./msgpack-scanner.js";
 import { ValueChecker } from "./value-checker.js";
@@ -139,9 +140,7 @@ class MsgpackCodec implements Codec {
     this.#checker.check(value);
     if (reserveBytes === 0) return this.#pack(value, 0);
     const bytes = this.#pack(value, RESERVE_START_SPACE | reserveBytes);
-    // The reserved bytes come from msgpackr's uninitialised buffer: never let them leak. A loop, not
-    // fill(): the reserve is a few header bytes and fill() is a native call.
-    for (let i = 0; i < reserveBytes; i++) bytes[i] = 0;
+    zeroReserve(bytes, reserveBytes); // msgpackr's buffer is uninitialised
     return bytes;
   }
 
