@@ -233,7 +233,9 @@ export class OutboundCalls implements PendingCallOwner {
 
   /** Writes `call`'s Request; `now` is the clock's reading when it is fresh (a call not queued). */
   private send(call: PendingCall, now = monotonicNow()): void {
-    const timeoutMs = Math.ceil(call.dueAt - now);
+    // Never more than the caller asked for: (now + t) - now can come out a hair above t in floating
+    // point, and rounding up would then put one millisecond more on the wire.
+    const timeoutMs = Math.min(call.timeoutMs, Math.ceil(call.dueAt - now));
     if (timeoutMs <= 0) {
       this.onCallDeadline(call);
       return;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { HandlerContext } from "../src/index.js";
 import { Kind, ResponseStatus } from "../src/wire-constants.js";
 import type { RequestMessage } from "../src/wire-messages.js";
@@ -47,6 +47,19 @@ describe("deadlines", () => {
     const request = (await raw.next(Kind.Request)) as RequestMessage;
     expect(request.timeoutMs).toBeGreaterThan(0);
     expect(request.timeoutMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it("sends exactly the call's timeout when it goes out at once, whatever the clock's fraction", async () => {
+    const { peer, remote } = peerWithRawRemote({});
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    // At this reading (26.1534567 + 1000) - 26.1534567 is 1000.0000000000001 in floating point.
+    const clock = vi.spyOn(performance, "now").mockReturnValue(26.1534567);
+    void peer.request("m", 1, { timeoutMs: 1_000 }).catch(() => {});
+    clock.mockRestore();
+    const request = (await raw.next(Kind.Request)) as RequestMessage;
+    expect(request.timeoutMs).toBe(1_000);
   });
 
   it("shows the handler its deadline, remaining budget and an unaborted signal", async () => {
