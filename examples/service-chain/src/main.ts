@@ -41,6 +41,8 @@ export interface HandlerTrace {
   budgetMs: number;
   /** Code of the reason its `ctx.signal` aborted with, if it did. */
   abortedWith?: string;
+  /** Code of the error its own call downstream failed with, if it did. */
+  downstreamFailedWith?: string;
 }
 
 /** One call through the chain. */
@@ -64,13 +66,19 @@ class Tracer {
   trace: ChainTrace = { outcome: "" };
   private waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
 
-  start(where: "gateway" | "backend", ctx: HandlerContext): void {
+  start(where: "gateway" | "backend", ctx: HandlerContext): HandlerTrace {
     const seen: HandlerTrace = { budgetMs: Math.round(ctx.remainingMs()) };
     this.trace[where] = seen;
     ctx.signal.addEventListener("abort", () => {
       seen.abortedWith = codeOf(ctx.signal.reason);
       this.changed();
     });
+    this.changed();
+    return seen;
+  }
+
+  downstreamFailed(seen: HandlerTrace, error: unknown): void {
+    seen.downstreamFailedWith = codeOf(error);
     this.changed();
   }
 
@@ -136,11 +144,16 @@ async function startChain(tracer: Tracer) {
     contract: quotes,
     handlers: {
       quote: async ({ symbol }, ctx) => {
-        tracer.start("gateway", ctx);
+        const seen = tracer.start("gateway", ctx);
         await work(GATEWAY_WORK_MS, ctx.signal);
         // The propagation: `parent: ctx` gives the backend call what is left of this handler's
         // deadline, and cancels it when our caller cancels or the deadline passes.
-        const price = await upstream.call.price({ symbol }, { parent: ctx });
+        const price = await upstream.call
+          .price({ symbol }, { parent: ctx })
+          .catch((error: unknown) => {
+            tracer.downstreamFailed(seen, error);
+            throw error;
+          });
         return { symbol, price };
       },
     },
@@ -171,6 +184,12 @@ export async function run(log: (line: string) => void): Promise<Result> {
   };
   const aborted = (trace: ChainTrace) => () =>
     trace.gateway?.abortedWith !== undefined && trace.backend?.abortedWith !== undefined;
+  // A deadline stops the gateway's handler by its signal or, when the backend call's inherited
+  // copy of that deadline fires first (a separate timer in the gateway's client), by that call's
+  // DEADLINE_EXCEEDED: the handler has then ended before its own signal could abort.
+  const stopped = (trace: ChainTrace) => () =>
+    (trace.gateway?.abortedWith ?? trace.gateway?.downstreamFailedWith) !== undefined &&
+    trace.backend?.abortedWith !== undefined;
   log(`client -> gateway ${chain.gateway.url} -> backend ${chain.backend.url}`);
 
   try {
@@ -183,7 +202,7 @@ export async function run(log: (line: string) => void): Promise<Result> {
     );
 
     const expired = await quote("SLOW", { timeoutMs: EXPIRING_TIMEOUT_MS });
-    await tracer.until(aborted(expired), "both handlers are aborted");
+    await tracer.until(stopped(expired), "both handlers are stopped");
     log(`2. quote SLOW with timeoutMs ${EXPIRING_TIMEOUT_MS}: ${expired.outcome}`);
     log(
       `   backend handler stopped when the budget ran out (${expired.backend?.abortedWith}), ` +
