@@ -1,10 +1,19 @@
 /**
- * How a peer's end is described: the errors its pending calls settle with, and the CloseInfo.
+ * How a peer's end is described: the errors it ends with, the errors its pending calls settle
+ * with, and the CloseInfo.
  * The rules (docs/protocol.md §7): a call never written fails UNAVAILABLE (or with the handshake's
  * own not-executed error), a written one CONNECTION_LOST, or ABANDONED when the grace period of a
  * graceful close ran out.
  */
-import { AbandonedError, ConnectionLostError, PeerError, UnavailableError } from "./errors.js";
+import {
+  AbandonedError,
+  ConnectionLostError,
+  HandshakeTimeoutError,
+  PeerError,
+  PeerUnresponsiveError,
+  SlowConsumerError,
+  UnavailableError,
+} from "./errors.js";
 import type { CallCounts } from "./outbound-calls.js";
 import type { CloseInfo, CloseInitiator, CloseReason } from "./peer-types.js";
 import type { PendingCall } from "./pending-call.js";
@@ -14,6 +23,54 @@ export interface Failure {
   readonly initiator: CloseInitiator;
   readonly reason: CloseReason;
   readonly error: Error | undefined;
+}
+
+/** No Hello/HelloAck exchange within the handshake timeout. */
+export function handshakeTimeoutError(timeoutMs: number, remote: string): HandshakeTimeoutError {
+  return new HandshakeTimeoutError(
+    `no Hello/HelloAck exchange within handshakeTimeoutMs (${timeoutMs} ms) with ${remote}; ` +
+      "is the remote a Parley peer?",
+  );
+}
+
+/** No Pong within the heartbeat timeout. */
+export function unresponsiveError(timeoutMs: number, remote: string): PeerUnresponsiveError {
+  return new PeerUnresponsiveError(
+    `no Pong within heartbeatTimeoutMs (${timeoutMs} ms) from ${remote}; ` +
+      "the remote is presumed dead",
+  );
+}
+
+/** Output stayed blocked for the slow-consumer timeout. */
+export function slowConsumerError(timeoutMs: number, remote: string): SlowConsumerError {
+  return new SlowConsumerError(
+    `${remote} read nothing for slowConsumerTimeoutMs (${timeoutMs} ms) while output was blocked`,
+  );
+}
+
+/** The grace period of a graceful close ran out. */
+export function closeTimeoutError(
+  timeoutMs: number,
+  callsInFlight: number,
+  handlersUnfinished: number,
+): AbandonedError {
+  return new AbandonedError(
+    `closeTimeoutMs (${timeoutMs} ms) ran out during the graceful close with ${callsInFlight} ` +
+      `calls and ${handlersUnfinished} handlers unfinished; raise closeTimeoutMs`,
+  );
+}
+
+/** The remote sent FIN without completing Bye. */
+export function endedWithoutByeError(remote: string): ConnectionLostError {
+  return new ConnectionLostError(`${remote} ended the connection without completing Bye`);
+}
+
+/** The connection closed (with `error`, or cleanly) before the peer ended. */
+export function connectionClosedError(remote: string, error: Error | undefined): Error {
+  return new ConnectionLostError(
+    `the connection to ${remote} closed${error ? `: ${error.message}` : " without Bye"}`,
+    { cause: error },
+  );
 }
 
 /** The error for a call still queued locally when the peer failed. */

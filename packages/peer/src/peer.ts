@@ -1,10 +1,11 @@
 /**
- * The engine: one peer per connection. It routes messages by kind and state, drives the Hello and
- * Bye handshakes, and owns the single path by which a peer ends ({@link PeerEngine.fail} or the
+ * The engine: one peer per connection. It wires the parts together, drives the Hello and Bye
+ * handshakes, and owns the single path by which a peer ends ({@link PeerEngine.fail} or the
  * graceful finish), so every call and handler is settled exactly once, whatever happens.
  *
- * The parts: OutboundCalls (calls we make), InboundCalls (calls we serve), Outbox (batched writes
- * and backpressure), DeadlineTimer (every deadline on one timer), Heartbeat, ByeHandshake.
+ * The parts: MessageRouter (where each inbound message goes), OutboundCalls (calls we make),
+ * InboundCalls (calls we serve), Outbox (batched writes and backpressure), DeadlineTimer (every
+ * deadline on one timer), Heartbeat, HelloExchange, ByeHandshake.
  */
 
 import type { Connection } from "@parley/framing";
@@ -12,24 +13,27 @@ import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import { createNameProxy } from "./call-proxy.js";
 import { DeadlineTimer } from "./deadline-timer.js";
-import {
-  AbandonedError,
-  ConnectionLostError,
-  HandshakeTimeoutError,
-  PeerError,
-  PeerUnresponsiveError,
-  ProtocolError,
-  SlowConsumerError,
-  UnavailableError,
-} from "./errors.js";
+import { ConnectionLostError, PeerError, UnavailableError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { HelloExchange } from "./hello-exchange.js";
 import { encodeHello, toRemoteHello } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
+import { MessageRouter } from "./message-router.js";
 import { OutboundCalls } from "./outbound-calls.js";
 import { Outbox } from "./outbox.js";
 import { createCounters, type PeerCounters } from "./peer-counters.js";
-import { closeInfo, type Failure, inFlightCallError, waitingCallError } from "./peer-ending.js";
+import {
+  closeInfo,
+  closeTimeoutError,
+  connectionClosedError,
+  endedWithoutByeError,
+  type Failure,
+  handshakeTimeoutError,
+  inFlightCallError,
+  slowConsumerError,
+  unresponsiveError,
+  waitingCallError,
+} from "./peer-ending.js";
 import { type PeerOptions, type ResolvedPeerOptions, resolvePeerOptions } from "./peer-options.js";
 import { PeerState, transition } from "./peer-state.js";
 import type {
@@ -46,13 +50,7 @@ import type {
   SignalSendersOf,
 } from "./peer-types.js";
 import type { Frame } from "./split-frame.js";
-import {
-  KIND_NAMES,
-  Kind,
-  MAX_HELLO_BYTES,
-  PROTOCOL_MAJOR,
-  PROTOCOL_MINOR,
-} from "./wire-constants.js";
+import { Kind, MAX_HELLO_BYTES, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
 import type { HelloMessage, Message } from "./wire-messages.js";
 
@@ -109,8 +107,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   private readonly bye: ByeHandshake;
   private readonly hello: HelloExchange;
   private readonly gate: CallGate<CallerOf<C>>;
+  private readonly router: MessageRouter;
   private readySettled = false;
-  private lastAcceptedId = 0;
   private closeInitiator: CloseInitiator = "local";
   private closePromise: Promise<void> | undefined;
   private failure: Failure | undefined;
@@ -188,10 +186,19 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     });
     this.bye = new ByeHandshake({
       writeBye: () =>
-        this.write(this.wire.encode({ kind: Kind.Bye, lastAcceptedId: this.lastAcceptedId })),
+        this.write(
+          this.wire.encode({ kind: Kind.Bye, lastAcceptedId: this.router.lastAcceptedId }),
+        ),
       writeByeAck: () => this.write(this.wire.encode({ kind: Kind.ByeAck })),
       handlersIdle: () => this.inbound.idle,
       finish: () => this.finishGracefully(),
+    });
+    const { bye, inbound, outbound, heartbeat, counters, wire } = this;
+    const parts = { hello: this.hello, bye, inbound, outbound, heartbeat, counters, wire };
+    this.router = new MessageRouter(parts, {
+      write: (frame) => this.write(frame),
+      refuse: (error, message) => this.refuse(error, message),
+      onRemoteBye: (lastAcceptedId) => this.onRemoteBye(lastAcceptedId),
     });
     this.stats = this.counters.withGauges({
       callsInFlight: () => this.outbound.inFlightCount,
@@ -304,81 +311,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     if (this.current === PeerState.Closed) return;
     this.counters.framesReceived++;
     this.heartbeat.activity();
-    if (!this.hello.hold(m)) this.dispatch(m);
-  }
-
-  /** Routes one message; a ProtocolError thrown here is fatal (caught in onData). */
-  private dispatch(m: Message): void {
-    if (this.hello.remote === undefined) {
-      if (m.kind === Kind.Hello) {
-        this.hello.onHello(m);
-        return;
-      }
-      const error = new ProtocolError(
-        `expected Hello as the first frame, got ${KIND_NAMES[m.kind]}`,
-      );
-      this.refuse(error, error.message);
-      return;
-    }
-    if (this.hello.refusing && m.kind !== Kind.HelloAck) {
-      throw new ProtocolError(
-        `expected HelloAck refuse after a refusal Hello, got ${KIND_NAMES[m.kind]}`,
-      );
-    }
-    switch (m.kind) {
-      case Kind.Hello:
-        throw new ProtocolError("the remote sent a second Hello");
-      case Kind.HelloAck:
-        this.hello.onHelloAck(m);
-        return;
-      case Kind.Request:
-        this.expectAccepted("Request");
-        if (this.bye.sent) {
-          this.counters.requestsDiscarded++; // crossed our Bye: the remote settles it from Bye
-          return;
-        }
-        this.inbound.onRequest(m);
-        this.lastAcceptedId = m.id;
-        return;
-      case Kind.Response:
-        this.outbound.onResponse(m);
-        return;
-      case Kind.Signal:
-        this.expectAccepted("Signal");
-        this.inbound.onSignal(m);
-        return;
-      case Kind.Cancel:
-        this.inbound.onCancel(m.id);
-        return;
-      case Kind.Ping:
-        this.write(this.wire.encode({ kind: Kind.Pong, id: m.id }));
-        return;
-      case Kind.Pong:
-        this.heartbeat.onPong(m.id);
-        return;
-      case Kind.Bye:
-        this.expectHandshakeComplete("Bye");
-        this.onRemoteBye(m.lastAcceptedId);
-        return;
-      case Kind.ByeAck:
-        this.expectHandshakeComplete("ByeAck");
-        this.bye.onByeAck();
-        return;
-    }
-  }
-
-  private expectAccepted(what: string): void {
-    if (!this.hello.accepted) {
-      throw new ProtocolError(`${what} before this side accepted the Hello`);
-    }
-    if (this.bye.received) throw new ProtocolError(`${what} after the remote's own Bye`);
-  }
-
-  /** A remote sends Bye only once it is ready, and it is not before HelloAck went both ways. */
-  private expectHandshakeComplete(what: string): void {
-    if (!this.hello.complete) {
-      throw new ProtocolError(`${what} before the Hello handshake completed`);
-    }
+    if (!this.hello.hold(m)) this.router.dispatch(m);
   }
 
   // ---- Hello ------------------------------------------------------------------------------------
@@ -393,7 +326,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   private replay(messages: readonly Message[]): void {
     try {
-      for (const m of messages) if (!this.isClosed()) this.dispatch(m);
+      for (const m of messages) if (!this.isClosed()) this.router.dispatch(m);
     } catch (error) {
       this.fail(asError(error), "local", "error", "reset");
     }
@@ -467,46 +400,31 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   }
 
   private onCloseTimeout(): void {
-    const error = new AbandonedError(
-      `closeTimeoutMs (${this.o.closeTimeoutMs} ms) ran out during the graceful close with ` +
-        `${this.outbound.inFlightCount} calls and ${this.inbound.running + this.inbound.queued} ` +
-        "handlers unfinished; raise closeTimeoutMs",
-    );
+    const handlers = this.inbound.running + this.inbound.queued;
+    const error = closeTimeoutError(this.o.closeTimeoutMs, this.outbound.inFlightCount, handlers);
     this.fail(error, this.closeInitiator, "timeout", "reset");
   }
 
   // ---- failures and the end ---------------------------------------------------------------------
 
   private onHandshakeTimeout(): void {
-    const error = new HandshakeTimeoutError(
-      `no Hello/HelloAck exchange within handshakeTimeoutMs (${this.o.handshakeTimeoutMs} ms) ` +
-        `with ${this.connection.remoteAddress}; is the remote a Parley peer?`,
-    );
+    const error = handshakeTimeoutError(this.o.handshakeTimeoutMs, this.connection.remoteAddress);
     this.fail(error, "local", "timeout", "reset");
   }
 
   private onUnresponsive(): void {
-    const error = new PeerUnresponsiveError(
-      `no Pong within heartbeatTimeoutMs (${this.o.heartbeatTimeoutMs} ms) from ` +
-        `${this.connection.remoteAddress}; the remote is presumed dead`,
-    );
+    const error = unresponsiveError(this.o.heartbeatTimeoutMs, this.connection.remoteAddress);
     this.fail(error, "local", "error", "reset");
   }
 
   private onSlowConsumer(): void {
-    const error = new SlowConsumerError(
-      `${this.connection.remoteAddress} read nothing for slowConsumerTimeoutMs ` +
-        `(${this.o.slowConsumerTimeoutMs} ms) while output was blocked`,
-    );
+    const error = slowConsumerError(this.o.slowConsumerTimeoutMs, this.connection.remoteAddress);
     this.fail(error, "local", "error", "reset");
   }
 
   private onEnd(): void {
     if (this.current === PeerState.Closed || this.bye.finished) return;
-    const error = new ConnectionLostError(
-      `${this.connection.remoteAddress} ended the connection without completing Bye`,
-    );
-    this.fail(error, "remote", "abort", "end");
+    this.fail(endedWithoutByeError(this.connection.remoteAddress), "remote", "abort", "end");
   }
 
   private onConnectionClose(error: Error | undefined): void {
@@ -518,11 +436,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
         // Bye is refused before the handshake completes, so `ready` has settled; keep it certain.
         this.settleReady(new ConnectionLostError("the connection closed during the handshake"));
       } else {
-        const lost = new ConnectionLostError(
-          `the connection to ${this.connection.remoteAddress} closed` +
-            (error ? `: ${error.message}` : " without Bye"),
-          { cause: error },
-        );
+        const lost = connectionClosedError(this.connection.remoteAddress, error);
         this.fail(lost, "remote", error ? "error" : "abort", "none");
       }
     }
