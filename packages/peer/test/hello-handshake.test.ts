@@ -154,6 +154,16 @@ describe("Hello handshake", () => {
     expect(!ack.accepted && ack.message).toContain("expected Hello");
   });
 
+  it("accepts only HelloAck refuse after a refusal Hello: anything else is PROTOCOL_ERROR", async () => {
+    const { peer, remote } = peerWithRawRemote({});
+    const raw = new RawEnd(remote);
+    raw.send(rawHello({ codec: "" }), { kind: Kind.Ping, id: 1 });
+    const error = await rejection(peer.ready);
+    expect(error.code).toBe("PROTOCOL_ERROR");
+    expect(error.message).toContain("expected HelloAck refuse after a refusal Hello, got Ping");
+    expect(await peer.closed).toMatchObject({ initiator: "local", reason: "error" });
+  });
+
   it("treats a Request before this side accepted the Hello as PROTOCOL_ERROR", async () => {
     const { peer, remote } = peerWithRawRemote({
       verifyAuth: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 20)),
