@@ -2,7 +2,7 @@
  * Where each inbound message goes, by kind and by where the connection is in its life: before the
  * remote's Hello only Hello is accepted, Requests and Signals only once this side accepted the
  * Hello and until the remote's Bye, Bye and ByeAck only after the handshake went both ways
- * (docs/protocol.md §4 and §6). A ProtocolError thrown here is fatal to the connection.
+ * (docs/protocol.md §5 and §9). A ProtocolError thrown here is fatal to the connection.
  */
 import type { ByeHandshake } from "./bye-handshake.js";
 import { type PeerError, ProtocolError } from "./errors.js";

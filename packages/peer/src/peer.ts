@@ -126,7 +126,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   ) {
     this.o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
     this.wire = createBinaryWireFormat(this.o.codec, { maxFrameBytes: this.o.maxFrameBytes });
-    const hello = encodeHello(this.o, this.wire);
+    const helloFrame = encodeHello(this.o, this.wire);
     this.counters = createCounters();
     this.outbox = new Outbox(
       connection,
@@ -193,13 +193,15 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       handlersIdle: () => this.inbound.idle,
       finish: () => this.finishGracefully(),
     });
-    const { bye, inbound, outbound, heartbeat, counters, wire } = this;
-    const parts = { hello: this.hello, bye, inbound, outbound, heartbeat, counters, wire };
-    this.router = new MessageRouter(parts, {
-      write: (frame) => this.write(frame),
-      refuse: (error, message) => this.refuse(error, message),
-      onRemoteBye: (lastAcceptedId) => this.onRemoteBye(lastAcceptedId),
-    });
+    const { hello, bye, inbound, outbound, heartbeat, counters, wire } = this;
+    this.router = new MessageRouter(
+      { hello, bye, inbound, outbound, heartbeat, counters, wire },
+      {
+        write: (frame) => this.write(frame),
+        refuse: (error, message) => this.refuse(error, message),
+        onRemoteBye: (lastAcceptedId) => this.onRemoteBye(lastAcceptedId),
+      },
+    );
     this.stats = this.counters.withGauges({
       callsInFlight: () => this.outbound.inFlightCount,
       callsWaiting: () => this.outbound.waitingCount,
@@ -235,7 +237,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       onDrain: () => this.outbox.onDrain(),
       onClose: (error) => this.onConnectionClose(error),
     });
-    this.write(hello);
+    this.write(helloFrame);
   }
 
   get state(): PeerState {
