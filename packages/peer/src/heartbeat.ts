@@ -2,11 +2,16 @@
  * Liveness: when nothing has arrived for a whole `intervalMs`, send Ping; no Pong within
  * `timeoutMs` means the remote is dead. Receiving only sets a flag (no clock read, no timer work per
  * frame); the check runs once per interval, so a Ping goes out after one to two intervals of silence.
+ * The remote's Pings are answered here too: Ping and Pong are this file's frames.
  */
+import type { Frame } from "./split-frame.js";
+import { Kind } from "./wire-constants.js";
+import type { WireFormat } from "./wire-format.js";
 
 /** What the heartbeat needs from its owner. */
 export interface HeartbeatPort {
-  sendPing(nonce: number): void;
+  /** Queues a frame for this turn's write. */
+  write(frame: Frame): void;
   onUnresponsive(): void;
 }
 
@@ -23,6 +28,7 @@ export class Heartbeat {
   constructor(
     private readonly intervalMs: number,
     private readonly timeoutMs: number,
+    private readonly wire: Pick<WireFormat, "encode">,
     private readonly port: HeartbeatPort,
   ) {}
 
@@ -36,6 +42,11 @@ export class Heartbeat {
   /** Something arrived from the remote. */
   activity(): void {
     this.received = true;
+  }
+
+  /** The remote's Ping: answered with a Pong carrying its nonce. */
+  onPing(nonce: number): void {
+    this.port.write(this.wire.encode({ kind: Kind.Pong, id: nonce }));
   }
 
   /** A Pong arrived. */
@@ -66,6 +77,6 @@ export class Heartbeat {
       this.port.onUnresponsive();
     }, this.timeoutMs);
     this.pongTimer.unref();
-    this.port.sendPing(this.nonce);
+    this.port.write(this.wire.encode({ kind: Kind.Ping, id: this.nonce }));
   }
 }

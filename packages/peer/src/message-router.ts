@@ -1,75 +1,41 @@
 /**
- * Where each inbound message goes, by kind and by where the connection is in its life: before the
- * remote's Hello only Hello is accepted, Requests and Signals only once this side accepted the
- * Hello and until the remote's Bye, Bye and ByeAck only after the handshake went both ways
- * (docs/protocol.md §5 and §9). A ProtocolError thrown here is fatal to the connection.
+ * Where each inbound message goes, by kind and by where the connection is in its life: the Hello
+ * handshake takes what is its own (and everything before the remote's Hello); Requests and Signals
+ * only once this side accepted the Hello and until the remote's Bye; Bye and ByeAck only after the
+ * handshake went both ways (docs/protocol.md §5 and §9). A ProtocolError thrown here is fatal to
+ * the connection.
  */
 import type { ByeHandshake } from "./bye-handshake.js";
-import { type PeerError, ProtocolError } from "./errors.js";
+import { ProtocolError } from "./errors.js";
 import type { Heartbeat } from "./heartbeat.js";
-import type { HelloExchange } from "./hello-exchange.js";
+import type { HelloHandshake } from "./hello-handshake.js";
 import type { InboundCalls } from "./inbound-calls.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import type { PeerCounters } from "./peer-counters.js";
-import type { Frame } from "./split-frame.js";
-import { KIND_NAMES, Kind } from "./wire-constants.js";
-import type { WireFormat } from "./wire-format.js";
+import { Kind } from "./wire-constants.js";
 import type { Message } from "./wire-messages.js";
 
 /** The parts of a peer that messages are routed to. */
 export interface RouterParts {
-  readonly hello: HelloExchange;
-  readonly bye: ByeHandshake;
+  readonly hello: Pick<HelloHandshake, "intercept" | "accepted" | "complete">;
+  readonly bye: Pick<ByeHandshake, "sent" | "received" | "onRequestAccepted" | "onByeAck">;
   readonly inbound: Pick<InboundCalls, "onRequest" | "onSignal" | "onCancel">;
   readonly outbound: Pick<OutboundCalls, "onResponse">;
-  readonly heartbeat: Pick<Heartbeat, "onPong">;
+  readonly heartbeat: Pick<Heartbeat, "onPing" | "onPong">;
   readonly counters: PeerCounters;
-  readonly wire: Pick<WireFormat, "encode">;
-}
-
-/** What routing needs from the engine itself. */
-export interface RouterHooks {
-  write(frame: Frame): void;
-  /** Answers HelloAck refuse with `message` and ends the connection. */
-  refuse(error: PeerError, message: string): void;
+  /** The remote's Bye reaches the engine, which starts closing (or acknowledges). */
   onRemoteBye(lastAcceptedId: number): void;
 }
 
-/** Routes inbound messages to a peer's parts, and remembers the last Request it accepted. */
+/** Routes inbound messages to a peer's parts. */
 export class MessageRouter {
-  /** Id of the last inbound Request accepted: what this side's Bye carries (like GOAWAY). */
-  lastAcceptedId = 0;
-
-  constructor(
-    private readonly parts: RouterParts,
-    private readonly hooks: RouterHooks,
-  ) {}
+  constructor(private readonly parts: RouterParts) {}
 
   /** @throws {ProtocolError} PROTOCOL_ERROR when `m` is not allowed where the connection is. */
   dispatch(m: Message): void {
     const { hello, bye, inbound } = this.parts;
-    if (hello.remote === undefined) {
-      if (m.kind === Kind.Hello) {
-        hello.onHello(m);
-        return;
-      }
-      const error = new ProtocolError(
-        `expected Hello as the first frame, got ${KIND_NAMES[m.kind]}`,
-      );
-      this.hooks.refuse(error, error.message);
-      return;
-    }
-    if (hello.refusing && m.kind !== Kind.HelloAck) {
-      throw new ProtocolError(
-        `expected HelloAck refuse after a refusal Hello, got ${KIND_NAMES[m.kind]}`,
-      );
-    }
+    if (hello.intercept(m)) return;
     switch (m.kind) {
-      case Kind.Hello:
-        throw new ProtocolError("the remote sent a second Hello");
-      case Kind.HelloAck:
-        hello.onHelloAck(m);
-        return;
       case Kind.Request:
         this.expectAccepted("Request");
         if (bye.sent) {
@@ -77,7 +43,7 @@ export class MessageRouter {
           return;
         }
         inbound.onRequest(m);
-        this.lastAcceptedId = m.id;
+        bye.onRequestAccepted(m.id);
         return;
       case Kind.Response:
         this.parts.outbound.onResponse(m);
@@ -90,14 +56,14 @@ export class MessageRouter {
         inbound.onCancel(m.id);
         return;
       case Kind.Ping:
-        this.hooks.write(this.parts.wire.encode({ kind: Kind.Pong, id: m.id }));
+        this.parts.heartbeat.onPing(m.id);
         return;
       case Kind.Pong:
         this.parts.heartbeat.onPong(m.id);
         return;
       case Kind.Bye:
         this.expectHandshakeComplete("Bye");
-        this.hooks.onRemoteBye(m.lastAcceptedId);
+        this.parts.onRemoteBye(m.lastAcceptedId);
         return;
       case Kind.ByeAck:
         this.expectHandshakeComplete("ByeAck");

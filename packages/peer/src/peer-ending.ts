@@ -8,7 +8,6 @@
 import {
   AbandonedError,
   ConnectionLostError,
-  HandshakeTimeoutError,
   PeerError,
   PeerUnresponsiveError,
   SlowConsumerError,
@@ -18,19 +17,14 @@ import type { CallCounts } from "./outbound-calls.js";
 import type { CloseInfo, CloseInitiator, CloseReason } from "./peer-types.js";
 import type { PendingCall } from "./pending-call.js";
 
+/** How a failing peer leaves the connection: reset it, end it (FIN, to deliver a refusal), or leave it. */
+export type Ending = "reset" | "end" | "none";
+
 /** Why and how a peer ended, when it did not end gracefully. */
 export interface Failure {
   readonly initiator: CloseInitiator;
   readonly reason: CloseReason;
   readonly error: Error | undefined;
-}
-
-/** No Hello/HelloAck exchange within the handshake timeout. */
-export function handshakeTimeoutError(timeoutMs: number, remote: string): HandshakeTimeoutError {
-  return new HandshakeTimeoutError(
-    `no Hello/HelloAck exchange within handshakeTimeoutMs (${timeoutMs} ms) with ${remote}; ` +
-      "is the remote a Parley peer?",
-  );
 }
 
 /** No Pong within the heartbeat timeout. */

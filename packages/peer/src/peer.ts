@@ -1,11 +1,14 @@
 /**
- * The engine: one peer per connection. It wires the parts together, drives the Hello and Bye
- * handshakes, and owns the single path by which a peer ends ({@link PeerEngine.fail} or the
- * graceful finish), so every call and handler is settled exactly once, whatever happens.
+ * The engine: one peer per connection. It builds its parts, connects them to the connection, and
+ * owns the single path by which a peer ends ({@link PeerEngine.fail} or the graceful finish), so
+ * every call and handler is settled exactly once, whatever happens.
  *
- * The parts: MessageRouter (where each inbound message goes), OutboundCalls (calls we make),
- * InboundCalls (calls we serve), Outbox (batched writes and backpressure), DeadlineTimer (every
- * deadline on one timer), Heartbeat, HelloExchange, ByeHandshake.
+ * The parts, in the order they are built (each gets only parts built before it): Outbox (batched
+ * writes and backpressure), HelloHandshake, Heartbeat, ByeHandshake, OutboundCalls (calls we make),
+ * CallGate (where calls enter), InboundCalls (calls we serve), MessageRouter (where each inbound
+ * message goes). What a part reports to the engine (a failure, readiness, the end of the Bye)
+ * reaches the engine's methods, and only once `start()` has connected the peer, when every part
+ * exists. The engine's state changes only through {@link PeerEngine.setState}.
  */
 
 import type { Connection } from "@parley/framing";
@@ -15,8 +18,7 @@ import { createNameProxy } from "./call-proxy.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionLostError, PeerError, UnavailableError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
-import { HelloExchange } from "./hello-exchange.js";
-import { encodeHello, toRemoteHello } from "./hello-handshake.js";
+import { encodeHello, HelloHandshake } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
 import { MessageRouter } from "./message-router.js";
 import { OutboundCalls } from "./outbound-calls.js";
@@ -26,16 +28,16 @@ import {
   closeInfo,
   closeTimeoutError,
   connectionClosedError,
+  type Ending,
   endedWithoutByeError,
   type Failure,
-  handshakeTimeoutError,
   inFlightCallError,
   slowConsumerError,
   unresponsiveError,
   waitingCallError,
 } from "./peer-ending.js";
 import { type PeerOptions, type ResolvedPeerOptions, resolvePeerOptions } from "./peer-options.js";
-import { PeerState, transition } from "./peer-state.js";
+import { EngineState, engineTransition, PeerState, PUBLIC_STATE } from "./peer-state.js";
 import type {
   CallerOf,
   CallOptions,
@@ -50,9 +52,9 @@ import type {
   SignalSendersOf,
 } from "./peer-types.js";
 import type { Frame } from "./split-frame.js";
-import { Kind, MAX_HELLO_BYTES, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
+import { MAX_HELLO_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
-import type { HelloMessage, Message } from "./wire-messages.js";
+import type { Message } from "./wire-messages.js";
 
 /**
  * Starts a peer on `connection`: attaches to it and writes Hello at once. Calls made before the
@@ -84,9 +86,6 @@ export function checkPeerOptions(
   encodeHello(o, createBinaryWireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes }));
 }
 
-/** How `fail` leaves the connection: reset it, end it (FIN, to deliver a refusal), or leave it. */
-type Ending = "reset" | "end" | "none";
-
 class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | undefined>
   implements Peer<S, C>
 {
@@ -95,153 +94,137 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   readonly call: CallerOf<C>;
   readonly emit: SignalSendersOf<C>;
   readonly stats: PeerStats;
-  private current: PeerState = PeerState.Handshaking;
+  private current: EngineState = EngineState.Handshaking;
   private readonly o: ResolvedPeerOptions;
   private readonly wire: WireFormat;
-  private readonly counters: PeerCounters;
+  private readonly counters: PeerCounters = createCounters();
   private readonly timers = new DeadlineTimer();
   private readonly outbox: Outbox;
-  private readonly outbound: OutboundCalls;
-  private readonly inbound: InboundCalls<CallerOf<C>>;
+  private readonly hello: HelloHandshake;
   private readonly heartbeat: Heartbeat;
   private readonly bye: ByeHandshake;
-  private readonly hello: HelloExchange;
+  private readonly outbound: OutboundCalls;
   private readonly gate: CallGate<CallerOf<C>>;
+  private readonly inbound: InboundCalls<CallerOf<C>>;
   private readonly router: MessageRouter;
-  private readySettled = false;
   private closeInitiator: CloseInitiator = "local";
   private closePromise: Promise<void> | undefined;
   private failure: Failure | undefined;
-  private connectionClosed = false;
-  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private resolveReady!: (info: HelloInfo) => void;
-  private rejectReady!: (error: Error) => void;
+  private readonly settleReady: Settlers<HelloInfo>;
   private resolveClosed!: (info: CloseInfo) => void;
   private readonly onMessageBound = (m: Message): void => this.onMessage(m);
+  private readonly writeBound = (frame: Frame): void => this.write(frame);
+  private readonly warnBound = (message: string, error?: unknown): void =>
+    this.warn(message, error);
 
   constructor(
     private readonly connection: Connection,
     options: PeerOptions<S, C>,
   ) {
-    this.o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
-    this.wire = createBinaryWireFormat(this.o.codec, { maxFrameBytes: this.o.maxFrameBytes });
-    const helloFrame = encodeHello(this.o, this.wire);
-    this.counters = createCounters();
-    this.outbox = new Outbox(
+    const o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
+    this.o = o;
+    const wire = createBinaryWireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes });
+    this.wire = wire;
+    const { counters, timers, writeBound: write, warnBound: warn } = this;
+    const outbox = new Outbox(
       connection,
-      this.o.maxBufferedBytes,
-      this.o.slowConsumerTimeoutMs,
-      {
-        onWritable: () => this.outbound.admit(),
-        onSlowConsumer: () => this.onSlowConsumer(),
-      },
-      this.counters,
+      o.maxBufferedBytes,
+      o.slowConsumerTimeoutMs,
+      { onWritable: () => this.onWritable(), onSlowConsumer: () => this.onSlowConsumer() },
+      counters,
     );
-    this.outbound = new OutboundCalls(
-      {
-        canWrite: () => this.current === PeerState.Open && !this.outbox.blocked,
-        write: (frame) => this.write(frame),
-        maxInFlight: () =>
-          Math.min(
-            this.o.maxPendingCalls,
-            Math.max(1, this.hello.remote?.maxConcurrentRequests ?? 1),
-          ),
-        remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
-        warn: (message) => this.warn(message),
-      },
-      this.wire,
-      this.timers,
-      this.o.calls,
-      this.counters,
-    );
-    this.inbound = new InboundCalls<CallerOf<C>>(
-      {
-        write: (frame) => this.write(frame),
-        remoteMaxFrameBytes: () => this.remoteMaxFrameBytes(),
-        onIdle: () => this.bye.maybeAck(),
-        warn: (message, error) => this.warn(message, error),
-        scopedCaller: (deadline, signal) => this.gate.scoped(deadline, signal),
-      },
-      this.wire,
-      this.timers,
-      this.o,
-      this.counters,
-    );
-    this.heartbeat = new Heartbeat(this.o.heartbeatIntervalMs, this.o.heartbeatTimeoutMs, {
-      sendPing: (nonce) => this.write(this.wire.encode({ kind: Kind.Ping, id: nonce })),
-      onUnresponsive: () => this.onUnresponsive(),
-    });
-    this.hello = new HelloExchange(this.o, {
-      remoteAddress: connection.remoteAddress,
-      accept: () => this.write(this.wire.encode({ kind: Kind.HelloAck, accepted: true })),
-      refuse: (error, message) => this.refuse(error, message),
-      refused: (error) => this.fail(error, "remote", "error", "end"),
-      ready: (hello) => this.onReady(hello),
+    this.outbox = outbox;
+    const hello = new HelloHandshake(o, wire, connection.remoteAddress, {
+      write,
+      warn,
+      fail: (error, initiator, reason, ending) => this.fail(error, initiator, reason, ending),
+      ready: (info) => this.onReady(info),
       pause: () => connection.pause(),
       resume: () => connection.resume(),
       replay: (messages) => this.replay(messages),
       isClosed: () => this.isClosed(),
-      warn: (message, error) => this.warn(message, error),
     });
-    this.bye = new ByeHandshake({
-      writeBye: () =>
-        this.write(
-          this.wire.encode({ kind: Kind.Bye, lastAcceptedId: this.router.lastAcceptedId }),
-        ),
-      writeByeAck: () => this.write(this.wire.encode({ kind: Kind.ByeAck })),
-      handlersIdle: () => this.inbound.idle,
-      finish: () => this.finishGracefully(),
+    this.hello = hello;
+    this.heartbeat = new Heartbeat(o.heartbeatIntervalMs, o.heartbeatTimeoutMs, wire, {
+      write,
+      onUnresponsive: () => this.onUnresponsive(),
     });
-    const { hello, bye, inbound, outbound, heartbeat, counters, wire } = this;
-    this.router = new MessageRouter(
-      { hello, bye, inbound, outbound, heartbeat, counters, wire },
+    const bye = new ByeHandshake(wire, { write, finish: () => this.finishGracefully() });
+    this.bye = bye;
+    const remoteMaxFrameBytes = () => hello.remote?.maxFrameBytes ?? MAX_HELLO_BYTES;
+    const outbound = new OutboundCalls(
       {
-        write: (frame) => this.write(frame),
-        refuse: (error, message) => this.refuse(error, message),
-        onRemoteBye: (lastAcceptedId) => this.onRemoteBye(lastAcceptedId),
+        canWrite: () => this.current === EngineState.Open && !outbox.blocked,
+        write,
+        warn,
+        maxInFlight: () =>
+          Math.min(o.maxPendingCalls, Math.max(1, hello.remote?.maxConcurrentRequests ?? 1)),
+        remoteMaxFrameBytes,
       },
+      wire,
+      timers,
+      o.calls,
+      counters,
     );
-    this.stats = this.counters.withGauges({
-      callsInFlight: () => this.outbound.inFlightCount,
-      callsWaiting: () => this.outbound.waitingCount,
-      handlersRunning: () => this.inbound.running,
-      handlersQueued: () => this.inbound.queued,
-      pingsSent: () => this.heartbeat.pingsSent,
-      callsCompleted: () => this.outbound.counts.completed,
-      callsRejected: () => this.outbound.counts.rejected,
-      callsAbandoned: () => this.outbound.counts.abandoned,
+    this.outbound = outbound;
+    const gate = new CallGate<CallerOf<C>>(o, outbound, () => this.refusal());
+    this.gate = gate;
+    const inbound = new InboundCalls<CallerOf<C>>(
+      {
+        write,
+        warn,
+        remoteMaxFrameBytes,
+        // Only a closing peer waits for its handlers (to send ByeAck).
+        onIdle: () => {
+          if (this.current === EngineState.Closing) bye.maybeAck(true);
+        },
+        scopedCaller: (deadline, signal) => gate.scoped(deadline, signal),
+      },
+      wire,
+      timers,
+      o,
+      counters,
+    );
+    this.inbound = inbound;
+    this.router = new MessageRouter({
+      hello,
+      bye,
+      inbound,
+      outbound,
+      heartbeat: this.heartbeat,
+      counters,
+      onRemoteBye: (lastAcceptedId) => this.onRemoteBye(lastAcceptedId),
     });
-    this.gate = new CallGate<CallerOf<C>>(this.o, this.outbound, () => this.refusal());
+    this.stats = counters.withGauges({
+      callsInFlight: () => outbound.inFlightCount,
+      callsWaiting: () => outbound.waitingCount,
+      handlersRunning: () => inbound.running,
+      handlersQueued: () => inbound.queued,
+      pingsSent: () => this.heartbeat.pingsSent,
+      callsCompleted: () => outbound.counts.completed,
+      callsRejected: () => outbound.counts.rejected,
+      callsAbandoned: () => outbound.counts.abandoned,
+    });
     this.call = createNameProxy(
-      (m, input, opts) => this.gate.call(m, input, opts as CallOptions | undefined),
-      this.o.calls?.requestNames,
+      (m, input, opts) => gate.call(m, input, opts as CallOptions | undefined),
+      o.calls?.requestNames,
     ) as CallerOf<C>;
     this.emit = createNameProxy(
-      (name, payload) => this.gate.signal(name, payload, undefined),
-      this.o.calls?.signalNames,
+      (name, payload) => gate.signal(name, payload, undefined),
+      o.calls?.signalNames,
     ) as unknown as SignalSendersOf<C>;
-    this.ready = new Promise<HelloInfo>((resolve, reject) => {
-      this.resolveReady = resolve;
-      this.rejectReady = reject;
-    });
+    this.settleReady = settlers<HelloInfo>();
+    this.ready = this.settleReady.promise;
     this.ready.catch(noop); // the failure also reaches `closed` and every pending call
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.handshakeTimer = setTimeout(() => this.onHandshakeTimeout(), this.o.handshakeTimeoutMs);
-    this.handshakeTimer.unref();
-    connection.attach({
-      onData: (chunk) => this.onData(chunk),
-      onEnd: () => this.onEnd(),
-      onDrain: () => this.outbox.onDrain(),
-      onClose: (error) => this.onConnectionClose(error),
-    });
-    this.write(helloFrame);
+    this.start();
   }
 
   get state(): PeerState {
-    return this.current;
+    return PUBLIC_STATE[this.current];
   }
 
   get side(): "client" | "server" {
@@ -266,8 +249,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   close(): Promise<void> {
     this.closePromise ??= this.closed.then(noop);
-    if (this.current === PeerState.Handshaking) this.abandonHandshake();
-    else if (this.current === PeerState.Open) this.beginClosing("local");
+    if (this.current === EngineState.Handshaking) this.hello.abandon();
+    else if (this.current === EngineState.Open) this.beginClosing("local");
     return this.closePromise;
   }
 
@@ -279,24 +262,51 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     return this.close();
   }
 
+  /** Every part exists: connects to the connection and sends Hello. */
+  private start(): void {
+    this.connection.attach({
+      onData: (chunk) => this.onData(chunk),
+      onEnd: () => this.onEnd(),
+      onDrain: () => this.outbox.onDrain(),
+      onClose: (error) => this.onConnectionClose(error),
+    });
+    this.hello.start();
+  }
+
+  /**
+   * The one place the engine's state changes.
+   * @throws Error when the engine is not in `expectedFrom` or the table refuses the move: a bug
+   *   in the engine, never a condition of the remote.
+   */
+  private setState(expectedFrom: EngineState | readonly EngineState[], to: EngineState): void {
+    this.current = engineTransition(this.current, expectedFrom, to);
+  }
+
   // ---- calls ----------------------------------------------------------------------------------
 
   /** Why a new call or signal is refused now, or undefined. */
   private refusal(): Error | undefined {
-    if (this.current === PeerState.Open || this.current === PeerState.Handshaking) return undefined;
+    if (this.current === EngineState.Open || this.current === EngineState.Handshaking) {
+      return undefined;
+    }
     const error = this.failure?.error;
     if (error instanceof PeerError && error.notExecuted) return error;
     return new UnavailableError(
-      this.current === PeerState.Closing
+      this.state === PeerState.Closing
         ? "the peer is closing; make new calls on a new connection"
         : "the peer is closed; make new calls on a new connection",
     );
   }
 
+  /** The outbox took a batch and may take more: waiting calls may go. */
+  private onWritable(): void {
+    this.outbound.admit();
+  }
+
   // ---- inbound bytes and messages ---------------------------------------------------------------
 
   private onData(chunk: Uint8Array): void {
-    if (this.current === PeerState.Closed) return;
+    if (this.isClosed()) return;
     this.counters.bytesReceived += chunk.length;
     // Answers to this chunk's requests (from synchronous handlers) leave in one write as it ends.
     this.outbox.hold();
@@ -310,22 +320,13 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   }
 
   private onMessage(m: Message): void {
-    if (this.current === PeerState.Closed) return;
+    if (this.isClosed()) return;
     this.counters.framesReceived++;
     this.heartbeat.activity();
-    if (!this.hello.hold(m)) this.router.dispatch(m);
+    this.router.dispatch(m);
   }
 
-  // ---- Hello ------------------------------------------------------------------------------------
-
-  /** Answers HelloAck refuse (`message` is what the remote reads), then ends the connection. */
-  private refuse(error: PeerError, message: string): void {
-    this.write(
-      this.wire.encode({ kind: Kind.HelloAck, accepted: false, code: error.code, message }),
-    );
-    this.fail(error, "local", "error", "end");
-  }
-
+  /** Routes the messages the Hello handshake held while verifying the remote's token. */
   private replay(messages: readonly Message[]): void {
     try {
       for (const m of messages) if (!this.isClosed()) this.router.dispatch(m);
@@ -334,41 +335,17 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     }
   }
 
-  private onReady(hello: HelloMessage): void {
-    if (this.readySettled) return;
-    this.readySettled = true;
-    clearTimer(this.handshakeTimer);
-    if (this.current === PeerState.Handshaking)
-      this.current = transition(this.current, PeerState.Open);
+  private onReady(info: HelloInfo): void {
+    this.setState(EngineState.Handshaking, EngineState.Open);
     this.heartbeat.start();
-    const remote = toRemoteHello(hello, this.connection.remoteAddress);
-    const minor = Math.min(PROTOCOL_MINOR, remote.protocolVersion.minor);
-    this.resolveReady({ remote, protocolVersion: { major: PROTOCOL_MAJOR, minor } });
+    this.settleReady.resolve(info);
     this.outbound.admit();
-  }
-
-  /**
-   * close() before ready. No Bye: the remote, not ready either, would take it as a protocol error.
-   * A remote this side has not answered yet is refused UNAVAILABLE (retry elsewhere), as a server
-   * shutting down refuses; one already accepted sees the FIN. Nothing was sent, so nothing is lost.
-   */
-  private abandonHandshake(): void {
-    const error = new UnavailableError(
-      "close() was called during the handshake; the peer never became ready",
-    );
-    if (!this.hello.accepted) {
-      const message = "the remote closed during the handshake; retry on a new connection";
-      this.write(
-        this.wire.encode({ kind: Kind.HelloAck, accepted: false, code: error.code, message }),
-      );
-    }
-    this.fail(error, "local", "abort", "end");
   }
 
   // ---- Bye --------------------------------------------------------------------------------------
 
   private beginClosing(initiator: CloseInitiator): void {
-    this.current = transition(this.current, PeerState.Closing);
+    this.setState(EngineState.Open, EngineState.Closing);
     this.closeInitiator = initiator;
     this.closeTimer = setTimeout(() => this.onCloseTimeout(), this.o.closeTimeoutMs);
     this.closeTimer.unref();
@@ -376,21 +353,22 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       () => new UnavailableError("the peer is closing; the call was never sent"),
     );
     this.bye.sendBye();
-    this.bye.maybeAck();
+    this.bye.maybeAck(this.inbound.idle);
   }
 
   private onRemoteBye(lastAcceptedId: number): void {
     this.bye.onBye();
     this.outbound.onRemoteBye(lastAcceptedId);
-    if (this.current === PeerState.Open) {
+    if (this.current === EngineState.Open) {
       this.beginClosing("remote");
     } else {
-      this.bye.maybeAck();
+      this.bye.maybeAck(this.inbound.idle);
     }
   }
 
   /** ByeAck went both ways: every Response to our calls has arrived. End with a FIN. */
   private finishGracefully(): void {
+    this.setState(EngineState.Closing, EngineState.Finishing);
     this.heartbeat.stop();
     this.outbound.failAll(
       () => new UnavailableError("the peer closed before the call was sent"),
@@ -409,11 +387,6 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   // ---- failures and the end ---------------------------------------------------------------------
 
-  private onHandshakeTimeout(): void {
-    const error = handshakeTimeoutError(this.o.handshakeTimeoutMs, this.connection.remoteAddress);
-    this.fail(error, "local", "timeout", "reset");
-  }
-
   private onUnresponsive(): void {
     const error = unresponsiveError(this.o.heartbeatTimeoutMs, this.connection.remoteAddress);
     this.fail(error, "local", "error", "reset");
@@ -425,23 +398,19 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   }
 
   private onEnd(): void {
-    if (this.current === PeerState.Closed || this.bye.finished) return;
+    if (this.current === EngineState.Finishing || this.isClosed()) return;
     this.fail(endedWithoutByeError(this.connection.remoteAddress), "remote", "abort", "end");
   }
 
   private onConnectionClose(error: Error | undefined): void {
-    this.connectionClosed = true;
-    if (this.current !== PeerState.Closed) {
-      if (this.bye.finished && this.failure === undefined) {
-        this.current = transition(this.current, PeerState.Closed);
-        this.stopTimers();
-        // Bye is refused before the handshake completes, so `ready` has settled; keep it certain.
-        this.settleReady(new ConnectionLostError("the connection closed during the handshake"));
-      } else {
-        const lost = connectionClosedError(this.connection.remoteAddress, error);
-        this.fail(lost, "remote", error ? "error" : "abort", "none");
-      }
+    if (this.current === EngineState.Closed) return;
+    if (this.current === EngineState.Finishing) {
+      this.stopTimers();
+    } else if (this.current !== EngineState.Failed) {
+      const lost = connectionClosedError(this.connection.remoteAddress, error);
+      this.fail(lost, "remote", error ? "error" : "abort", "none");
     }
+    this.setState([EngineState.Finishing, EngineState.Failed], EngineState.Closed);
     clearTimer(this.closeTimer);
     this.resolveClosed(closeInfo(this.failure, this.closeInitiator, this.outbound.counts));
   }
@@ -457,15 +426,21 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     reason: CloseReason,
     ending: Ending,
   ): void {
-    if (this.current === PeerState.Closed) {
-      if (ending === "reset" && !this.connectionClosed) this.connection.reset(error);
+    if (this.isClosed()) {
+      if (ending === "reset" && this.current === EngineState.Failed) this.connection.reset(error);
       return;
     }
+    const wasHandshaking = this.current === EngineState.Handshaking;
     const failure: Failure = { initiator, reason, error };
     this.failure = failure;
-    this.current = transition(this.current, PeerState.Closed);
+    this.setState(LIVE_STATES, EngineState.Failed);
     this.stopTimers();
-    this.settleReady(error ?? new UnavailableError("the peer was destroyed before it was ready"));
+    // Once the peer has failed, `ready` has always settled.
+    if (wasHandshaking) {
+      this.settleReady.reject(
+        error ?? new UnavailableError("the peer was destroyed before it was ready"),
+      );
+    }
     this.outbound.failAll(
       () => waitingCallError(error),
       (call) => inFlightCallError(call, failure),
@@ -485,15 +460,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     }
   }
 
-  /** Rejects `ready` if it has not settled: once the peer is closed, `ready` has always settled. */
-  private settleReady(error: Error): void {
-    if (this.readySettled) return;
-    this.readySettled = true;
-    this.rejectReady(error);
-  }
-
   private stopTimers(): void {
-    clearTimer(this.handshakeTimer);
+    this.hello.stop();
     clearTimer(this.closeTimer);
     this.heartbeat.stop();
   }
@@ -501,17 +469,15 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   // ---- helpers ----------------------------------------------------------------------------------
 
   private write(frame: Frame): void {
-    if (this.current === PeerState.Closed || this.bye.finished) return;
+    const state = this.current;
+    if (state === EngineState.Finishing || state === EngineState.Failed) return;
+    if (state === EngineState.Closed) return;
     this.outbox.push(frame);
   }
 
-  /** A method, not a comparison, so TS does not narrow `current` across calls that change it. */
+  /** The peer has ended (failed, or closed). A method, so TS does not narrow `current` across calls. */
   private isClosed(): boolean {
-    return this.current === PeerState.Closed;
-  }
-
-  private remoteMaxFrameBytes(): number {
-    return this.hello.remote?.maxFrameBytes ?? MAX_HELLO_BYTES;
+    return this.current === EngineState.Failed || this.current === EngineState.Closed;
   }
 
   private warn(message: string, error?: unknown): void {
@@ -519,6 +485,31 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       error,
     });
   }
+}
+
+/** States a failure can end. */
+const LIVE_STATES: readonly EngineState[] = [
+  EngineState.Handshaking,
+  EngineState.Open,
+  EngineState.Closing,
+  EngineState.Finishing,
+];
+
+/** A promise with its resolve and reject at hand. */
+interface Settlers<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+function settlers<T>(): Settlers<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 function clearTimer(timer: ReturnType<typeof setTimeout> | undefined): void {

@@ -1,14 +1,13 @@
 /**
  * Turning a connection away with a reason (a server at `maxConnections`, one shutting down) rather
- * than a bare close the client cannot explain. The exchange stays well-formed: a Hello (one with an
- * empty codec name, which tells the other side to skip its checks and expect a refusal), then
- * HelloAck refuse with the code and message, then FIN.
+ * than a bare close the client cannot explain. The exchange stays well-formed: a refusal Hello and
+ * HelloAck refuse (both built by hello-handshake.ts), then FIN.
  */
 import type { Connection } from "@parley/framing";
 import { FrameEncoder } from "./frame-encoder.js";
+import { helloAckRefuse, refusalHello } from "./hello-handshake.js";
 import { durationOption } from "./option-rules.js";
 import { DEFAULT_CLOSE_TIMEOUT_MS, MIN_MAX_FRAME_BYTES } from "./peer-options.js";
-import { Kind, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
 
 /** Why the connection is refused. */
 export interface Refusal {
@@ -54,26 +53,8 @@ export function refuseConnection(
 ): Promise<void> {
   const timeoutMs = durationOption("timeoutMs", options.timeoutMs, DEFAULT_CLOSE_TIMEOUT_MS);
   const encoder = new FrameEncoder(NO_BODIES);
-  const hello = encoder.encode({
-    kind: Kind.Hello,
-    major: PROTOCOL_MAJOR,
-    minor: PROTOCOL_MINOR,
-    codec: "",
-    serves: undefined,
-    calls: undefined,
-    maxFrameBytes: MIN_MAX_FRAME_BYTES,
-    maxConcurrentRequests: 0,
-    heartbeatIntervalMs: 0,
-    heartbeatTimeoutMs: 0,
-    authToken: undefined,
-    metadata: undefined,
-  });
-  const ack = encoder.encode({
-    kind: Kind.HelloAck,
-    accepted: false,
-    code: refusal.code,
-    message: refusal.message,
-  });
+  const hello = encoder.encode(refusalHello(MIN_MAX_FRAME_BYTES));
+  const ack = encoder.encode(helloAckRefuse(refusal.code, refusal.message));
   return new Promise((resolve) => {
     const timer = setTimeout(() => connection.reset(), timeoutMs);
     timer.unref();
