@@ -188,6 +188,7 @@ export class HelloHandshake {
 
   private onHello(m: HelloMessage): void {
     this.remote = m;
+    this.wire.setRemoteMaxFrameBytes(m.maxFrameBytes);
     if (m.codec === "") {
       this.state = "remote-refusing"; // a refusal Hello: its HelloAck refuse comes next
       return;

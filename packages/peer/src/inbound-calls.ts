@@ -36,8 +36,6 @@ export type SignalHandler = (payload: any, ctx: SignalContext<any>) => unknown;
 export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   /** Queues a frame for this turn's write. */
   write(frame: Frame): void;
-  /** The remote's advertised maxFrameBytes. */
-  remoteMaxFrameBytes(): number;
   /** Every accepted request and signal has finished. */
   onIdle(): void;
   /** Something was dropped or failed without a caller to tell. */
@@ -326,23 +324,16 @@ export class InboundCalls<Caller = unknown> {
     this.respondError(id, ResponseStatus.Rejected, wire);
   }
 
-  /** Writes an OK Response; an unencodable or oversized output becomes an ERROR Response. */
+  /**
+   * Writes an OK Response; an unencodable output, or one larger than the caller's maxFrameBytes
+   * (MESSAGE_TOO_LARGE from the wire format), becomes an ERROR Response.
+   */
   private respond(id: number, status: typeof ResponseStatus.Ok, body: unknown): void {
     let frame: Frame;
     try {
       frame = this.wire.encodeFrame({ kind: Kind.Response, id, status, body });
     } catch (error) {
       this.respondError(id, ResponseStatus.Error, toWireError(error));
-      return;
-    }
-    const payload = frame.byteLength - this.wire.frameOverheadBytes;
-    if (payload > this.port.remoteMaxFrameBytes()) {
-      this.respondError(id, ResponseStatus.Error, {
-        code: "MESSAGE_TOO_LARGE",
-        message:
-          `the response encodes to a ${payload}-byte frame, more than the caller's maxFrameBytes ` +
-          `(${this.port.remoteMaxFrameBytes()}); raise maxFrameBytes on the calling peer`,
-      });
       return;
     }
     this.counters.responsesSent++;

@@ -70,4 +70,10 @@ export type { Refusal, RefuseConnectionOptions } from "./refuse-connection.js";
 export { refuseConnection } from "./refuse-connection.js";
 export { createTokenVerifier } from "./token-verifier.js";
 export { PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
+export {
+  createBinaryWireFormat,
+  type WireFormat,
+  type WireFormatFactory,
+  type WireFormatOptions,
+} from "./wire-format.js";
 export type { ContractId, Metadata } from "./wire-messages.js";

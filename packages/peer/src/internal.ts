@@ -16,7 +16,13 @@ export {
   PROTOCOL_MINOR,
   ResponseStatus,
 } from "./wire-constants.js";
-export { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
+export {
+  createBinaryWireFormat,
+  frameTooLarge,
+  type WireFormat,
+  type WireFormatFactory,
+  type WireFormatOptions,
+} from "./wire-format.js";
 export type {
   ByeMessage,
   HelloAckMessage,

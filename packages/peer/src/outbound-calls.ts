@@ -9,7 +9,6 @@ import { type DeadlineTimer, monotonicNow } from "./deadline-timer.js";
 import {
   CancelledError,
   DeadlineExceededError,
-  MessageTooLargeError,
   peerErrorForRemoteCode,
   UnavailableError,
 } from "./errors.js";
@@ -32,8 +31,6 @@ export interface OutboundPort {
   warn(message: string): void;
   /** Requests in flight allowed: min(maxPendingCalls, the remote's maxConcurrentRequests). */
   maxInFlight(): number;
-  /** The remote's advertised maxFrameBytes. */
-  remoteMaxFrameBytes(): number;
 }
 
 /** Counters the registry keeps (a slice of the peer's stats). */
@@ -255,11 +252,6 @@ export class OutboundCalls implements PendingCallOwner {
       this.settle(call, asError(error));
       return;
     }
-    const payload = frame.byteLength - this.wire.frameOverheadBytes;
-    if (payload > this.port.remoteMaxFrameBytes()) {
-      this.settle(call, tooLarge(`request ${call.method}`, payload, this.port));
-      return;
-    }
     this.lastId = id;
     call.id = id;
     call.phase = CallPhase.Sent;
@@ -277,11 +269,6 @@ export class OutboundCalls implements PendingCallOwner {
       frame = this.wire.encodeFrame(m);
     } catch (error) {
       item.reject(asError(error));
-      return;
-    }
-    const payload = frame.byteLength - this.wire.frameOverheadBytes;
-    if (payload > this.port.remoteMaxFrameBytes()) {
-      item.reject(tooLarge(`signal ${item.name}`, payload, this.port));
       return;
     }
     this.counters.signalsSent++;
@@ -347,13 +334,6 @@ function cancelled(call: PendingCall, phase: CallPhase): CancelledError {
     cause: call.signal?.reason,
     notExecuted: phase !== CallPhase.Sent,
   });
-}
-
-function tooLarge(what: string, bytes: number, port: OutboundPort): MessageTooLargeError {
-  return new MessageTooLargeError(
-    `${what} encodes to a ${bytes}-byte frame, more than the remote's maxFrameBytes ` +
-      `(${port.remoteMaxFrameBytes()}); raise maxFrameBytes on the remote or send less`,
-  );
 }
 
 function asError(error: unknown): Error {

@@ -23,6 +23,7 @@ import {
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
 import { isRuntimeContract, type RuntimeContract } from "./runtime-contract.js";
 import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
+import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
 
 /** Default `handshakeTimeoutMs`: 5 s. */
@@ -116,6 +117,12 @@ export interface PeerOptions<
   captureCallSites?: boolean;
   /** Receives warnings nobody else can: dropped signals, signal handler errors. @default none */
   logger?: PeerLogger;
+  /**
+   * Makes each connection's wire format: how messages become frames and bytes become messages.
+   * Both peers must use the same one.
+   * @default createBinaryWireFormat (Parley's binary format of docs/protocol.md)
+   */
+  wireFormat?: WireFormatFactory;
 }
 
 /** {@link PeerOptions} validated, with defaults filled in. */
@@ -142,6 +149,7 @@ export interface ResolvedPeerOptions {
   readonly maxFrameBytes: number;
   readonly captureCallSites: boolean;
   readonly logger: PeerLogger | undefined;
+  readonly wireFormat: WireFormatFactory;
 }
 
 /**
@@ -227,6 +235,8 @@ export function resolvePeerOptions(
     ),
     captureCallSites: booleanOption("captureCallSites", o.captureCallSites, false),
     logger: loggerOption(o.logger),
+    wireFormat:
+      functionOption<WireFormatFactory>("wireFormat", o.wireFormat) ?? createBinaryWireFormat,
   });
 }
 

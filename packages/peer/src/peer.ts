@@ -52,8 +52,7 @@ import type {
   SignalSendersOf,
 } from "./peer-types.js";
 import type { Frame } from "./split-frame.js";
-import { MAX_HELLO_BYTES } from "./wire-constants.js";
-import { createBinaryWireFormat, type WireFormat } from "./wire-format.js";
+import type { WireFormat } from "./wire-format.js";
 import type { Message } from "./wire-messages.js";
 
 /**
@@ -83,7 +82,7 @@ export function checkPeerOptions(
   options: PeerOptions<ContractLike | undefined, ContractLike | undefined>,
 ): void {
   const o = resolvePeerOptions(options);
-  encodeHello(o, createBinaryWireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes }));
+  encodeHello(o, o.wireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes }));
 }
 
 class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | undefined>
@@ -124,7 +123,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   ) {
     const o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
     this.o = o;
-    const wire = createBinaryWireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes });
+    const wire = o.wireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes });
     this.wire = wire;
     const { counters, timers, writeBound: write, warnBound: warn } = this;
     const outbox = new Outbox(
@@ -152,7 +151,6 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     });
     const bye = new ByeHandshake(wire, { write, finish: () => this.finishGracefully() });
     this.bye = bye;
-    const remoteMaxFrameBytes = () => hello.remote?.maxFrameBytes ?? MAX_HELLO_BYTES;
     const outbound = new OutboundCalls(
       {
         canWrite: () => this.current === EngineState.Open && !outbox.blocked,
@@ -160,7 +158,6 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
         warn,
         maxInFlight: () =>
           Math.min(o.maxPendingCalls, Math.max(1, hello.remote?.maxConcurrentRequests ?? 1)),
-        remoteMaxFrameBytes,
       },
       wire,
       timers,
@@ -174,7 +171,6 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       {
         write,
         warn,
-        remoteMaxFrameBytes,
         // Only a closing peer waits for its handlers (to send ByeAck).
         onIdle: () => {
           if (this.current === EngineState.Closing) bye.maybeAck(true);

@@ -4,9 +4,11 @@
  * can be added as another implementation without touching the engine.
  */
 import { LengthFieldDecoder } from "@parley/framing";
+import { MessageTooLargeError } from "./errors.js";
 import { type BodyCodec, FrameEncoder } from "./frame-encoder.js";
 import { FrameParser } from "./frame-parser.js";
 import type { Frame } from "./split-frame.js";
+import { KIND_NAMES, Kind, MAX_HELLO_BYTES } from "./wire-constants.js";
 import type { Message } from "./wire-messages.js";
 
 /** Turns messages into frames and bytes into messages, for one connection. */
@@ -22,11 +24,19 @@ export interface WireFormat {
    */
   encode(message: Message): Uint8Array;
   /**
-   * The frame for `message` as the engine queues it: one buffer, or a `SplitFrame` whose large
-   * byte-string body is the caller's own bytes (written right after its head, not copied).
+   * The frame for a Request, Signal or Response as the engine queues it: one buffer, or a
+   * `SplitFrame` whose large byte-string body is the caller's own bytes (written right after its
+   * head, not copied).
+   * @throws {MessageTooLargeError} MESSAGE_TOO_LARGE when its payload is larger than the remote's
+   *   maxFrameBytes ({@link frameTooLarge} words it).
    * @throws as {@link WireFormat.encode}.
    */
   encodeFrame(message: Message): Frame;
+  /**
+   * The remote's maxFrameBytes, from its Hello: {@link WireFormat.encodeFrame} refuses larger
+   * payloads from now on. Until it is known, MAX_HELLO_BYTES.
+   */
+  setRemoteMaxFrameBytes(bytes: number): void;
   /**
    * Feeds received bytes; calls `onMessage` for each complete message, in order.
    * @throws {ProtocolError} PROTOCOL_ERROR for a malformed frame; framing errors (FRAME_TOO_LARGE...)
@@ -35,18 +45,52 @@ export interface WireFormat {
   push(chunk: Uint8Array, onMessage: (message: Message) => void): void;
 }
 
-/** Options of {@link createBinaryWireFormat}. */
-export interface BinaryWireFormatOptions {
+/** Options of a {@link WireFormatFactory}. */
+export interface WireFormatOptions {
   /** Largest frame payload accepted on receipt, in bytes. */
   readonly maxFrameBytes: number;
 }
 
-/** The Parley binary wire format of docs/protocol.md over `codec`. */
+/** Options of {@link createBinaryWireFormat}. */
+export type BinaryWireFormatOptions = WireFormatOptions;
+
+/** Makes the wire format of one connection (it keeps that connection's partial frames). */
+export type WireFormatFactory = (codec: BodyCodec, options: WireFormatOptions) => WireFormat;
+
+/** The Parley binary wire format of docs/protocol.md over `codec`: the default of `createPeer`. */
 export function createBinaryWireFormat(
   codec: BodyCodec,
   options: BinaryWireFormatOptions,
 ): WireFormat {
   return new BinaryWireFormat(codec, options);
+}
+
+/**
+ * The error for a Request, Signal or Response whose payload (`payloadBytes`) is larger than the
+ * remote's maxFrameBytes. Each wire format calls it from its own `encodeFrame`.
+ */
+export function frameTooLarge(
+  message: Message,
+  payloadBytes: number,
+  remoteMaxFrameBytes: number,
+): MessageTooLargeError {
+  const size = `encodes to a ${payloadBytes}-byte frame, more than the`;
+  if (message.kind === Kind.Response) {
+    return new MessageTooLargeError(
+      `the response ${size} caller's maxFrameBytes (${remoteMaxFrameBytes}); raise maxFrameBytes ` +
+        "on the calling peer",
+    );
+  }
+  const what =
+    message.kind === Kind.Request
+      ? `request ${message.method}`
+      : message.kind === Kind.Signal
+        ? `signal ${message.name}`
+        : KIND_NAMES[message.kind];
+  return new MessageTooLargeError(
+    `${what} ${size} remote's maxFrameBytes (${remoteMaxFrameBytes}); raise maxFrameBytes on the ` +
+      "remote or send less",
+  );
 }
 
 class BinaryWireFormat implements WireFormat {
@@ -56,6 +100,7 @@ class BinaryWireFormat implements WireFormat {
   private readonly parser: FrameParser;
   private readonly decoder: LengthFieldDecoder;
   private onMessage: (message: Message) => void = ignore;
+  private remoteMaxFrameBytes = MAX_HELLO_BYTES;
   // Bound once: the decoder calls it for every frame.
   private readonly onFrame = (frame: Uint8Array): void => {
     this.onMessage(this.parser.parse(frame));
@@ -73,7 +118,16 @@ class BinaryWireFormat implements WireFormat {
   }
 
   encodeFrame(message: Message): Frame {
-    return this.encoder.encodeFrame(message);
+    const frame = this.encoder.encodeFrame(message);
+    const payloadBytes = frame.byteLength - this.frameOverheadBytes;
+    if (payloadBytes > this.remoteMaxFrameBytes) {
+      throw frameTooLarge(message, payloadBytes, this.remoteMaxFrameBytes);
+    }
+    return frame;
+  }
+
+  setRemoteMaxFrameBytes(bytes: number): void {
+    this.remoteMaxFrameBytes = bytes;
   }
 
   push(chunk: Uint8Array, onMessage: (message: Message) => void): void {
