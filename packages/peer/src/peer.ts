@@ -496,6 +496,9 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     clearTimer(this.handshakeTimer);
     clearTimer(this.closeTimer);
     this.heartbeat.stop();
+    // The deadline timer stays armed after its last entry leaves (see DeadlineTimer.remove): a
+    // closed peer must not keep it, and itself, alive until the last call's deadline.
+    this.timers.clear();
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
