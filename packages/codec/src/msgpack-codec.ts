@@ -18,6 +18,7 @@ import {
 } from "./msgpack-binary.js";
 import { MsgpackScanner } from "./msgpack-scanner.js";
 import { ValueChecker } from "./value-checker.js";
+import { withWellFormedStrings } from "./well-formed-strings.js";
 
 /** How 64-bit integers on the wire decode. */
 export type Int64Mode = "auto" | "bigint" | "string";
@@ -96,7 +97,7 @@ class MsgpackCodec implements Codec {
 
   constructor(options: ResolvedMsgpackOptions) {
     this.#scanner = new MsgpackScanner(options.maxDepth);
-    this.#checker = new ValueChecker(options.maxDepth, "msgpack", "encode");
+    this.#checker = new ValueChecker(options.maxDepth, "msgpack", "encode", true);
     this.#copyBinary = options.copyBinary;
     this.#packr = new Packr({
       // Records change the wire format (ints 0x40-0x7f become record ids), are msgpackr-only and,
@@ -129,17 +130,16 @@ class MsgpackCodec implements Codec {
   encode(value: unknown): Uint8Array {
     if (value === undefined) return new Uint8Array(0);
     if (isPlainBytes(value)) return encodeBinary(value, 0);
-    this.#checker.check(value);
-    return this.#pack(value, 0);
+    return this.#pack(this.#checked(value), 0);
   }
 
   encodeReserved(value: unknown, reserveBytes: number): Uint8Array {
     checkReserveBytes(reserveBytes);
     if (value === undefined) return new Uint8Array(reserveBytes);
     if (isPlainBytes(value)) return encodeBinary(value, reserveBytes);
-    this.#checker.check(value);
-    if (reserveBytes === 0) return this.#pack(value, 0);
-    const bytes = this.#pack(value, RESERVE_START_SPACE | reserveBytes);
+    const checked = this.#checked(value);
+    if (reserveBytes === 0) return this.#pack(checked, 0);
+    const bytes = this.#pack(checked, RESERVE_START_SPACE | reserveBytes);
     zeroReserve(bytes, reserveBytes); // msgpackr's buffer is uninitialised
     return bytes;
   }
@@ -178,6 +178,14 @@ class MsgpackCodec implements Codec {
     } catch (error) {
       throw decodeFailure(error);
     }
+  }
+
+  /**
+   * Checks `value` against the domain; returns it, or a copy whose lone surrogates are U+FFFD when
+   * it holds any (msgpackr would write short strings with them as invalid UTF-8).
+   */
+  #checked(value: unknown): unknown {
+    return this.#checker.check(value) ? withWellFormedStrings(value) : value;
   }
 
   // msgpackr's pack returns a view of a buffer it shares between calls, but it only ever writes past

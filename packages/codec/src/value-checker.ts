@@ -12,6 +12,7 @@
  */
 
 import { CodecError } from "./errors.js";
+import { isWellFormed } from "./well-formed-strings.js";
 
 /**
  * Which codec's domain to check against: `msgpack` adds binary (`Uint8Array`, `ArrayBuffer`), `Map`,
@@ -35,28 +36,40 @@ export class ValueChecker {
   // for-in also yields enumerable keys inherited from Object.prototype, which exist only if someone
   // polluted it; checking once per value spares a hasOwn call per key on plain objects.
   #cleanObjectPrototype = true;
+  /** Look for strings and keys with a lone surrogate (see well-formed-strings.ts). */
+  readonly #spotIllFormed: boolean;
+  /** The last {@link check} met such a string. */
+  #illFormed = false;
 
-  /** `verb` names the direction in messages: `"encode"` or `"decode"`. */
-  constructor(maxDepth: number, domain: Domain, verb: string) {
+  /**
+   * `verb` names the direction in messages: `"encode"` or `"decode"`. With `spotIllFormed`,
+   * {@link check} also reports whether a string or key holds a lone surrogate.
+   */
+  constructor(maxDepth: number, domain: Domain, verb: string, spotIllFormed = false) {
     this.#maxDepth = maxDepth;
     this.#binary = domain === "msgpack";
     this.#verb = verb;
+    this.#spotIllFormed = spotIllFormed;
   }
 
   /**
    * Throws a {@link CodecError} unless `root` lies in the domain: nesting at most `maxDepth` (a
    * cycle exceeds any depth), no `__proto__` key, no `constructor` object holding a `prototype` key,
    * and only types the codec round-trips.
+   * @returns `true` when the checker spots ill-formed strings and met a string or key holding a
+   * lone surrogate; `false` otherwise.
    */
-  check(root: unknown): void {
+  check(root: unknown): boolean {
+    this.#illFormed = false;
     if (typeof root !== "object") {
-      if (!isPlainScalar(root)) checkScalar(root, this.#binary ? "msgpack" : "json");
-      return;
+      this.#scalar(root);
+      return this.#illFormed;
     }
-    if (root === null) return;
+    if (root === null) return false;
     this.#cleanObjectPrototype = hasNoEnumerableKeys(Object.prototype);
     try {
       this.walk(root, 1);
+      return this.#illFormed;
     } catch (error) {
       // A caller already deep in its own stack can run out before maxDepth does.
       if (error instanceof RangeError && /call stack/i.test(error.message)) {
@@ -88,15 +101,28 @@ export class ValueChecker {
   #child(child: unknown, depth: number): void {
     if (typeof child === "object") {
       if (child !== null) this.walk(child, depth + 1);
-    } else if (!isPlainScalar(child)) {
-      checkScalar(child, this.#binary ? "msgpack" : "json");
+    } else {
+      this.#scalar(child);
     }
+  }
+
+  #scalar(value: unknown): void {
+    if (typeof value === "string") {
+      if (this.#spotIllFormed && !isWellFormed(value)) this.#illFormed = true;
+    } else if (!isPlainScalar(value)) {
+      checkScalar(value, this.#binary ? "msgpack" : "json");
+    }
+  }
+
+  #key(key: string): void {
+    if (this.#spotIllFormed && !isWellFormed(key)) this.#illFormed = true;
   }
 
   // Own enumerable string keys, as msgpackr (for-in + hasOwnProperty) and JSON.stringify write them;
   // undefined values are skipped by both.
   #entry(object: Record<string, unknown>, key: string, depth: number): void {
     const child = object[key];
+    this.#key(key);
     if (key === "__proto__") throw forbiddenKey("__proto__");
     if (key === "constructor" && holdsPrototypeKey(child))
       throw forbiddenKey("constructor.prototype");
@@ -150,6 +176,7 @@ export class ValueChecker {
     }
     for (const [key, item] of value) {
       checkMapKey(key, item);
+      if (typeof key === "string") this.#key(key);
       this.#child(item, depth);
     }
   }
@@ -169,8 +196,8 @@ export class ValueChecker {
     if (current === value) this.#ownEntries(value, depth);
     else if (typeof current === "object") {
       if (current !== null) this.walk(current, depth);
-    } else if (!isPlainScalar(current)) {
-      checkScalar(current, this.#binary ? "msgpack" : "json");
+    } else {
+      this.#scalar(current);
     }
   }
 }

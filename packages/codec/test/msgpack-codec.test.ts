@@ -47,7 +47,7 @@ describe("msgpack value domain (README table)", () => {
   });
 
   it("replaces a lone surrogate with U+FFFD", () => {
-    expect(roundTrip("a\ud800b")).toMatch(/^a\ufffd+b$/);
+    expect(roundTrip("a\ud800b")).toBe("a\ufffdb");
   });
 
   it("writes integers in the 32-bit ranges as msgpack integers and other numbers as float64", () => {

@@ -117,6 +117,40 @@ describe("msgpack interop with msgpack-python", () => {
     });
   });
 
+  it("writes strings with lone surrogates, short and long, as msgpack-python reads them: one U+FFFD each", () => {
+    const wellFormed = (text: string) =>
+      (text as unknown as { toWellFormed(): string }).toWellFormed();
+    const unit = fc.oneof(
+      fc.integer({ min: 0xd800, max: 0xdfff }),
+      fc.integer({ min: 0x20, max: 0xffff }),
+    );
+    const texts = [
+      ...[1, 2, 31, 32, 63, 64, 65, 200, 70_000].map((n) => `${"a".repeat(n - 1)}\ud800`),
+      ...fc.sample(
+        fc.array(unit, { maxLength: 150 }).map((units) => String.fromCharCode(...units)),
+        { numRuns: 300, seed: 16 },
+      ),
+    ];
+    const values = texts.flatMap((text) => [text, { [text]: text }]);
+    const described = python(
+      "describe",
+      values.map((value) => toHex(codec.encode(value))),
+    ) as Described[];
+    values.forEach((value, i) => {
+      expect(
+        (described[i] as { error?: string })?.error,
+        "msgpack-python refused it",
+      ).toBeUndefined();
+      const expected =
+        typeof value === "string"
+          ? { str: wellFormed(value) }
+          : {
+              map: Object.keys(value).map((k) => [{ str: wellFormed(k) }, { str: wellFormed(k) }]),
+            };
+      expect(described[i], `value ${i}`).toStrictEqual(expected);
+    });
+  });
+
   it("reads msgpack-python's re-encoding of every value of the domain", () => {
     const values = fc.sample(
       msgpackValue.filter((value) => value !== undefined),

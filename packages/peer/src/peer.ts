@@ -460,6 +460,9 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     this.hello.stop();
     clearTimer(this.closeTimer);
     this.heartbeat.stop();
+    // The deadline timer stays armed after its last entry leaves (see DeadlineTimer.remove): a
+    // closed peer must not keep it, and itself, alive until the last call's deadline.
+    this.timers.clear();
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

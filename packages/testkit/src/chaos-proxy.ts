@@ -14,6 +14,7 @@ import {
   type ResolvedChaosProxyOptions,
   resolveChaosProxyOptions,
 } from "./chaos-proxy-options.js";
+import { resetSocket } from "./socket-reset.js";
 
 /** One proxied connection: the accepted client socket and the socket to the target. */
 class ChaosLink {
@@ -70,10 +71,7 @@ class ChaosLink {
   }
 
   #resetSocket(socket: Socket, isTcp: boolean): void {
-    if (socket.destroyed) return;
-    // resetAndDestroy() throws on Unix sockets; there, destroy() is the hardest close there is.
-    if (isTcp) socket.resetAndDestroy();
-    else socket.destroy();
+    resetSocket(socket, isTcp);
   }
 }
 

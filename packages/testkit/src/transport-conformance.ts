@@ -6,6 +6,7 @@ import {
   resetCloseCheck,
   resetMidFrameCheck,
 } from "./conformance-close-checks.js";
+import { closeOrdersChecks, resetWhileEndingCheck } from "./conformance-close-orders.js";
 import {
   attachBeforeReadCheck,
   backpressureCheck,
@@ -35,6 +36,8 @@ export const TRANSPORT_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = Object.
   cleanCloseCheck,
   resetCloseCheck,
   closeOnceCheck,
+  ...closeOrdersChecks,
+  resetWhileEndingCheck,
 ]);
 
 /**

@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Connection, ConnectionHandlers } from "@parley/framing";
 import type { ChaosAddress, ConformanceTarget } from "../src/index.js";
+import { resetSocket } from "../src/socket-reset.js";
 
 /**
  * A bare `Connection` over a node:net socket, only for checking that the conformance suite holds
@@ -45,8 +46,7 @@ class SocketConnection implements Connection {
   reset(error?: Error): void {
     if (this.socket.destroyed) return;
     this.#error = error;
-    if (this.isTcp) this.socket.resetAndDestroy();
-    else this.socket.destroy();
+    resetSocket(this.socket, this.isTcp);
   }
 
   pause(): void {

@@ -44,7 +44,8 @@ type Phase = "detached" | "attached" | "closed";
  * 3. `write` returns `false` at or above `highWaterMarkBytes`, and `onDrain` follows;
  * 4. {@link end} flushes, then sends FIN, and reading goes on (the socket is half-open);
  * 5. {@link reset} drops pending output: a TCP RST (`resetAndDestroy`) on TCP, `destroy()` on Unix
- *    sockets (which have no RST) and TLS;
+ *    sockets (which have no RST), TLS, and a TCP socket whose FIN is being sent (libuv refuses a
+ *    reset then); whatever came before, `onClose` follows;
  * 6. `onClose` fires once, last, with a coded error (`CONNECTION_RESET`, ...) on an abnormal close,
  *    or the error given to `reset(error)`.
  *
@@ -161,7 +162,7 @@ export class SocketConnection implements Connection {
     this.#endPending = false;
     this.#closeError ??= error;
     const socket = this.socket;
-    if (this.kind === "tcp" && !socket.destroyed) {
+    if (this.kind === "tcp" && canSendReset(socket)) {
       try {
         socket.resetAndDestroy();
         return;
@@ -274,6 +275,22 @@ export class SocketConnection implements Connection {
     this.#needDrain = false;
     if (wasAttached) this.#deliverClose();
   };
+}
+
+/**
+ * Whether `resetAndDestroy()` can abort `socket` now. libuv refuses a reset (EINVAL) while a
+ * shutdown is in flight, that is from the moment `end()` finds the write buffer empty until the
+ * FIN is handed to the kernel; Node then drops the handle without closing it, so `close` never
+ * comes and the descriptor leaks. In that window a plain `destroy()` is the abort: everything
+ * written already sits in the kernel, so nothing is lost that a reset would have dropped. While
+ * output is still buffered no shutdown has started (Node asks for it once the buffer is empty), and
+ * while connecting Node would postpone the reset until a connection that may never come.
+ */
+function canSendReset(socket: Socket): boolean {
+  if (socket.destroyed || socket.connecting) return false;
+  const shutdownMayBePending =
+    socket.writableEnded && !socket.writableFinished && socket.writableLength === 0;
+  return !shutdownMayBePending;
 }
 
 function detectKind(socket: Socket): SocketKind {
