@@ -8,7 +8,7 @@ export interface ConnectOptions<
   C extends AnyContract,
   S extends AnyContract | undefined = undefined,
 > extends Omit<PeerOptions<S, C>, "calls" | "side">,
-    EndpointOptions {
+    Omit<EndpointOptions, "socketMode" | "checkDirectory"> {
   /** Where to connect: `tcp://host:port`, `unix:///path.sock`, `tls://host:port`. */
   url: string;
   /** The contract this client calls. */

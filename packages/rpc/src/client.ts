@@ -33,7 +33,9 @@ import {
   ReconnectFailedError,
   WaitDeadlineError,
 } from "./errors.js";
+import { checkConnectOptionNames } from "./option-check.js";
 import { Reconnector } from "./reconnector.js";
+import { explainHandshakeFailure } from "./tls-hint.js";
 
 type ClientState = "ready" | "reconnecting" | "closing" | "closed";
 
@@ -351,6 +353,7 @@ async function dialPeer<C extends AnyContract, S extends AnyContract | undefined
 export async function connect<C extends AnyContract, S extends AnyContract | undefined = undefined>(
   options: ConnectOptions<C, S>,
 ): Promise<Client<C, S>> {
+  checkConnectOptionNames(options);
   if (options.reconnect) resolveBackoff(options.reconnect === true ? {} : options.reconnect);
   const endpoint = resolveEndpoint(options.url, options);
   const peerOptions = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
@@ -360,7 +363,7 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
     await peer.ready;
   } catch (error) {
     peer.destroy(error as Error);
-    throw error;
+    throw await explainHandshakeFailure(options.url, error);
   }
   return new Client<C, S>(options, dial, peer);
 }

@@ -19,6 +19,11 @@ export interface EndpointOptions {
   tls?: Partial<Omit<TlsListenOptions, "host" | "port"> & Omit<TlsConnectOptions, "host" | "port">>;
   /** File mode of a Unix socket a server creates. @default 0o600 */
   socketMode?: number;
+  /**
+   * A server refuses to listen on a Unix socket unless its directory is owned by this user and
+   * closed to everyone else (`UNIX_DIRECTORY_INSECURE`). @default false
+   */
+  checkDirectory?: boolean;
   /** Give up connecting after this long. @default 10000 */
   connectTimeoutMs?: number;
   /** Per-connection write buffer before `write()` reports backpressure. @default 65536 */
@@ -80,7 +85,13 @@ export function resolveEndpoint(url: string, options: EndpointOptions = {}): End
       return {
         listen: (onConnection) =>
           listenUnix(
-            { path, abstract, mode: options.socketMode, highWaterMarkBytes },
+            {
+              path,
+              abstract,
+              mode: options.socketMode,
+              checkDirectory: options.checkDirectory,
+              highWaterMarkBytes,
+            },
             onConnection,
           ),
         connect: () => connectUnix({ path, abstract, connectTimeoutMs, highWaterMarkBytes }),

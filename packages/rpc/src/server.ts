@@ -14,6 +14,7 @@ import {
 } from "@parley/peer";
 import { checkPeerOptions } from "@parley/peer/internal";
 import { type EndpointOptions, type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
+import { checkServeOptionNames } from "./option-check.js";
 
 /** Default cap on live connections per server. */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -21,7 +22,7 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
 /** Options of {@link serve}: the address, the contract served, its handlers, and every peer option. */
 export interface ServeOptions<S extends AnyContract, C extends AnyContract | undefined = undefined>
   extends Omit<PeerOptions<S, C>, "serves" | "side" | "handlers" | "signalHandlers">,
-    EndpointOptions {
+    Omit<EndpointOptions, "connectTimeoutMs"> {
   /** Where to listen: `tcp://host:port` (port 0 picks one), `unix:///path.sock`, `tls://host:port`. */
   url: string;
   /** The contract this server implements. */
@@ -80,6 +81,7 @@ export class Server<
   /** @internal use {@link serve}. */
   constructor(private readonly options: ServeOptions<S, C>) {
     super();
+    checkServeOptionNames(options);
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     if (!Number.isInteger(this.maxConnections) || this.maxConnections < 1) {
       throw new InvalidOptionError(

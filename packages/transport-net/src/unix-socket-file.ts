@@ -1,11 +1,9 @@
 /**
- * The file system side of a Unix listener: the owner-only directory check, stale socket detection,
- * binding with the right mode from the first instant, and removing the file on close only while it
- * is still ours.
+ * The file system side of a Unix listener before it binds: the owner-only directory check and
+ * stale socket detection (binding itself is in `unix-socket-bind.ts`).
  */
-import { randomBytes } from "node:crypto";
-import { chmodSync, linkSync, lstatSync, type Stats, statSync, unlinkSync } from "node:fs";
-import { connect, type Server } from "node:net";
+import { lstatSync, type Stats, statSync, unlinkSync } from "node:fs";
+import { connect } from "node:net";
 import { dirname, resolve } from "node:path";
 import {
   AddressInUseError,
@@ -14,19 +12,7 @@ import {
   UnixPathNotSocketError,
 } from "./errors.js";
 import { errnoOf, listenFailure } from "./node-errors.js";
-import { startListening } from "./socket-listener.js";
-import { MAX_UNIX_PATH_BYTES, type UnixTarget } from "./unix-socket-path.js";
-
-/** The socket file a listener created, by inode: a file put there later by someone else is not it. */
-export interface SocketFileIdentity {
-  /** Absolute path, resolved when the listener started (a later `chdir` does not move it). */
-  readonly path: string;
-  readonly dev: bigint;
-  readonly ino: bigint;
-}
-
-/** Bytes the temporary bind name needs in the socket's directory: `.pl-` and 8 random characters. */
-const TEMPORARY_NAME_BYTES = 12;
+import type { UnixTarget } from "./unix-socket-path.js";
 
 /**
  * Throws unless the socket's directory belongs to this user and is closed to everyone else: on
@@ -77,7 +63,7 @@ export async function clearStaleSocket(target: UnixTarget, probeTimeoutMs: numbe
   }
   const verdict = await probeSocket(target.bindPath, probeTimeoutMs);
   if (verdict === "stale") {
-    removeStale(target);
+    removeStale(target, stats);
     return;
   }
   if (verdict === "gone") return;
@@ -87,63 +73,6 @@ export async function clearStaleSocket(target: UnixTarget, probeTimeoutMs: numbe
       : `a socket file exists at ${target.display} and could not be probed (${verdict}); remove it if it is stale, or choose another path`,
     { address: target.url },
   );
-}
-
-/**
- * Binds `server` at the target path with `mode` in force from the first instant, and returns the
- * file's identity. The socket is bound under a temporary name in the same directory, given its mode,
- * then hard-linked to the real path (`link` fails if something appeared there meanwhile: no
- * clobbering) and the temporary name removed. Besides the mode, this keeps libuv, which deletes a
- * pipe's bind path by name when it closes, from ever deleting the real path: it only knows the
- * temporary one. When the directory leaves no room for a temporary name, or the file system has no
- * hard links for sockets, the socket is bound in place instead.
- */
-export async function bindSocketFile(
-  server: Server,
-  target: UnixTarget,
-  mode: number,
-  backlog: number,
-): Promise<SocketFileIdentity> {
-  const temporary = temporaryName(target.bindPath);
-  if (temporary !== undefined) {
-    await startListening(server, { path: temporary, backlog }, target.url);
-    try {
-      chmodSync(temporary, mode);
-      linkSync(temporary, target.bindPath);
-      return identityOf(temporary, target.bindPath);
-    } catch (error) {
-      await closeServer(server);
-      if (errnoOf(error) === "EEXIST") {
-        throw new AddressInUseError(
-          `another socket appeared at ${target.display} while this listener was starting; stop the other server or choose another path`,
-          { cause: error, address: target.url },
-        );
-      }
-    } finally {
-      removeQuietly(temporary);
-    }
-  }
-  await startListening(server, { path: target.bindPath, backlog }, target.url);
-  try {
-    chmodSync(target.bindPath, mode);
-    return identityOf(target.bindPath, target.bindPath);
-  } catch (error) {
-    await closeServer(server);
-    throw new ListenError(`cannot set the mode of ${target.display} (${errnoOf(error)})`, {
-      cause: error,
-      address: target.url,
-    });
-  }
-}
-
-/** Removes the socket file if it is still the one this listener created (same device and inode). */
-export function removeIfOurs(identity: SocketFileIdentity): void {
-  try {
-    const stats = lstatSync(identity.path, { bigint: true });
-    if (stats.dev === identity.dev && stats.ino === identity.ino) unlinkSync(identity.path);
-  } catch {
-    // Deleted under us, or no longer ours to touch: either way there is nothing of ours to remove.
-  }
 }
 
 type ProbeVerdict = "live" | "stale" | "gone" | string;
@@ -177,19 +106,6 @@ function probeSocket(path: string, timeoutMs: number): Promise<ProbeVerdict> {
   });
 }
 
-/** A name beside `bindPath` to bind first, or `undefined` when the length limit leaves no room. */
-function temporaryName(bindPath: string): string | undefined {
-  const dir = dirname(bindPath);
-  const prefix = dir.endsWith("/") ? dir : `${dir}/`;
-  if (Buffer.byteLength(prefix) + TEMPORARY_NAME_BYTES > MAX_UNIX_PATH_BYTES) return undefined;
-  return `${prefix}.pl-${randomBytes(6).toString("base64url")}`;
-}
-
-function identityOf(statPath: string, bindPath: string): SocketFileIdentity {
-  const stats = lstatSync(statPath, { bigint: true });
-  return Object.freeze({ path: resolve(bindPath), dev: stats.dev, ino: stats.ino });
-}
-
 function lstatOrUndefined(path: string, url: string): Stats | undefined {
   try {
     return lstatSync(path);
@@ -199,9 +115,14 @@ function lstatOrUndefined(path: string, url: string): Stats | undefined {
   }
 }
 
-/** Removes a stale socket file; one this user may not remove is a clear `LISTEN_FAILED`. */
-function removeStale(target: UnixTarget): void {
+/**
+ * Removes a stale socket file, only if it is still the file that was probed (same device and inode:
+ * a live server may have replaced it meanwhile); one this user may not remove is `LISTEN_FAILED`.
+ */
+function removeStale(target: UnixTarget, probed: Stats): void {
   try {
+    const now = lstatSync(target.bindPath);
+    if (now.dev !== probed.dev || now.ino !== probed.ino) return;
     unlinkSync(target.bindPath);
   } catch (error) {
     if (errnoOf(error) === "ENOENT") return;
@@ -210,18 +131,6 @@ function removeStale(target: UnixTarget): void {
       { cause: error, address: target.url },
     );
   }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((done) => server.close(() => done()));
 }
 
 function fileType(stats: Stats): string {

@@ -17,13 +17,8 @@ import {
   startListening,
 } from "./socket-listener.js";
 import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT_MS, requireListener } from "./tcp-transport.js";
-import {
-  bindSocketFile,
-  checkDirectoryOwnerOnly,
-  clearStaleSocket,
-  removeIfOurs,
-  type SocketFileIdentity,
-} from "./unix-socket-file.js";
+import { bindSocketFile, removeIfOurs, type SocketFileIdentity } from "./unix-socket-bind.js";
+import { checkDirectoryOwnerOnly, clearStaleSocket } from "./unix-socket-file.js";
 import { resolveUnixTarget, type UnixTarget } from "./unix-socket-path.js";
 
 /** File mode of a listener's socket file: read and write (= connect) for the owner only. */
