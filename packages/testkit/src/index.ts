@@ -44,6 +44,8 @@ export type { HostileMaterial, HostileStream } from "./hostile-bytes.js";
 export { hostileStreamArbitrary, mutateBytes, splitFrames } from "./hostile-bytes.js";
 export type { HostileResult, HostileSendOptions } from "./hostile-connection.js";
 export { sendHostileBytes } from "./hostile-connection.js";
+export type { LiveResources } from "./live-resources.js";
+export { trackLiveResources } from "./live-resources.js";
 export type {
   DeliveryControlOptions,
   DeliveryDirection,
