@@ -23,7 +23,7 @@ import { testContract, testHandlers } from "./fixtures.js";
 
 const CONNECTIONS = scaled(20_000);
 const CONCURRENCY = 64;
-const SILENT_CONCURRENCY = 256;
+const SILENT_CONCURRENCY = 128;
 const SEED = Number(process.env.PARLEY_CHAOS_SEED ?? 20_261_207);
 // The server's bounds: every silent connection must be ended by one of them. After the handshake
 // only the heartbeat can notice a silent peer: 2 intervals + the Pong timeout = 1.5 s < 2 s.

@@ -32,18 +32,20 @@ export async function createByteTap(target: ChaosAddress): Promise<ByteTap> {
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => {});
   };
-  const server = createServer((client) => {
+  // Half-open on both legs: a half-close passes through as a half-close, and replies after it
+  // still reach the client.
+  const server = createServer({ allowHalfOpen: true }, (client) => {
     const record: TappedConnection = { toTarget: [], toClient: [] };
     connections.push(record);
-    const upstream = createConnection(target);
+    const upstream = createConnection({ ...target, allowHalfOpen: true });
     track(client);
     track(upstream);
     client.on("data", (chunk) => record.toTarget.push(chunk));
     upstream.on("data", (chunk) => record.toClient.push(chunk));
     client.pipe(upstream);
     upstream.pipe(client);
-    client.once("close", () => upstream.destroy());
-    upstream.once("close", () => client.destroy());
+    client.once("close", (hadError) => hadError && upstream.destroy());
+    upstream.once("close", (hadError) => hadError && client.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -12,7 +12,8 @@ export interface LiveResources {
  * Counts async resources by type from now on, through `async_hooks` (created minus destroyed), so
  * unref'd timers count too: `process.getActiveResourcesInfo()` lists only ref'd ones, and an
  * unref'd timer a closed connection forgot is exactly what a leak check must see. A timer is
- * destroyed when it fires (not repeating) or is cleared. Costs a hook call per resource (promises
+ * destroyed when it fires (not repeating) or is cleared; Node reports that a little later (on a
+ * later turn of the event loop), so read the counts after an `await`. Costs a hook call per resource (promises
  * included) while on: enable it around the code under test only.
  */
 export function trackLiveResources(): LiveResources {
