@@ -28,6 +28,7 @@ interface LedgerRun {
   outcomes: CallOutcome[];
   audit: CallAudit;
   reconnects: number;
+  dropped: { rejected: number; abandoned: number };
   durationMs: number;
 }
 
@@ -45,6 +46,12 @@ async function runWithStops(signal: "SIGKILL" | "SIGTERM"): Promise<LedgerRun> {
   onTestFinished(() => client.destroy());
   let reconnects = 0;
   client.on("reconnect", () => reconnects++);
+  // What each dropped connection's peer says of its calls: refused by the Bye, or in flight.
+  const dropped = { rejected: 0, abandoned: 0 };
+  client.on("disconnect", (info) => {
+    dropped.rejected += info.calls.rejected;
+    dropped.abandoned += info.calls.abandoned;
+  });
   const stopAt = new Set(
     Array.from({ length: STOPS }, (_, k) => Math.floor(((k + 0.3) * CALLS) / STOPS)),
   );
@@ -74,7 +81,7 @@ async function runWithStops(signal: "SIGKILL" | "SIGTERM"): Promise<LedgerRun> {
     deadlineMs: DEADLINE_MS,
     slackMs: SLACK_MS,
   });
-  return { outcomes, audit, durationMs, reconnects };
+  return { outcomes, audit, durationMs, reconnects, dropped };
 }
 
 const timeout = 120_000 * Math.max(1, STOPS);
@@ -83,12 +90,13 @@ describe("chaos: a server stopped under load", () => {
   it(`SIGKILLed mid-way through ${CALLS} calls at concurrency ${CONCURRENCY}: no call hangs, none reported not executed ran, none ran twice`, {
     timeout,
   }, async () => {
-    const { outcomes, audit, durationMs, reconnects } = await runWithStops("SIGKILL");
+    const { outcomes, audit, durationMs, reconnects, dropped } = await runWithStops("SIGKILL");
     reportFigures("kill-ledger", {
       calls: CALLS,
       stops: STOPS,
       durationMs: Math.round(durationMs),
       reconnects,
+      dropped,
       ...summary(audit),
     });
     expect(audit.hung).toEqual([]);
@@ -99,6 +107,7 @@ describe("chaos: a server stopped under load", () => {
     expect(audit.unknown).toEqual([]);
     // The kill caught calls in flight: they failed CONNECTION_LOST (not retried: not idempotent).
     expect(audit.byCode.CONNECTION_LOST ?? 0).toBeGreaterThan(0);
+    expect(dropped.abandoned).toBe(audit.byCode.CONNECTION_LOST);
     // Every failure is either lost with the connection or certainly not executed.
     const other = outcomes.filter((o) => !o.ok && !o.notExecuted && o.code !== "CONNECTION_LOST");
     expect(other.map((o) => o.code)).toEqual([]);
@@ -110,18 +119,20 @@ describe("chaos: a server stopped under load", () => {
   it(`closed gracefully mid-way through ${CALLS} calls: none lost, duplicated or dropped; every call succeeded or was refused retryable and not executed`, {
     timeout,
   }, async () => {
-    const { outcomes, audit, durationMs, reconnects } = await runWithStops("SIGTERM");
+    const { outcomes, audit, durationMs, reconnects, dropped } = await runWithStops("SIGTERM");
     reportFigures("graceful-close", {
       calls: CALLS,
       stops: STOPS,
       durationMs: Math.round(durationMs),
       reconnects,
+      dropped,
       ...summary(audit),
     });
     expect(audit.hung).toEqual([]); // silently dropped: 0
     expect(audit.late).toEqual([]);
     expect(audit.duplicated).toEqual([]);
     expect(audit.uncertain).toEqual([]); // lost: 0 (every failure says it did not run)
+    expect(dropped.abandoned).toBe(0); // the Bye let every call in flight finish
     expect(audit.falselyNotExecuted).toEqual([]);
     expect(audit.unrecorded).toEqual([]);
     expect(audit.unknown).toEqual([]);
