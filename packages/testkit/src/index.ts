@@ -1,4 +1,10 @@
+export { runBounded } from "./bounded-run.js";
 export { firstDifference } from "./byte-diff.js";
+export type { ByteTap, TappedConnection } from "./byte-tap.js";
+export { createByteTap } from "./byte-tap.js";
+export type { CallAudit, CallOutcome } from "./call-audit.js";
+export { auditCalls, settleWithin } from "./call-audit.js";
+export { CallLedger, readCallLedger } from "./call-ledger.js";
 export type { ChaosDirection, ChaosFaults, SetFaultsOptions } from "./chaos-faults.js";
 export { NO_FAULTS } from "./chaos-faults.js";
 export type { ChaosProxy } from "./chaos-proxy.js";
@@ -25,12 +31,21 @@ export {
   RecorderWaitError,
   TESTKIT_ERROR_CODES,
 } from "./errors.js";
+export { countOpenFds } from "./fd-count.js";
 export type { HandleSnapshot, LeakCheckOptions } from "./handle-snapshot.js";
 export {
   DEFAULT_LEAK_TIMEOUT_MS,
   expectNoLeakedHandles,
   snapshotHandles,
 } from "./handle-snapshot.js";
+export type { HeapSample } from "./heap-slope.js";
+export { collectAndMeasureHeap, heapSlope } from "./heap-slope.js";
+export type { HostileMaterial, HostileStream } from "./hostile-bytes.js";
+export { hostileStreamArbitrary, mutateBytes, splitFrames } from "./hostile-bytes.js";
+export type { HostileResult, HostileSendOptions } from "./hostile-connection.js";
+export { sendHostileBytes } from "./hostile-connection.js";
+export type { LiveResources } from "./live-resources.js";
+export { trackLiveResources } from "./live-resources.js";
 export type {
   DeliveryControlOptions,
   DeliveryDirection,
@@ -44,8 +59,11 @@ export {
   DEFAULT_LATENCY_MS,
   DEFAULT_MEMORY_NAMES,
 } from "./memory-pair-options.js";
+export type { NetnsPartition, PartitionSupport } from "./netns-partition.js";
+export { createNetnsPartition, netnsPartitionSupport } from "./netns-partition.js";
 export type { ReadmeErrorRow } from "./readme-error-table.js";
 export { readmeErrorTable } from "./readme-error-table.js";
+export { RetentionTracker } from "./retention-tracker.js";
 export type { KeyPair, TestCertificates } from "./test-certificates.js";
 export { generateTestCertificates } from "./test-certificates.js";
 export {
