@@ -85,6 +85,8 @@ export interface SystemInfo {
 export interface RunMeta {
   readonly date: string;
   readonly mode: string;
+  /** How the children ran: `source` (tsx, packages' src/) or `compiled` (dist/, plain node). */
+  readonly children?: "source" | "compiled";
   readonly node: string;
   readonly v8: string;
   readonly platform: string;
