@@ -8,5 +8,7 @@ export default defineConfig({
   outDir: "dist/e2e",
   splitting: true,
   clean: true,
+  // Every package stays an import resolved at run time (zeromq's native addon cannot be bundled).
+  skipNodeModulesBundle: true,
   target: "node20",
 });

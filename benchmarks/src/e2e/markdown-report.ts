@@ -115,6 +115,20 @@ export function latencyTables(results: RunResults, level: string): string {
     .join("\n\n");
 }
 
+/** Client and server CPU time per call, one table per transport. */
+export function cpuTables(results: RunResults, level: string): string {
+  return transportsOf(results)
+    .map((t) => {
+      const points = results.points.filter((p) => p.transport === t);
+      const body = matrix(results, points, (r) => {
+        const m = r.median!;
+        return `${m.clientCpuUsPerRequest.toFixed(1)} / ${m.serverCpuUsPerRequest.toFixed(1)}`;
+      });
+      return `${level} CPU µs per call, client / server, ${TRANSPORT_LABEL[t]}\n\n${body}`;
+    })
+    .join("\n\n");
+}
+
 /** Every figure of every system at every point, one row each. */
 export function detailTable(results: RunResults): string {
   const rows: string[][] = [];
