@@ -5,6 +5,7 @@
  * on exit, on SIGINT/SIGTERM and on an uncaught error, so a run leaves no orphans.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { IpcNotice, IpcReply, IpcRequest } from "./ipc.js";
@@ -32,10 +33,27 @@ function installExitHooks(): void {
   }
 }
 
-/** Node flags for a child: tsx's loader, workspace packages from source, and `gc()` exposed. */
-function childExecArgv(): string[] {
+/**
+ * How a child runs: from source (tsx's loader, workspace packages' `src/` through the
+ * `@parley/source` condition) or compiled, as users run code (`benchmarks/dist/e2e/*.js` under
+ * plain node, workspace packages through their published exports, i.e. their `dist/`).
+ */
+export type ChildMode = "source" | "compiled";
+
+/** Where a child's entry is and the Node flags it needs; `gc()` is exposed either way. */
+function childLaunch(entry: string, mode: ChildMode): { path: string; execArgv: string[] } {
+  if (mode === "compiled") {
+    const path = fileURLToPath(
+      new URL(`../../dist/e2e/${entry.replace(/\.ts$/, ".js")}`, import.meta.url),
+    );
+    if (!existsSync(path)) {
+      throw new Error(`${path} is missing: run \`npm run build\` first for --compiled`);
+    }
+    return { path, execArgv: ["--expose-gc"] };
+  }
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return ["--import", tsx, "--conditions=@parley/source", "--expose-gc"];
+  const path = fileURLToPath(new URL(entry, import.meta.url));
+  return { path, execArgv: ["--import", tsx, "--conditions=@parley/source", "--expose-gc"] };
 }
 
 /** The child is gone or stopped answering: nothing more can be measured with it. */
@@ -61,19 +79,20 @@ export class ChildHandle<Request> {
   private readonly exited: Promise<void>;
 
   /**
-   * Spawns `entry` (a module next to this one, e.g. `server-child.ts`). With `cpuProfileDir`, the
+   * Spawns `entry` (a module next to this one, e.g. `server-child.ts`) as `mode` says. With `cpuProfileDir`, the
    * child writes a V8 CPU profile there when it exits (`node --cpu-prof`).
    */
   constructor(
     entry: string,
     private readonly label: string,
+    mode: ChildMode,
     cpuProfileDir?: string,
   ) {
     installExitHooks();
-    const path = fileURLToPath(new URL(entry, import.meta.url));
+    const { path, execArgv } = childLaunch(entry, mode);
     this.child = fork(path, [], {
       execArgv: [
-        ...childExecArgv(),
+        ...execArgv,
         ...(cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`]),
       ],
       stdio: ["ignore", "ignore", "pipe", "ipc"],

@@ -4,7 +4,7 @@
  * time. The connection stays open across the rounds of a point, as a real client's would.
  */
 import { catalogEntry } from "../systems/catalog.js";
-import type { BenchSystem, EchoClient } from "../systems/system.js";
+import type { BenchSystem, CallbackEchoClient, EchoClient } from "../systems/system.js";
 import { collectGarbage, withTimeout } from "./child-util.js";
 import { makePayload, runClosedLoop } from "./closed-loop.js";
 import {
@@ -18,7 +18,7 @@ import {
 const CLOSE_TIMEOUT_MS = 5_000;
 
 interface Session {
-  readonly client: EchoClient;
+  readonly client: EchoClient | CallbackEchoClient;
   readonly concurrency: number;
   readonly payload: Uint8Array;
 }
@@ -36,8 +36,8 @@ async function release(): Promise<null> {
 async function open(request: Extract<ClientRequest, { type: "open" }>): Promise<null> {
   if (system === undefined) throw new Error("no system loaded");
   await release();
-  const { concurrency } = request;
-  const client = await system.createClient(request.endpoint, { concurrency });
+  const { concurrency, payloadBytes } = request;
+  const client = await system.createClient(request.endpoint, { concurrency, payloadBytes });
   session = { client, concurrency, payload: makePayload(request.payloadBytes) };
   return null;
 }

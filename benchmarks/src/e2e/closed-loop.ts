@@ -10,8 +10,12 @@
  * Latency is recorded for the same requests, from just before the call to its completion. Each
  * phase also waits until every worker has completed a request (once per worker on average), within
  * PHASE_STRETCH_MS. In the drain phase no request starts; the run ends when the last one settles.
+ *
+ * A promise client is driven by `concurrency` async workers; a callback client by its reply
+ * callback, which sends the next request at once (its send times sit in a ring, since its replies
+ * come back in order), so the generator adds no promise per request to the ceiling's figures.
  */
-import type { EchoClient } from "../systems/system.js";
+import { type CallbackEchoClient, type EchoClient, isCallbackClient } from "../systems/system.js";
 import { LatencyHistogram } from "./histogram.js";
 
 /** How much load to apply, and for how long. */
@@ -70,7 +74,7 @@ class LoopRun {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly client: EchoClient,
+    private readonly client: EchoClient | CallbackEchoClient,
     private readonly options: ClosedLoopOptions,
   ) {
     this.warmupDeadline = performance.now() + options.warmupMs;
@@ -80,9 +84,14 @@ class LoopRun {
   async run(): Promise<ClosedLoopResult> {
     // Timers move the phase on when no request completes for a while; completions do it otherwise.
     this.schedule(this.options.warmupMs);
-    const workers: Promise<void>[] = [];
-    for (let i = 0; i < this.options.concurrency; i++) workers.push(this.worker());
-    await Promise.all(workers);
+    const { client } = this;
+    if (isCallbackClient(client)) {
+      await this.drive(client);
+    } else {
+      const workers: Promise<void>[] = [];
+      for (let i = 0; i < this.options.concurrency; i++) workers.push(this.worker(client));
+      await Promise.all(workers);
+    }
     clearTimeout(this.timer);
     return {
       completed: this.completed,
@@ -93,8 +102,41 @@ class LoopRun {
     };
   }
 
-  private async worker(): Promise<void> {
-    const { client, options } = this;
+  /** Keeps `concurrency` requests in flight through the callback client until the drain ends. */
+  private drive(client: CallbackEchoClient): Promise<void> {
+    const slots = this.options.concurrency;
+    const expected = this.options.payload.byteLength;
+    const sentAt = new Float64Array(slots);
+    let sent = 0;
+    let replied = 0;
+    return new Promise((resolve) => {
+      client.onReply = (bytes, failure) => {
+        if (bytes < 0) {
+          for (; replied < sent; replied++) this.fail(failure ?? "connection failed");
+          return resolve();
+        }
+        const end = performance.now();
+        const start = sentAt[replied++ % slots]!;
+        if (bytes === expected) this.complete(start, end);
+        else {
+          this.fail(`echo returned ${bytes} bytes for ${expected}`);
+          this.advance(end);
+        }
+        if (this.phase !== "drain") {
+          sentAt[sent++ % slots] = end;
+          client.send();
+        } else if (replied === sent) resolve();
+      };
+      const now = performance.now();
+      for (; sent < slots; sent++) {
+        sentAt[sent] = now;
+        client.send();
+      }
+    });
+  }
+
+  private async worker(client: EchoClient): Promise<void> {
+    const { options } = this;
     for (;;) {
       const start = performance.now();
       this.advance(start);
@@ -178,7 +220,7 @@ class LoopRun {
 
 /** Drives `client` through warm-up, a measured window and a drain; returns the window's figures. */
 export function runClosedLoop(
-  client: EchoClient,
+  client: EchoClient | CallbackEchoClient,
   options: ClosedLoopOptions,
 ): Promise<ClosedLoopResult> {
   return new LoopRun(client, options).run();

@@ -1,7 +1,9 @@
 /**
- * The goals of the benchmark issue, evaluated automatically on one run. Parley (validation on, the
- * default an application runs with) is the subject; each goal is checked at every point it covers
- * and reports its worst case, so "met" means met everywhere.
+ * The performance goals, evaluated automatically on one run. Parley (validation on, the default an
+ * application runs with) is the subject; each goal is checked at every point it covers and reports
+ * its worst case, so "met" means met everywhere. The first goals compare with the other frameworks
+ * and with raw node:net's promise client; the later ones ("the callback ceiling") with raw
+ * node:net's callback client, which allocates nothing per request and so shows Parley's whole cost.
  */
 import { formatRatio, pointName } from "./format.js";
 import type {
@@ -32,7 +34,7 @@ interface GoalSpec {
   check(
     subject: MedianFigures,
     figures: (system: string) => MedianFigures | undefined,
-    vsRaw: SystemPointResult["vsRaw"],
+    result: SystemPointResult,
   ): Omit<Check, "where"> | undefined;
   /** Of two checks, which is worse (to report). */
   worse(a: Check, b: Check): Check;
@@ -111,7 +113,7 @@ const GOALS: readonly GoalSpec[] = [
     goal: "at concurrency 256, at least 0.25× raw node:net req/s",
     measure: "Parley / raw req/s (median of per-round ratios)",
     covers: (p) => p.concurrency === 256,
-    check: (_subject, _figures, vsRaw) => {
+    check: (_subject, _figures, { vsRaw }) => {
       if (vsRaw === undefined) return undefined;
       const ratio = vsRaw.requestsPerSecond;
       return { ratio, ok: ratio >= 0.25 };
@@ -123,14 +125,90 @@ const GOALS: readonly GoalSpec[] = [
     goal: "at concurrency 1, p50 within 1.15× of raw node:net",
     measure: "Parley p50 / raw p50 (median of per-round ratios)",
     covers: (p) => p.concurrency === 1,
-    check: (_subject, _figures, vsRaw) => {
+    check: (_subject, _figures, { vsRaw }) => {
       if (vsRaw === undefined) return undefined;
       const ratio = vsRaw.p50;
       return { ratio, ok: ratio <= 1.15 };
     },
     worse: higherRatio,
   },
+  {
+    id: "64k-ahead-of-zeromq-http",
+    goal: "at 64 KiB, ahead of zeromq and HTTP/1.1 req/s at every concurrency",
+    measure: "Parley / the faster of zeromq and HTTP/1.1 req/s",
+    covers: (p) => p.payloadBytes === 64 * 1024,
+    check: (subject, figures) => {
+      const others = ["zeromq", "http"].map(figures);
+      // Judged only where both ran: beating one of them is not the goal.
+      if (others.some((f) => f === undefined)) return undefined;
+      const best = Math.max(...others.map((f) => f!.requestsPerSecond));
+      return { ratio: subject.requestsPerSecond / best, ok: subject.requestsPerSecond > best };
+    },
+    worse: lowerRatio,
+  },
+  vsCeiling("64k-vs-ceiling", "at 64 KiB, c=64 and c=256", 0.6, (p) => {
+    return p.payloadBytes === 64 * 1024 && p.concurrency >= 64;
+  }),
+  vsCeiling("small-c256-vs-ceiling", "at 64 B and 1 KiB, c=256", 0.3, (p) => {
+    return p.payloadBytes <= 1024 && p.concurrency === 256;
+  }),
+  {
+    id: "client-cpu-vs-server",
+    goal: "client CPU per call no higher than the server's at 64 B and 1 KiB, c=256",
+    measure: "Parley client / server CPU µs per call",
+    covers: (p) => p.payloadBytes <= 1024 && p.concurrency === 256,
+    check: (subject) => {
+      const ratio = subject.clientCpuUsPerRequest / subject.serverCpuUsPerRequest;
+      return { ratio, ok: ratio <= 1 };
+    },
+    worse: higherRatio,
+  },
+  latencyVsCeiling("64k-c1-p99-vs-ceiling", "p99", 64 * 1024, 3),
+  latencyVsCeiling("small-c1-p50-vs-ceiling", "p50", 1024, 1.15),
 ];
+
+function vsCeiling(
+  id: string,
+  where: string,
+  least: number,
+  covers: (p: PointResult) => boolean,
+): GoalSpec {
+  return {
+    id,
+    goal: `${where}, at least ${least}× the callback ceiling's req/s`,
+    measure: "Parley / raw callback client req/s (median of per-round ratios)",
+    covers,
+    check: (_subject, _figures, { vsCeiling }) => {
+      if (vsCeiling === undefined) return undefined;
+      const ratio = vsCeiling.requestsPerSecond;
+      return { ratio, ok: ratio >= least };
+    },
+    worse: lowerRatio,
+  };
+}
+
+/** At c=1: `percentile` within `most`× the callback ceiling's, at 64 KiB or at payloads up to 1 KiB. */
+function latencyVsCeiling(
+  id: string,
+  percentile: "p50" | "p99",
+  payload: number,
+  most: number,
+): GoalSpec {
+  const large = payload > 1024;
+  return {
+    id,
+    goal: `at c=1 and ${large ? "64 KiB" : "64 B and 1 KiB"}, ${percentile} within ${most}× the callback ceiling's`,
+    measure: `Parley ${percentile} / raw callback client ${percentile} (median of per-round ratios)`,
+    covers: (p) =>
+      p.concurrency === 1 && (large ? p.payloadBytes === payload : p.payloadBytes <= payload),
+    check: (_subject, _figures, { vsCeiling }) => {
+      const ratio = vsCeiling?.[percentile];
+      if (ratio === undefined) return undefined;
+      return { ratio, ok: ratio <= most };
+    },
+    worse: higherRatio,
+  };
+}
 
 function evaluate(spec: GoalSpec, points: readonly PointResult[], why: string): GoalVerdict {
   const checks: Check[] = [];
@@ -145,7 +223,7 @@ function evaluate(spec: GoalSpec, points: readonly PointResult[], why: string): 
       if (results(SUBJECT)?.status === "error") failedAt.push(where);
       continue;
     }
-    const outcome = spec.check(subject, figures, results(SUBJECT)?.vsRaw);
+    const outcome = spec.check(subject, figures, results(SUBJECT)!);
     if (outcome !== undefined) checks.push({ ...outcome, where });
   }
   const base = { id: spec.id, goal: `Parley ${spec.goal}` };

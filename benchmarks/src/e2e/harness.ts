@@ -46,6 +46,7 @@ async function startAll(plan: BenchPlan, progress: Progress): Promise<SystemRunt
     (name) =>
       new SystemRuntime(
         catalogEntry(name),
+        plan.childMode,
         plan.profileSystems.includes(name) ? profiles : undefined,
       ),
   );

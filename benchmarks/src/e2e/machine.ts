@@ -20,6 +20,7 @@ export function machineMeta(plan: BenchPlan, wallSeconds: number, loadAtStart: n
   return {
     date: new Date().toISOString(),
     mode: plan.mode,
+    children: plan.childMode,
     node: process.version,
     v8: process.versions.v8,
     platform: `${process.platform} ${process.arch}`,

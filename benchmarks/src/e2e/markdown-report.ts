@@ -21,7 +21,7 @@ export function machineLine(results: RunResults): string {
   const { meta } = results;
   const date = meta.date.replace("T", " ").slice(0, 16);
   const { start, end } = meta.loadAverage;
-  const line = `${meta.cpuModel}, ${meta.cores} cores, ${meta.totalMemoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.platform} · ${date} UTC · ${meta.mode} run, ${Math.round(meta.wallSeconds)} s · load average ${start} at start, ${end} at end`;
+  const line = `${meta.cpuModel}, ${meta.cores} cores, ${meta.totalMemoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.platform} · ${date} UTC · ${meta.mode} run, ${Math.round(meta.wallSeconds)} s, ${meta.children === "compiled" ? "children compiled (dist/, plain node)" : "children from source (tsx)"} · load average ${start} at start, ${end} at end`;
   if (Math.max(start, end) <= meta.cores) return line;
   return `${line}\n\n> **The machine was busy** (load average above its ${meta.cores} cores): other work competed for the CPU during this run, so absolute figures are low and noisy, and latency-bound systems (those needing more process wake-ups per call) suffer most. Compare ratios within the run, and rerun on an idle machine before quoting numbers.`;
 }
@@ -111,6 +111,20 @@ export function latencyTables(results: RunResults, level: string): string {
         return `${formatMicros(m.p50Us)} / ${formatMicros(m.p99Us)} / ${formatMicros(m.p999Us)}`;
       });
       return `${level} Latency p50 / p99 / p99.9, ${TRANSPORT_LABEL[t]}\n\n${body}`;
+    })
+    .join("\n\n");
+}
+
+/** Client and server CPU time per call, one table per transport. */
+export function cpuTables(results: RunResults, level: string): string {
+  return transportsOf(results)
+    .map((t) => {
+      const points = results.points.filter((p) => p.transport === t);
+      const body = matrix(results, points, (r) => {
+        const m = r.median!;
+        return `${m.clientCpuUsPerRequest.toFixed(1)} / ${m.serverCpuUsPerRequest.toFixed(1)}`;
+      });
+      return `${level} CPU µs per call, client / server, ${TRANSPORT_LABEL[t]}\n\n${body}`;
     })
     .join("\n\n");
 }

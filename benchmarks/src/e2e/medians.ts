@@ -72,28 +72,35 @@ export function pairedRatio(
   return ratios.length === 0 ? undefined : median(ratios);
 }
 
-/**
- * Adds each system's ratio to raw node:net at the same point (when raw measured there): the
- * {@link pairedRatio} of its rounds, or the ratio of medians when the rounds do not pair.
- */
-export function withRatios(point: PointResult): PointResult {
-  const rawResult = point.systems.find((s) => s.system === "raw");
-  const raw = rawResult?.median;
-  if (rawResult === undefined || raw === undefined) return point;
+/** Each measured system's ratios to `baseline`'s rounds at the same point. */
+function ratiosTo(point: PointResult, baseline: string, key: "vsRaw" | "vsCeiling"): PointResult {
+  const base = point.systems.find((s) => s.system === baseline);
+  const medians = base?.median;
+  if (base === undefined || medians === undefined) return point;
   const ratio = (s: SystemPointResult, pick: (f: MedianFigures | RoundMeasurement) => number) =>
-    pairedRatio(s.rounds, rawResult.rounds, pick) ?? pick(s.median!) / pick(raw);
+    pairedRatio(s.rounds, base.rounds, pick) ?? pick(s.median!) / pick(medians);
+  const p50 = (f: MedianFigures | RoundMeasurement) => ("latency" in f ? f.latency.p50Us : f.p50Us);
+  const p99 = (f: MedianFigures | RoundMeasurement) => ("latency" in f ? f.latency.p99Us : f.p99Us);
   return {
     ...point,
-    systems: point.systems.map((s) =>
-      s.median === undefined
-        ? s
-        : {
-            ...s,
-            vsRaw: {
-              requestsPerSecond: ratio(s, (f) => f.requestsPerSecond),
-              p50: ratio(s, (f) => ("latency" in f ? f.latency.p50Us : f.p50Us)),
-            },
-          },
-    ),
+    systems: point.systems.map((s) => {
+      if (s.median === undefined) return s;
+      const rps = ratio(s, (f) => f.requestsPerSecond);
+      // vsRaw keeps its original two fields; the ceiling's ratios add p99 (a goal judges it).
+      const ratios =
+        key === "vsRaw"
+          ? { requestsPerSecond: rps, p50: ratio(s, p50) }
+          : { requestsPerSecond: rps, p50: ratio(s, p50), p99: ratio(s, p99) };
+      return { ...s, [key]: ratios };
+    }),
   };
+}
+
+/**
+ * Adds each system's ratios to raw node:net at the same point: to the promise client (`vsRaw`) and
+ * to the callback ceiling (`vsCeiling`), each the {@link pairedRatio} of its rounds, or the ratio
+ * of medians when the rounds do not pair.
+ */
+export function withRatios(point: PointResult): PointResult {
+  return ratiosTo(ratiosTo(point, "raw", "vsRaw"), "raw-callback", "vsCeiling");
 }

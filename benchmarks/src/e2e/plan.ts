@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { CATALOG, catalogEntry } from "../systems/catalog.js";
 import { TRANSPORTS, type TransportKind } from "../systems/system.js";
+import type { ChildMode } from "./child-handle.js";
 
 /** A fully resolved run. */
 export interface BenchPlan {
@@ -29,6 +30,8 @@ export interface BenchPlan {
   readonly profileSystems: readonly string[];
   /** Measure nothing: re-render the reports (and goals) of this results file. */
   readonly renderFrom: string | undefined;
+  /** Children from source through tsx, or compiled (`dist/`, plain node) as users run them. */
+  readonly childMode: ChildMode;
 }
 
 type Timing = Pick<
@@ -123,7 +126,9 @@ export const USAGE = `usage: run.ts [--quick | --full | --tiny] [options]
   --out=DIR             where results go (default benchmarks/results)
   --readme              rewrite the "## End to end" section of benchmarks/README.md
   --cpu-prof=a,b        write V8 CPU profiles of these systems' children to DIR/profiles/
-  --render=FILE         measure nothing; rewrite the reports (and goals) from a results JSON`;
+  --render=FILE         measure nothing; rewrite the reports (and goals) from a results JSON
+  --compiled            run the children as users run code: dist/ under plain node (npm run build
+                        first); the default runs them from source through tsx`;
 
 /** Parses the command line into a plan; throws with a message naming the bad flag. */
 export function parsePlan(argv: readonly string[], defaultOutDir: string): BenchPlan {
@@ -149,6 +154,7 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
       readme: { type: "boolean" },
       "cpu-prof": { type: "string" },
       render: { type: "string" },
+      compiled: { type: "boolean" },
     },
   });
   const modes = (["quick", "full", "tiny"] as const).filter((mode) => values[mode] === true);
@@ -178,5 +184,6 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
     updateReadme: values.readme === true,
     profileSystems: (list(values["cpu-prof"]) ?? []).map((name) => catalogEntry(name).name),
     renderFrom: values.render,
+    childMode: values.compiled === true ? "compiled" : "source",
   };
 }

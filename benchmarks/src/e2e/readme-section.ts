@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { ChartFile } from "./charts.js";
 import {
+  cpuTables,
   detailTable,
   goalsTable,
   latencyTables,
@@ -29,8 +30,11 @@ every client in another (the harness only coordinates them over IPC), over TCP l
 sockets, at concurrency 1, 64 and 256 with payloads of 64 B, 1 KiB and 64 KiB. Each point is
 measured 3 times with the systems interleaved (the machine's speed drifts, so systems are only
 compared inside one run); figures are medians with p50, p99 and p99.9 latency and the CPU time per
-request of client and server. raw node:net with the same 4-byte length prefix and batched writes is
-the ceiling, and every other system is also given as a ratio to it.
+request of client and server. The ceiling is raw node:net with the same 4-byte length prefix and
+batched writes, measured with two clients: a callback client that allocates nothing per request
+(prebuilt frames, one write per tick, replies counted in one reused read buffer; the goals are
+judged against it) and a promise client that pays a promise and an async worker per request, as a
+typical client does (the "× raw" columns divide by it).
 
 | command | what | sized for (2 idle cores) |
 | --- | --- | --- |
@@ -41,7 +45,9 @@ the ceiling, and every other system is also given as a ratio to it.
 Every run writes \`results/latest.json\`, \`results/latest.md\` and SVG charts to \`results/\`; the full
 run also writes the \`results/readme-*\` files shown below. Flags (\`--systems=raw,grpc\`,
 \`--transports=unix\`, \`--concurrency=1,256\`, \`--duration-ms=2000\`, ...) narrow or lengthen a run;
-\`--help\` lists them.
+\`--help\` lists them. \`--compiled\` runs the children as users run code (\`benchmarks/dist\` under
+plain \`node\`, packages through their published \`dist/\`; \`npm run build\` first); without it they
+run from source through tsx. The run's header line says which.
 
 How each system is driven: raw node:net pairs responses by order on one connection (no ids, no
 codec); Parley uses \`serve()\`/\`connect()\` from \`@parley/rpc\` with msgpack, with inbound contract
@@ -66,6 +72,7 @@ export function readmeSection(results: RunResults, charts: readonly ChartFile[])
     images,
     throughputTables(results, "####"),
     latencyTables(results, "####"),
+    cpuTables(results, "####"),
     "#### Systems",
     systemsTable(results),
     "<details><summary>All figures, with CPU time per request</summary>",

@@ -47,7 +47,16 @@ export interface SystemPointResult {
   readonly rounds: readonly (RoundMeasurement | RoundFailure)[];
   readonly median?: MedianFigures;
   /** Ratios to raw node:net at the same point: req/s ratio and p50 ratio. */
-  readonly vsRaw?: { readonly requestsPerSecond: number; readonly p50: number };
+  readonly vsRaw?: RatioToBaseline;
+  /** The same ratios to the callback ceiling (`raw-callback`), when it ran at this point. */
+  readonly vsCeiling?: RatioToBaseline;
+}
+
+/** Ratios of one system's figures to a baseline's at the same point (median of per-round ratios). */
+export interface RatioToBaseline {
+  readonly requestsPerSecond: number;
+  readonly p50: number;
+  readonly p99?: number;
 }
 
 /** One point of the matrix. */
@@ -76,6 +85,8 @@ export interface SystemInfo {
 export interface RunMeta {
   readonly date: string;
   readonly mode: string;
+  /** How the children ran: `source` (tsx, packages' src/) or `compiled` (dist/, plain node). */
+  readonly children?: "source" | "compiled";
   readonly node: string;
   readonly v8: string;
   readonly platform: string;

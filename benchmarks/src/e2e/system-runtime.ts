@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CatalogEntry } from "../systems/catalog.js";
 import type { Endpoint, ListenSpec, TransportKind } from "../systems/system.js";
-import { ChildFailure, ChildHandle } from "./child-handle.js";
+import { ChildFailure, ChildHandle, type ChildMode } from "./child-handle.js";
 import type {
   ClientRequest,
   CpuTime,
@@ -62,12 +62,13 @@ export class SystemRuntime {
   /** Spawns the children; with `cpuProfileDir` both write CPU profiles there as they exit. */
   constructor(
     readonly entry: CatalogEntry,
+    mode: ChildMode,
     cpuProfileDir?: string,
   ) {
     const dir = (side: string): string | undefined =>
       cpuProfileDir === undefined ? undefined : join(cpuProfileDir, `${entry.name}-${side}`);
-    this.server = new ChildHandle("./server-child.ts", `${entry.name} server`, dir("server"));
-    this.client = new ChildHandle("./client-child.ts", `${entry.name} client`, dir("client"));
+    this.server = new ChildHandle("./server-child.ts", `${entry.name} server`, mode, dir("server"));
+    this.client = new ChildHandle("./client-child.ts", `${entry.name} client`, mode, dir("client"));
   }
 
   /** Starts the servers on every transport and loads the client; records why anything failed. */

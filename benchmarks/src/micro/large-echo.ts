@@ -10,7 +10,7 @@
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { median } from "../e2e/medians.js";
-import { system as raw } from "../systems/raw.js";
+import { createRawClient } from "../systems/raw.js";
 import { unixEndpoint } from "../systems/system.js";
 import { numberFlag } from "./cli.js";
 
@@ -49,7 +49,7 @@ async function round(preload: string): Promise<Round> {
     return (await once(server, "message"))[0] as T;
   };
   await once(server, "message");
-  const client = await raw.createClient(unixEndpoint(path), { concurrency: 1 });
+  const client = await createRawClient(unixEndpoint(path));
   const payload = new Uint8Array(PAYLOAD).fill(7);
   for (let i = 0; i < 500; i++) await client.echo(payload);
   await ask("start");

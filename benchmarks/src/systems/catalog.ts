@@ -26,8 +26,16 @@ export interface CatalogEntry {
 /** Every system, in report order. */
 export const CATALOG: readonly CatalogEntry[] = [
   {
+    name: "raw-callback",
+    label: "raw node:net, callback client",
+    role: "ceiling",
+    packages: [],
+    color: "#3f3f3f",
+    load: async () => (await import("./raw-callback.js")).system,
+  },
+  {
     name: "raw",
-    label: "raw node:net",
+    label: "raw node:net, promise client",
     role: "ceiling",
     packages: [],
     color: "#7f7f7f",

@@ -41,10 +41,26 @@ export interface EchoClient {
   close(): Promise<void>;
 }
 
+/**
+ * A client driven by callbacks instead of promises: the ceiling's second form, which allocates
+ * nothing per request, so its figures show what a call costs when the client costs nothing.
+ * Replies come back in request order; the load generator keeps the send times.
+ */
+export interface CallbackEchoClient {
+  /** Sends one request carrying the session's payload (the client was built for it). */
+  send(): void;
+  /** Called once per reply with its length, or with -1 and a reason once the connection fails. */
+  onReply: (replyBytes: number, failure?: string) => void;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
 /** Hints a client may use to size itself, e.g. HTTP/1.1 opens one connection per concurrent call. */
 export interface ClientHints {
   /** Requests the load generator keeps in flight. */
   readonly concurrency: number;
+  /** Bytes of every request's payload. */
+  readonly payloadBytes: number;
 }
 
 /** A benchmarked system: one adapter module each, all with the same shape. */
@@ -56,7 +72,14 @@ export interface BenchSystem {
   /** Starts an echo server; runs in the server child. */
   startServer(listen: ListenSpec): Promise<EchoServer>;
   /** Connects a client to `endpoint`; runs in the client child. */
-  createClient(endpoint: Endpoint, hints: ClientHints): Promise<EchoClient>;
+  createClient(endpoint: Endpoint, hints: ClientHints): Promise<EchoClient | CallbackEchoClient>;
+}
+
+/** Tells the two kinds of client apart. */
+export function isCallbackClient(
+  client: EchoClient | CallbackEchoClient,
+): client is CallbackEchoClient {
+  return "send" in client;
 }
 
 /** Builds the `Endpoint` of a TCP listener. */
