@@ -16,6 +16,17 @@ export type {
 } from "./contract-diff.js";
 export { diffContracts, formatContractDiff } from "./contract-diff.js";
 export type {
+  ContractMember,
+  MemberAgreement,
+  MemberIncompatibility,
+} from "./contract-members.js";
+export {
+  agreeMembers,
+  contractMembers,
+  describeIncompatibility,
+  memberFingerprint,
+} from "./contract-members.js";
+export type {
   ContractCaller,
   ContractDefinition,
   ContractHandlers,
