@@ -12,7 +12,8 @@
 import { type $ZodType, toJSONSchema } from "zod/v4/core";
 import type { ContractDefinition } from "./contract-types.js";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON value (what zod's JSON Schema is made of). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Keywords that document a schema without changing what it accepts. */
 const ANNOTATIONS = new Set([
@@ -65,13 +66,13 @@ export function contractFingerprint(definition: ContractDefinition): string {
       name,
       {
         idempotent: request.idempotent === true,
-        input: schemaShape(request.input),
-        output: schemaShape(request.output),
+        input: wireSchema(request.input),
+        output: wireSchema(request.output),
       },
     ]);
   const signals = Object.entries(definition.signals ?? {})
     .sort(([a], [b]) => compare(a, b))
-    .map(([name, schema]) => [name, schemaShape(schema)]);
+    .map(([name, schema]) => [name, wireSchema(schema)]);
   const canonical = canonicalJson({ name: definition.name, requests, signals } as unknown as Json);
   return fnv1a64(new TextEncoder().encode(canonical));
 }
@@ -103,9 +104,12 @@ export function fnv1a64(bytes: Uint8Array): string {
   return [h3, h2, h1, h0].map((limb) => limb.toString(16).padStart(4, "0")).join("");
 }
 
-// Unrepresentable types (date, bigint, map, set, custom, ...) get a marker naming the zod type rather
-// than zod's empty schema, so swapping z.date() for z.bigint() still changes the fingerprint.
-function schemaShape(schema: $ZodType): Json {
+/**
+ * The wire shape of a schema: zod's JSON Schema of its input side (what travels), annotations
+ * removed. Unrepresentable types (date, bigint, map, set, custom, ...) get a marker naming the zod
+ * type rather than zod's empty schema, so swapping z.date() for z.bigint() still shows.
+ */
+export function wireSchema(schema: $ZodType): Json {
   const json = toJSONSchema(schema, {
     io: "input",
     target: "draft-2020-12",

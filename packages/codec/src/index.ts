@@ -9,6 +9,24 @@ export {
   MAX_REPORTED_ISSUES,
 } from "./contract.js";
 export type {
+  ChangeVerdict,
+  ContractChange,
+  ContractDiff,
+  ContractVersion,
+} from "./contract-diff.js";
+export { diffContracts, formatContractDiff } from "./contract-diff.js";
+export type {
+  ContractMember,
+  MemberAgreement,
+  MemberIncompatibility,
+} from "./contract-members.js";
+export {
+  agreeMembers,
+  contractMembers,
+  describeIncompatibility,
+  memberFingerprint,
+} from "./contract-members.js";
+export type {
   ContractCaller,
   ContractDefinition,
   ContractHandlers,
@@ -43,11 +61,14 @@ export {
   RemoteError,
   ServiceError,
 } from "./errors.js";
-export { contractFingerprint } from "./fingerprint.js";
+export type { Json } from "./fingerprint.js";
+export { contractFingerprint, wireSchema } from "./fingerprint.js";
 export type { JsonCodecOptions } from "./json-codec.js";
 export { createJsonCodec } from "./json-codec.js";
 export { ZERO_COPY_MIN_BYTES } from "./msgpack-binary.js";
 export type { Int64Mode, MsgpackCodecOptions } from "./msgpack-codec.js";
 export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msgpack-codec.js";
+export type { JsonSchema, SchemaFinding } from "./schema-compatibility.js";
+export { compareSchemas, describeSchema, isCompatibleSchema } from "./schema-compatibility.js";
 export type { WireError } from "./wire-error.js";
 export { fromWireError, isWireError, toWireError } from "./wire-error.js";

@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
+import { encodeMembersBlock } from "./hello-members.js";
 import { type Frame, headOf, SplitFrame } from "./split-frame.js";
 import {
   COMMON_HEADER_BYTES,
@@ -156,7 +157,10 @@ export class FrameEncoder {
     w.str16(m.authToken ?? "", "authToken");
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     if (meta !== undefined) w.bytes(meta);
-    return this.headed(Kind.Hello, meta !== undefined, w.toBytes());
+    if (m.minor < 1) return this.headed(Kind.Hello, meta !== undefined, w.toBytes());
+    // 1.1: the member tables, encoded once per contract (hello-members.ts), joined by one copy.
+    const members = encodeMembersBlock(m.servesMembers, m.callsMembers);
+    return this.headed(Kind.Hello, meta !== undefined, Buffer.concat([w.toBytes(), members]));
   }
 
   private encodeHelloAck(m: HelloAckMessage): Uint8Array {

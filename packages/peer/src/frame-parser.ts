@@ -6,6 +6,7 @@
 import { NameStringCache, readUtf8 } from "./byte-strings.js";
 import { ProtocolError } from "./errors.js";
 import type { BodyCodec } from "./frame-encoder.js";
+import { type MemberReader, readMembersBlock } from "./hello-members.js";
 import {
   COMMON_HEADER_BYTES,
   Flag,
@@ -137,6 +138,8 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
   const heartbeatTimeoutMs = r.u32();
   const token = r.str16();
   const metadata = hasMetadata ? r.metadata() : undefined;
+  // 1.1 appends the member tables; a 1.1 Hello cut short after the 1.0 fields advertises none.
+  const members = minor >= 1 && r.remaining > 0 ? readMembersBlock(r) : undefined;
   // Bytes after the known fields are extensions of later minor versions: ignored.
   return {
     kind: Kind.Hello,
@@ -151,6 +154,8 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
     heartbeatTimeoutMs,
     authToken: token === "" ? undefined : token,
     metadata,
+    servesMembers: members?.serves,
+    callsMembers: members?.calls,
   };
 }
 
@@ -176,7 +181,7 @@ export function readU32(bytes: Uint8Array, p: number): number {
 }
 
 /** Bounds-checked cursor over a payload's fixed fields. */
-class Reader {
+class Reader implements MemberReader {
   constructor(
     private readonly bytes: Uint8Array,
     public at: number,
@@ -195,6 +200,29 @@ class Reader {
     return value;
   }
 
+  u16(): number {
+    this.need(2);
+    const value = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
+    this.at += 2;
+    return value;
+  }
+
+  /** `n` bytes as 2n lowercase hex digits. */
+  hex(n: number): string {
+    this.need(n);
+    let out = "";
+    for (let i = 0; i < n; i++) out += hex(this.bytes[this.at++]!);
+    return out;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.at;
+  }
+
+  fail(message: string): never {
+    throw new ProtocolError(message);
+  }
+
   str8(): string {
     return this.text(this.u8());
   }
@@ -205,10 +233,7 @@ class Reader {
   }
 
   str16(): string {
-    this.need(2);
-    const n = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
-    this.at += 2;
-    return this.text(n);
+    return this.text(this.u16());
   }
 
   metadata(): Metadata {

@@ -15,9 +15,14 @@
  */
 import { InvalidOptionError } from "@parley/framing";
 import {
+  advertisedMembers,
+  agreeContracts,
+  type ContractGaps,
+  contractId,
+} from "./contract-agreement.js";
+import {
   CodecMismatchError,
   ConnectionRefusedError,
-  ContractMismatchError,
   HandshakeTimeoutError,
   type PeerError,
   ProtocolError,
@@ -26,11 +31,11 @@ import {
   UnavailableError,
   VersionMismatchError,
 } from "./errors.js";
+import { withoutShapes } from "./hello-members.js";
 import type { Ending } from "./peer-ending.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import { checkedTransition } from "./peer-state.js";
 import type { CloseInitiator, CloseReason, HelloInfo, RemoteHello } from "./peer-types.js";
-import type { RuntimeContract } from "./runtime-contract.js";
 import {
   KIND_NAMES,
   Kind,
@@ -39,7 +44,7 @@ import {
   PROTOCOL_MINOR,
 } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
-import type { ContractId, HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
+import type { HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
 
 /** Where this side is in the handshake. */
 type HelloState =
@@ -76,6 +81,8 @@ export interface HelloPort {
 export class HelloHandshake {
   /** The remote's Hello, once received. */
   remote: HelloMessage | undefined;
+  /** Members of the called contract the remote does not serve (1.1), once its Hello passed. */
+  gaps: ContractGaps | undefined;
   private state: HelloState = "awaiting-hello";
   private held: Message[] | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -183,7 +190,10 @@ export class HelloHandshake {
           "give both peers the same codec option",
       );
     }
-    return contractMismatch(this.o.calls, m.serves) ?? contractMismatch(m.calls, this.o.serves);
+    const agreement = agreeContracts(this.o, m);
+    if (!agreement.ok) return agreement.error;
+    this.gaps = agreement.gaps;
+    return undefined;
   }
 
   private onHello(m: HelloMessage): void {
@@ -296,15 +306,22 @@ export function ownHello(o: ResolvedPeerOptions): HelloMessage {
     heartbeatTimeoutMs: o.heartbeatTimeoutMs,
     authToken: o.authToken,
     metadata: o.metadata,
+    servesMembers: advertisedMembers(o.serves),
+    callsMembers: withoutShapes(advertisedMembers(o.calls)),
   };
 }
 
 /**
- * This side's Hello frame, encoded by `wire`.
+ * This side's Hello frame, encoded by `wire`. A served contract whose shapes would make it too
+ * large goes without them (docs/protocol.md §3: differing members then count as incompatible).
  * @throws {InvalidOptionError} INVALID_OPTION when metadata and authToken make it too large.
  */
 export function encodeHello(o: ResolvedPeerOptions, wire: WireFormat): Uint8Array {
-  const hello = wire.encode(ownHello(o));
+  const full = ownHello(o);
+  let hello = wire.encode(full);
+  if (hello.length - wire.frameOverheadBytes > MAX_HELLO_BYTES && full.servesMembers) {
+    hello = wire.encode({ ...full, servesMembers: withoutShapes(full.servesMembers) });
+  }
   if (hello.length - wire.frameOverheadBytes > MAX_HELLO_BYTES) {
     throw new InvalidOptionError(
       `metadata and authToken make a Hello larger than ${MAX_HELLO_BYTES} bytes; send less`,
@@ -359,40 +376,4 @@ function toRemoteHello(m: HelloMessage, remoteAddress: string): RemoteHello {
 function refusalError(code: string, message: string): PeerError {
   const text = `the remote refused the connection (${code}): ${message}`;
   return peerErrorForRemoteCode(code, text) ?? new ConnectionRefusedError(text, code);
-}
-
-function contractMismatch(
-  called: RuntimeContract | ContractId | undefined,
-  served: RuntimeContract | ContractId | undefined,
-): ContractMismatchError | undefined {
-  if (called === undefined) return undefined;
-  const want = contractId(called)!;
-  const have = contractId(served);
-  if (have === undefined) {
-    return new ContractMismatchError(
-      `contract mismatch: the calling side calls ${describe(want)} but the serving side serves no contract`,
-    );
-  }
-  if (have.name !== want.name || have.version !== want.version) {
-    return new ContractMismatchError(
-      `contract mismatch: the calling side calls ${describe(want)} but the serving side serves ${describe(have)}`,
-    );
-  }
-  if (have.fingerprint !== want.fingerprint) {
-    return new ContractMismatchError(
-      `contract mismatch: both sides use ${want.name} v${want.version} but their schemas differ ` +
-        `(fingerprint ${want.fingerprint} on the calling side, ${have.fingerprint} on the serving ` +
-        "side); deploy the same contract on both",
-    );
-  }
-  return undefined;
-}
-
-function contractId(c: RuntimeContract | ContractId | undefined): ContractId | undefined {
-  if (c === undefined) return undefined;
-  return { name: c.name, version: String(c.version), fingerprint: c.fingerprint };
-}
-
-function describe(c: ContractId): string {
-  return `${c.name} v${c.version} (fingerprint ${c.fingerprint})`;
 }

@@ -5,6 +5,7 @@
  * exactly once whatever happens.
  */
 import { fromWireError, type WireError } from "@parley/codec";
+import type { ContractGaps } from "./contract-agreement.js";
 import { type DeadlineTimer, monotonicNow } from "./deadline-timer.js";
 import {
   CancelledError,
@@ -70,6 +71,8 @@ export class OutboundCalls implements PendingCallOwner {
   private readonly inFlight = new Map<number, PendingCall>();
   private readonly waiting = new FifoQueue<PendingCall | QueuedSignal>();
   private lastId = 0;
+  /** Members the remote does not serve (set at Hello): calls to them fail here, unwritten. */
+  private gaps: ContractGaps | undefined;
 
   constructor(
     private readonly port: OutboundPort,
@@ -132,6 +135,11 @@ export class OutboundCalls implements PendingCallOwner {
       if (this.port.canWrite()) this.admit();
     }
     return item.promise;
+  }
+
+  /** From now on, calls and signals the remote does not serve fail with UNIMPLEMENTED, unwritten. */
+  refuseGaps(gaps: ContractGaps | undefined): void {
+    this.gaps = gaps;
   }
 
   /** Writes queued calls and signals while the port allows, in order. */
@@ -237,6 +245,11 @@ export class OutboundCalls implements PendingCallOwner {
       this.onCallDeadline(call);
       return;
     }
+    const gap = this.gaps?.request(call.method);
+    if (gap !== undefined) {
+      this.settle(call, gap);
+      return;
+    }
     const id = nextId(this.lastId, this.inFlight);
     let frame: Frame;
     try {
@@ -263,6 +276,11 @@ export class OutboundCalls implements PendingCallOwner {
 
   private sendSignal(item: QueuedSignal): void {
     item.settled = true;
+    const gap = this.gaps?.signal(item.name);
+    if (gap !== undefined) {
+      item.reject(gap);
+      return;
+    }
     let frame: Frame;
     try {
       const m = { kind: Kind.Signal, name: item.name, metadata: item.metadata, body: item.payload };

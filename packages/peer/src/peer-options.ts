@@ -26,6 +26,9 @@ import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
 
+/** Default `contractCheck`: agree per method (protocol 1.1), so contracts can evolve. */
+export const DEFAULT_CONTRACT_CHECK = "compatible";
+
 /** Default `handshakeTimeoutMs`: 5 s. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 /** Default `requestTimeoutMs`: every call has a deadline, 30 s unless told otherwise. */
@@ -91,6 +94,13 @@ export interface PeerOptions<
   verifyAuth?: (token: string | undefined, hello: RemoteHello) => boolean | Promise<boolean>;
   /** Sent in Hello; the remote sees it in `ready`'s `remote.metadata`. @default none */
   metadata?: Metadata;
+  /**
+   * How the Hello compares contracts. `"compatible"`: per method (protocol 1.1), accepting a server
+   * that serves more or fewer methods or schemas that still fit (docs/contract-changes.md);
+   * `"strict"`: the whole contract must be the same (name, version, fingerprint), as in 1.0.
+   * @default "compatible"
+   */
+  contractCheck?: "compatible" | "strict";
   /** Time for Hello both ways. @default 5000 */
   handshakeTimeoutMs?: number;
   /** Deadline of every call that sets no `timeoutMs`. @default 30000 */
@@ -136,6 +146,7 @@ export interface ResolvedPeerOptions {
   readonly authToken: string | undefined;
   readonly verifyAuth: PeerOptions["verifyAuth"];
   readonly metadata: Metadata | undefined;
+  readonly contractCheck: "compatible" | "strict";
   readonly handshakeTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly closeTimeoutMs: number;
@@ -178,6 +189,7 @@ export function resolvePeerOptions(
     authToken: tokenOption(o.authToken),
     verifyAuth: functionOption<PeerOptions["verifyAuth"]>("verifyAuth", o.verifyAuth),
     metadata: metadataOption(o.metadata),
+    contractCheck: contractCheckOption(o.contractCheck),
     handshakeTimeoutMs: durationOption(
       "handshakeTimeoutMs",
       o.handshakeTimeoutMs,
@@ -273,6 +285,16 @@ function handlerMap<H>(
     map.set(key, handler as H);
   }
   return map;
+}
+
+function contractCheckOption(value: unknown): "compatible" | "strict" {
+  if (value === undefined) return DEFAULT_CONTRACT_CHECK;
+  if (value !== "compatible" && value !== "strict") {
+    throw new InvalidOptionError(
+      `contractCheck must be "compatible" or "strict" (got ${describe(value)})`,
+    );
+  }
+  return value;
 }
 
 function sideOption(value: unknown): "client" | "server" {

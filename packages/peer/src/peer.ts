@@ -335,6 +335,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     this.setState(EngineState.Handshaking, EngineState.Open);
     this.heartbeat.start();
     this.settleReady.resolve(info);
+    this.outbound.refuseGaps(this.hello.gaps);
     this.outbound.admit();
   }
 

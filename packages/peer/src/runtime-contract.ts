@@ -2,6 +2,7 @@
  * What the engine uses of a contract at run time. The `Contract` of @parley/codec satisfies it;
  * keeping the engine on this narrow shape leaves the typed helpers to the codec package.
  */
+import type { ContractDefinition } from "@parley/codec";
 
 /** Result of validating a body against a contract schema. */
 export type ParseResult = { ok: true; value: unknown } | { ok: false; error: Error };
@@ -11,6 +12,11 @@ export interface RuntimeContract {
   readonly name: string;
   readonly version: string | number;
   readonly fingerprint: string;
+  /**
+   * The definition the contract was made from (`defineContract` keeps it): with it, the Hello
+   * advertises the contract per method (protocol 1.1); without it, contracts must match whole.
+   */
+  readonly definition?: ContractDefinition;
   /** Check what is sent as well as what arrives. */
   readonly validateOutbound: boolean;
   /** Declared request names, when known: `peer.call` makes them plain properties. */

@@ -6,7 +6,7 @@
 /** Major protocol version: peers with different majors refuse each other (`VERSION_MISMATCH`). */
 export const PROTOCOL_MAJOR = 1;
 /** Minor protocol version: additive changes only; a session uses the smaller of the two minors. */
-export const PROTOCOL_MINOR = 0;
+export const PROTOCOL_MINOR = 1;
 
 /** "PRLY": the first four bytes of every Hello, after the common header. */
 export const HELLO_MAGIC = Uint8Array.of(0x50, 0x52, 0x4c, 0x59);

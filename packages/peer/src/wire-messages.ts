@@ -3,6 +3,7 @@
  * (wire-format.ts) turns them into frames and back, so another dialect can replace the binary one
  * without touching the engine.
  */
+import type { ContractMember } from "@parley/codec";
 import type { Kind, ResponseStatus } from "./wire-constants.js";
 
 /** String key/value pairs carried next to a request, signal or Hello. */
@@ -32,6 +33,13 @@ export interface HelloMessage {
   readonly heartbeatTimeoutMs: number;
   readonly authToken: string | undefined;
   readonly metadata: Metadata | undefined;
+  /**
+   * 1.1: the members of the served contract, each with its shape (see hello-members.ts). Absent
+   * from a 1.0 Hello, and when this side serves no contract or one without a definition.
+   */
+  readonly servesMembers?: readonly ContractMember[] | undefined;
+  /** 1.1: the members of the called contract (fingerprints only, shapes empty). */
+  readonly callsMembers?: readonly ContractMember[] | undefined;
 }
 
 /** Answer to a Hello: accepted, or refused with a code and a reason. */

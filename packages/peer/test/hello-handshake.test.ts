@@ -21,7 +21,7 @@ describe("Hello handshake", () => {
     expect(c.remote.serves).toEqual({ name: "calc", version: "1", fingerprint: calc.fingerprint });
     expect(c.remote.metadata).toEqual({ region: "eu" });
     expect(c.remote.maxConcurrentRequests).toBe(8 + 1024);
-    expect(c.protocolVersion).toEqual({ major: 1, minor: 0 });
+    expect(c.protocolVersion).toEqual({ major: 1, minor: 1 });
     expect(s.remote.calls?.name).toBe("calc");
     expect(s.remote.maxFrameBytes).toBe(70_000);
     expect(client.state).toBe("open");
@@ -40,7 +40,7 @@ describe("Hello handshake", () => {
     raw.send(rawHello({ major: 2 }));
     const error = await rejection(peer.ready);
     expect(error.code).toBe("VERSION_MISMATCH");
-    expect(error.message).toContain("2.0");
+    expect(error.message).toContain("2.1");
     const ack = (await raw.next(Kind.HelloAck)) as HelloAckMessage;
     expect(ack).toMatchObject({ accepted: false, code: "VERSION_MISMATCH" });
     remote.end();
@@ -65,7 +65,7 @@ describe("Hello handshake", () => {
   });
 
   it("reports differing schemas of the same contract version as CONTRACT_MISMATCH", async () => {
-    const { client } = peerPair({ serves: calcDrifted }, { calls: calc });
+    const { client } = peerPair({ serves: calcDrifted }, { calls: calc, contractCheck: "strict" });
     const error = await rejection(client.ready);
     expect(error.code).toBe("CONTRACT_MISMATCH");
     expect(error.message).toContain("schemas differ");

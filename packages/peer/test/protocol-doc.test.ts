@@ -4,14 +4,20 @@
  * specification and the implementation cannot drift apart.
  */
 import { readFileSync } from "node:fs";
-import { createMsgpackCodec } from "@parley/codec";
+import {
+  contractMembers,
+  createMsgpackCodec,
+  defineContract,
+  memberFingerprint,
+} from "@parley/codec";
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
 import { refuseConnection } from "../src/index.js";
 import { Kind, ResponseStatus } from "../src/wire-constants.js";
-import type { Message } from "../src/wire-messages.js";
+import type { HelloMessage, Message } from "../src/wire-messages.js";
 
 const DOC = new URL("../../../docs/protocol.md", import.meta.url);
 
@@ -38,6 +44,33 @@ function docExamples(): Map<string, Uint8Array> {
 }
 
 const calc = { name: "calc", version: "1", fingerprint: "3f2a91c0" };
+
+// The 1.1 examples: calc v2, one idempotent method neg (number -> number).
+const calc2Contract = defineContract({
+  name: "calc",
+  version: 2,
+  requests: { neg: { input: z.number(), output: z.number(), idempotent: true } },
+});
+const calc2 = { name: "calc", version: "2", fingerprint: "0dad7b31fb3dd346" };
+const neg = {
+  kind: "request",
+  name: "neg",
+  idempotent: true,
+  fingerprint: "8429b22386aaa280",
+  shape: '{"input":{"type":"number"},"output":{"type":"number"}}',
+} as const;
+const hello11 = {
+  kind: Kind.Hello,
+  major: 1,
+  minor: 1,
+  codec: "msgpack",
+  maxFrameBytes: 4_194_304,
+  maxConcurrentRequests: 1280,
+  heartbeatIntervalMs: 15_000,
+  heartbeatTimeoutMs: 10_000,
+  authToken: undefined,
+  metadata: undefined,
+} as const;
 
 const MESSAGES: Record<string, Message> = {
   "hello-client": {
@@ -71,7 +104,7 @@ const MESSAGES: Record<string, Message> = {
   "hello-refusal": {
     kind: Kind.Hello,
     major: 1,
-    minor: 0,
+    minor: 1,
     codec: "",
     serves: undefined,
     calls: undefined,
@@ -81,6 +114,18 @@ const MESSAGES: Record<string, Message> = {
     heartbeatTimeoutMs: 0,
     authToken: undefined,
     metadata: undefined,
+  },
+  "hello-client-members": {
+    ...hello11,
+    serves: undefined,
+    calls: calc2,
+    callsMembers: [{ ...neg, shape: "" }],
+  },
+  "hello-server-members": {
+    ...hello11,
+    serves: calc2,
+    calls: undefined,
+    servesMembers: [neg],
   },
   "hello-ack-accept": { kind: Kind.HelloAck, accepted: true },
   "hello-ack-refuse": {
@@ -158,6 +203,22 @@ describe("docs/protocol.md examples", () => {
       code: "OVERLOADED",
       message: "too many connections",
     });
+  });
+
+  it("prints the 1.1 examples' fingerprints and shape as @parley/codec computes them", () => {
+    expect(calc2Contract.fingerprint).toBe(calc2.fingerprint);
+    const [member] = contractMembers(calc2Contract.definition);
+    expect(member).toMatchObject(neg);
+    expect(memberFingerprint("request", true, neg.shape)).toBe(neg.fingerprint);
+  });
+
+  it("ignores a 1.1 Hello's members block when the Hello says 1.0, as a 1.0 receiver does", () => {
+    const bytes = examples.get("hello-server-members")!.slice();
+    bytes[15] = 0; // the minor version byte
+    const parsed = parser.parse(bytes.subarray(4)) as HelloMessage;
+    expect(parsed.minor).toBe(0);
+    expect(parsed.servesMembers).toBeUndefined();
+    expect(parsed.serves).toEqual(calc2);
   });
 
   for (const [name, message] of Object.entries(MESSAGES)) {

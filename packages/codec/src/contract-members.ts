@@ -1,0 +1,181 @@
+/**
+ * Contract members: a contract seen one request method or signal at a time, as peers advertise it
+ * in the Hello (protocol 1.1, docs/protocol.md §5) so they can agree per method rather than on the
+ * whole contract. Each member has a fingerprint of its own wire shape; the serving side also sends
+ * the shape itself, so the calling side can decide, for a member whose fingerprint differs,
+ * whether its own schemas and the server's still fit (see docs/contract-changes.md).
+ */
+
+import type { ContractDefinition } from "./contract-types.js";
+import { canonicalJson, fnv1a64, type Json, wireSchema } from "./fingerprint.js";
+import { compareSchemas, type JsonSchema } from "./schema-compatibility.js";
+
+/** One request method or signal, as a Hello advertises it. */
+export interface ContractMember {
+  readonly kind: "request" | "signal";
+  readonly name: string;
+  /** Requests only: the caller may retry it. */
+  readonly idempotent: boolean;
+  /** 16 hex digits over the member's kind, flag and wire shape. */
+  readonly fingerprint: string;
+  /**
+   * Canonical JSON of the wire shape: `{"input":...,"output":...}` for a request, the payload's
+   * JSON Schema for a signal. Empty when the sender left it out (a Hello from a calling side, or a
+   * contract too large for the Hello).
+   */
+  readonly shape: string;
+}
+
+/** A local member: also its wire shape parsed, for checks against a remote's. */
+interface LocalMember extends ContractMember {
+  readonly wire: Json;
+}
+
+/** Why a member cannot be used between a caller and a server. */
+export interface MemberIncompatibility {
+  readonly kind: "request" | "signal";
+  readonly name: string;
+  /** Where: `input.ttl`, `output`, `payload.kind` (`""` for the member itself). */
+  readonly path: string;
+  /** The calling side's type there. */
+  readonly callerType: string;
+  /** The serving side's type there. */
+  readonly serverType: string;
+  readonly reason: string;
+}
+
+/** What a calling side learns from a serving side's member table. */
+export interface MemberAgreement {
+  /** Request methods the caller declares that the server does not serve. */
+  readonly unservedRequests: readonly string[];
+  /** Signals the caller declares that the server does not take. */
+  readonly unservedSignals: readonly string[];
+  /** Members both have whose schemas do not fit (empty when the connection may go ahead). */
+  readonly incompatible: readonly MemberIncompatibility[];
+}
+
+const cache = new WeakMap<ContractDefinition, readonly LocalMember[]>();
+
+/** The members of a contract, requests first, in definition order (computed once per definition). */
+export function contractMembers(definition: ContractDefinition): readonly ContractMember[] {
+  return localMembers(definition);
+}
+
+function localMembers(definition: ContractDefinition): readonly LocalMember[] {
+  let members = cache.get(definition);
+  if (members === undefined) {
+    members = Object.freeze([
+      ...Object.entries(definition.requests ?? {}).map(([name, r]) => {
+        const wire = { input: wireSchema(r.input), output: wireSchema(r.output) };
+        return member("request", name, r.idempotent === true, wire);
+      }),
+      ...Object.entries(definition.signals ?? {}).map(([name, schema]) =>
+        member("signal", name, false, wireSchema(schema)),
+      ),
+    ]);
+    cache.set(definition, members);
+  }
+  return members;
+}
+
+function member(
+  kind: ContractMember["kind"],
+  name: string,
+  idempotent: boolean,
+  wire: Json,
+): LocalMember {
+  const shape = canonicalJson(wire);
+  const fingerprint = memberFingerprint(kind, idempotent, shape);
+  return Object.freeze({ kind, name, idempotent, fingerprint, shape, wire });
+}
+
+/** The fingerprint a member with this kind, flag and canonical shape has. */
+export function memberFingerprint(
+  kind: ContractMember["kind"],
+  idempotent: boolean,
+  shape: string,
+): string {
+  return fnv1a64(new TextEncoder().encode(`${kind}:${idempotent ? 1 : 0}:${shape}`));
+}
+
+/**
+ * Checks a calling side's contract against the members a serving side advertised: which of the
+ * caller's members the server lacks, and which both have but cannot fit. A member whose
+ * fingerprint matches is compatible without looking further; one that differs is compared with
+ * the rules of docs/contract-changes.md (the caller writes inputs and payloads, the server outputs).
+ */
+export function agreeMembers(
+  caller: ContractDefinition,
+  served: readonly ContractMember[],
+): MemberAgreement {
+  const byKey = new Map<string, ContractMember>();
+  for (const m of served) byKey.set(`${m.kind}:${m.name}`, m);
+  const unservedRequests: string[] = [];
+  const unservedSignals: string[] = [];
+  const incompatible: MemberIncompatibility[] = [];
+  for (const mine of localMembers(caller)) {
+    const theirs = byKey.get(`${mine.kind}:${mine.name}`);
+    if (theirs === undefined) {
+      (mine.kind === "request" ? unservedRequests : unservedSignals).push(mine.name);
+    } else if (theirs.fingerprint !== mine.fingerprint) {
+      incompatible.push(...compareMember(mine, theirs));
+    }
+  }
+  return { unservedRequests, unservedSignals, incompatible };
+}
+
+function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompatibility[] {
+  const { kind, name } = mine;
+  const problem = (path: string, callerType: string, serverType: string, reason: string) => ({
+    kind,
+    name,
+    path,
+    callerType,
+    serverType,
+    reason,
+  });
+  let wire: Json;
+  try {
+    wire = theirs.shape === "" ? null : (JSON.parse(theirs.shape) as Json);
+  } catch {
+    wire = null;
+  }
+  if (wire === null || typeof wire !== "object") {
+    return [problem("", "schema", "unknown", "schemas differ and the serving side sent no shape")];
+  }
+  const out: MemberIncompatibility[] = [];
+  if (mine.idempotent && !theirs.idempotent) {
+    out.push(problem("", "idempotent", "not idempotent", "the caller would retry it"));
+  }
+  const pairs: [JsonSchema, JsonSchema, string][] =
+    kind === "request"
+      ? [
+          [field(mine.wire, "input"), field(wire, "input"), "input"],
+          [field(wire, "output"), field(mine.wire, "output"), "output"],
+        ]
+      : [[mine.wire as JsonSchema, wire as JsonSchema, "payload"]];
+  for (const [writer, reader, root] of pairs) {
+    for (const f of compareSchemas(writer, reader, root)) {
+      if (f.compatible) continue;
+      // The caller writes the input and payload; the server writes the output.
+      const callerWrites = root !== "output";
+      const [callerType, serverType] = callerWrites ? [f.writer, f.reader] : [f.reader, f.writer];
+      out.push(problem(f.path, callerType, serverType, f.reason));
+    }
+  }
+  return out;
+}
+
+function field(wire: Json, key: "input" | "output"): JsonSchema {
+  const value = (wire as { [key: string]: Json })[key];
+  return (value ?? {}) as JsonSchema;
+}
+
+/**
+ * One incompatibility in a sentence that reads the same from either side:
+ * `request put input.ttl: the calling side has absent, the serving side number (required field added)`.
+ */
+export function describeIncompatibility(i: MemberIncompatibility): string {
+  const where = i.path === "" ? `${i.kind} ${i.name}` : `${i.kind} ${i.name} ${i.path}`;
+  return `${where}: the calling side has ${i.callerType}, the serving side ${i.serverType} (${i.reason})`;
+}

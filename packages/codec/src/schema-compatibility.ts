@@ -1,0 +1,376 @@
+/**
+ * Schema compatibility: can a reader with schema R accept every value a writer with schema W may
+ * send? The rule is Avro's schema resolution (the reader resolves the writer's data against its own
+ * schema) with protobuf's field rules: a field the reader does not know is dropped (zod's default
+ * `z.object` strips it), a field the reader lacks is fine when the reader has it optional, and a
+ * field the reader requires must always be written. Both schemas are zod's JSON Schema of the input
+ * side (what travels on the wire), as {@link wireSchema} renders it.
+ *
+ * The check is conservative: where it cannot prove that every written value is readable (a changed
+ * `pattern`, a recursive `$ref`, `not`, ...), it reports the difference as incompatible. Every
+ * difference is reported, compatible or not, so a diff can list the non-breaking changes too.
+ */
+
+import { canonicalJson, type Json } from "./fingerprint.js";
+
+/** A JSON Schema object (or `true`/`false`). */
+export type JsonSchema = { [key: string]: Json } | boolean;
+
+/** One difference between a writer's and a reader's schema. */
+export interface SchemaFinding {
+  /** Where: property names and `[]` for array items, joined by dots (`""` for the root). */
+  readonly path: string;
+  /** The writer's type there, in short (`"string"`, `"absent"`, `"enum(a|b)"`, ...). */
+  readonly writer: string;
+  /** The reader's type there, in short. */
+  readonly reader: string;
+  /** True when every value the writer may send there is accepted by the reader. */
+  readonly compatible: boolean;
+  /** What changed, in a few words (`"required field added"`, `"enum widened"`, ...). */
+  readonly reason: string;
+}
+
+const RANGE_KEYWORDS = [
+  ["minimum", 1],
+  ["exclusiveMinimum", 1],
+  ["minLength", 1],
+  ["minItems", 1],
+  ["minProperties", 1],
+  ["maximum", -1],
+  ["exclusiveMaximum", -1],
+  ["maxLength", -1],
+  ["maxItems", -1],
+  ["maxProperties", -1],
+] as const;
+
+/** Keywords that must be equal on both sides (the check does not reason about them). */
+const OPAQUE_KEYWORDS = [
+  "pattern",
+  "format",
+  "multipleOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "allOf",
+  "x-zod-type",
+];
+
+/** Finds every difference between writer schema `w` and reader schema `r`, compatible or not. */
+export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaFinding[] {
+  const out: SchemaFinding[] = [];
+  const ws = asObject(w);
+  const rs = asObject(r);
+  // A reference may point back up the tree, so a walk could not tell what it refers to on each
+  // side: a recursive schema is compatible only when it is unchanged.
+  if (hasRef(ws) || hasRef(rs)) {
+    if (!sameJson(ws, rs)) out.push(finding(path, ws, rs, false, "recursive schema changed"));
+    return out;
+  }
+  compareAt(ws, rs, path, out);
+  return out;
+}
+
+/** True when the reader accepts everything the writer may send. */
+export function isCompatibleSchema(w: JsonSchema, r: JsonSchema): boolean {
+  return compareSchemas(w, r).every((f) => f.compatible);
+}
+
+type Schema = { [key: string]: Json };
+
+function asObject(s: JsonSchema | Json | undefined): Schema {
+  if (s === true || s === undefined) return {};
+  if (s === false) return { not: {} };
+  return s as Schema;
+}
+
+function compareAt(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  if (isAny(r)) {
+    if (!isAny(w)) out.push(finding(path, w, r, true, "reader accepts anything"));
+    return;
+  }
+  const wBranches = branches(w);
+  const rBranches = branches(r);
+  if (wBranches !== undefined || rBranches !== undefined) {
+    compareUnions(wBranches ?? [w], rBranches ?? [r], w, r, path, out);
+    return;
+  }
+  if (isAny(w)) {
+    out.push(finding(path, w, r, false, "writer may send anything"));
+    return;
+  }
+  if (!compareTypes(w, r, path, out)) return;
+  compareEnums(w, r, path, out);
+  compareRanges(w, r, path, out);
+  compareOpaque(w, r, path, out);
+  if (typesOf(w)?.includes("object") || w.properties !== undefined) compareObjects(w, r, path, out);
+  if (typesOf(w)?.includes("array")) compareArrays(w, r, path, out);
+}
+
+function compareTypes(w: Schema, r: Schema, path: string, out: SchemaFinding[]): boolean {
+  const wTypes = typesOf(w);
+  const rTypes = typesOf(r);
+  if (rTypes === undefined) return true;
+  if (wTypes === undefined) {
+    out.push(finding(path, w, r, false, "type narrowed"));
+    return false;
+  }
+  const missing = wTypes.filter((t) => !acceptsType(rTypes, t));
+  const added = rTypes.filter(
+    (t) => !wTypes.some((wt) => wt === t || (t === "number" && wt === "integer")),
+  );
+  if (missing.length > 0) {
+    const reason = rTypes.some((t) => wTypes.includes(t)) ? "type narrowed" : "type changed";
+    out.push(finding(path, w, r, false, reason));
+    return false;
+  }
+  if (added.length > 0) out.push(finding(path, w, r, true, "type widened"));
+  return true;
+}
+
+function compareEnums(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  const rValues = enumOf(r);
+  const wValues = enumOf(w);
+  if (rValues === undefined) {
+    if (wValues !== undefined) out.push(finding(path, w, r, true, "enum dropped by the reader"));
+    return;
+  }
+  if (wValues === undefined) {
+    out.push(finding(path, w, r, false, "enum narrowed"));
+    return;
+  }
+  const rKeys = new Set(rValues.map(canonicalJson));
+  const wKeys = new Set(wValues.map(canonicalJson));
+  if (wValues.some((v) => !rKeys.has(canonicalJson(v)))) {
+    out.push(finding(path, w, r, false, "enum narrowed"));
+  } else if (rValues.some((v) => !wKeys.has(canonicalJson(v)))) {
+    out.push(finding(path, w, r, true, "enum widened"));
+  }
+}
+
+// A reader's lower bound must not be above the writer's, an upper bound not below; a bound the
+// writer lacks means the writer may send anything on that side.
+function compareRanges(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  for (const [key, sign] of RANGE_KEYWORDS) {
+    const rb = r[key];
+    const wb = w[key];
+    if (rb === wb || typeof rb !== "number") {
+      if (typeof wb === "number" && rb === undefined) {
+        out.push(finding(path, w, r, true, `${key} removed`));
+      }
+      continue;
+    }
+    const ok = typeof wb === "number" && (wb - rb) * sign >= 0;
+    const bounded = finding(path, w, r, ok, ok ? `${key} relaxed` : `${key} tightened`);
+    out.push({
+      ...bounded,
+      writer: typeof wb === "number" ? `${bounded.writer} (${key} ${wb})` : bounded.writer,
+      reader: `${bounded.reader} (${key} ${rb})`,
+    });
+  }
+}
+
+function compareOpaque(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  for (const key of OPAQUE_KEYWORDS) {
+    if (sameJson(w[key], r[key])) continue;
+    const ok = r[key] === undefined;
+    out.push(finding(path, w, r, ok, ok ? `${key} removed` : `${key} changed`));
+  }
+}
+
+function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  const wProps = propsOf(w);
+  const rProps = propsOf(r);
+  const wRequired = requiredOf(w);
+  const rRequired = requiredOf(r);
+  const rExtra = r.additionalProperties;
+  for (const [name, rSchema] of Object.entries(rProps)) {
+    const at = join(path, name);
+    const wSchema = wProps[name];
+    const rField = field(rSchema, rRequired.has(name));
+    if (wSchema === undefined) {
+      const required = rRequired.has(name);
+      const reason = required ? "required field added" : "optional field added";
+      out.push(fieldFinding(at, "absent", rField, !required, reason));
+      continue;
+    }
+    const wField = field(wSchema, wRequired.has(name));
+    if (rRequired.has(name) && !wRequired.has(name)) {
+      out.push(fieldFinding(at, wField, rField, false, "field made required"));
+    } else if (!rRequired.has(name) && wRequired.has(name)) {
+      out.push(fieldFinding(at, wField, rField, true, "field made optional"));
+    }
+    compareAt(asObject(wSchema), asObject(rSchema), at, out);
+  }
+  for (const [name, wProp] of Object.entries(wProps)) {
+    if (name in rProps) continue;
+    const at = join(path, name);
+    const wField = field(wProp, wRequired.has(name));
+    if (rExtra === false) {
+      out.push(fieldFinding(at, wField, "absent", false, "field unknown to a strict reader"));
+    } else if (rExtra === undefined || rExtra === true) {
+      out.push(fieldFinding(at, wField, "absent", true, "field removed (reader ignores it)"));
+    } else {
+      compareAt(asObject(wProp), asObject(rExtra), at, out);
+    }
+  }
+  compareExtras(w, r, path, out);
+}
+
+// What a writer may send beyond its named properties (a record, a loose object) against what the
+// reader does with such keys.
+function compareExtras(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  const wExtra = w.additionalProperties;
+  const rExtra = r.additionalProperties;
+  if (wExtra === undefined || wExtra === false || sameJson(wExtra, rExtra)) return;
+  const at = join(path, "*");
+  if (rExtra === undefined || rExtra === true) return;
+  if (rExtra === false) {
+    const writer = describeSchema(wExtra);
+    out.push(fieldFinding(at, writer, "absent", false, "extra keys refused by a strict reader"));
+    return;
+  }
+  compareAt(asObject(wExtra), asObject(rExtra), at, out);
+}
+
+function compareArrays(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
+  const wPrefix = Array.isArray(w.prefixItems) ? w.prefixItems : [];
+  const rPrefix = Array.isArray(r.prefixItems) ? r.prefixItems : [];
+  const length = Math.max(wPrefix.length, rPrefix.length);
+  for (let i = 0; i < length; i++) {
+    // Past the writer's tuple with `items: false`, the writer sends nothing (minItems/maxItems
+    // already compared the lengths).
+    if (i >= wPrefix.length && w.items === false) continue;
+    const ws = i < wPrefix.length ? wPrefix[i] : w.items;
+    const rs = i < rPrefix.length ? rPrefix[i] : r.items;
+    compareAt(asObject(ws as JsonSchema), asObject(rs as JsonSchema), join(path, String(i)), out);
+  }
+  if (w.items !== false && (w.items !== undefined || r.items !== undefined)) {
+    compareAt(
+      asObject(w.items as JsonSchema),
+      asObject(r.items as JsonSchema),
+      join(path, "[]"),
+      out,
+    );
+  }
+}
+
+// Every writer branch must fit one reader branch: a reader branch that fits no writer branch only
+// widens the union.
+function compareUnions(
+  wBranches: Schema[],
+  rBranches: Schema[],
+  w: Schema,
+  r: Schema,
+  path: string,
+  out: SchemaFinding[],
+): void {
+  for (const wb of wBranches) {
+    const fits = rBranches.some((rb) => compareSchemas(wb, rb, path).every((f) => f.compatible));
+    if (!fits) {
+      out.push(finding(path, wb, r, false, "union member not accepted"));
+      return;
+    }
+  }
+  const widened = rBranches.some(
+    (rb) => !wBranches.some((wb) => compareSchemas(wb, rb, path).every((f) => f.compatible)),
+  );
+  if (widened || wBranches.length !== rBranches.length) {
+    out.push(finding(path, w, r, true, "union widened"));
+  }
+}
+
+function finding(
+  path: string,
+  w: Schema | Json,
+  r: Schema | Json,
+  compatible: boolean,
+  reason: string,
+): SchemaFinding {
+  return { path, writer: describeSchema(w), reader: describeSchema(r), compatible, reason };
+}
+
+/** A field's type in short, `?` marking an optional one (`number?`). */
+function field(schema: Json, required: boolean): string {
+  return required ? describeSchema(schema) : `${describeSchema(schema)}?`;
+}
+
+function fieldFinding(
+  path: string,
+  writer: string,
+  reader: string,
+  compatible: boolean,
+  reason: string,
+): SchemaFinding {
+  return { path, writer, reader, compatible, reason };
+}
+
+/** A schema in a few characters, for messages: `string`, `number | null`, `enum(a|b)`, `object`. */
+export function describeSchema(s: Json | Schema | undefined): string {
+  const schema = asObject(s as JsonSchema);
+  if (isAny(schema)) return "any";
+  const zodType = schema["x-zod-type"];
+  if (typeof zodType === "string") return zodType;
+  const values = enumOf(schema);
+  if (values !== undefined) {
+    const shown = values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("|");
+    return values.length === 1 ? `literal(${shown})` : `enum(${shown})`;
+  }
+  const alternatives = branches(schema);
+  if (alternatives !== undefined) return alternatives.map(describeSchema).join(" | ");
+  const types = typesOf(schema);
+  if (types === undefined) return schema.$ref !== undefined ? "recursive" : "constrained";
+  return types
+    .map((t) =>
+      t === "array" && schema.items !== undefined ? `array<${describeSchema(schema.items)}>` : t,
+    )
+    .join(" | ");
+}
+
+function hasRef(s: Schema): boolean {
+  return JSON.stringify(s).includes('"$ref"');
+}
+
+function isAny(s: Schema): boolean {
+  for (const key in s) if (key !== "$schema") return false;
+  return true;
+}
+
+function branches(s: Schema): Schema[] | undefined {
+  const list = s.anyOf ?? s.oneOf;
+  return Array.isArray(list) ? list.map((b) => asObject(b as JsonSchema)) : undefined;
+}
+
+function typesOf(s: Schema): string[] | undefined {
+  if (typeof s.type === "string") return [s.type];
+  if (Array.isArray(s.type)) return s.type.filter((t): t is string => typeof t === "string");
+  return undefined;
+}
+
+function acceptsType(readerTypes: string[], t: string): boolean {
+  return readerTypes.includes(t) || (t === "integer" && readerTypes.includes("number"));
+}
+
+function enumOf(s: Schema): Json[] | undefined {
+  if (s.const !== undefined) return [s.const];
+  return Array.isArray(s.enum) ? s.enum : undefined;
+}
+
+function propsOf(s: Schema): { [key: string]: Json } {
+  const p = s.properties;
+  return typeof p === "object" && p !== null && !Array.isArray(p) ? p : {};
+}
+
+function requiredOf(s: Schema): Set<string> {
+  return new Set(Array.isArray(s.required) ? s.required.filter((k) => typeof k === "string") : []);
+}
+
+function join(path: string, part: string): string {
+  return path === "" ? part : `${path}.${part}`;
+}
+
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  return (
+    canonicalJson(a ?? null) === canonicalJson(b ?? null) && (a === undefined) === (b === undefined)
+  );
+}

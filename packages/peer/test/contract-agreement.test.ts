@@ -1,0 +1,166 @@
+/**
+ * Contracts agreed per method at Hello (docs/protocol.md §5, "Contracts, per method"): over a
+ * memory pair, peers on two versions of a contract, one 1.0-style remote, and the strict option.
+ */
+import { defineContract } from "@parley/codec";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { Kind } from "../src/wire-constants.js";
+import type { HelloAckMessage } from "../src/wire-messages.js";
+import { rejection } from "./support/async.js";
+import { peerPair, peerWithRawRemote } from "./support/peer-pair.js";
+import { RawEnd, rawHello } from "./support/raw-end.js";
+
+const key = z.object({ key: z.string() });
+const kv1 = defineContract({
+  name: "kv",
+  version: 1,
+  requests: {
+    get: { input: key, output: z.object({ value: z.string() }), idempotent: true },
+    put: { input: z.object({ key: z.string(), value: z.string() }), output: z.null() },
+  },
+  signals: { touched: key },
+});
+// Adds a method, an optional input field, an optional output field and a signal.
+const kv2 = defineContract({
+  name: "kv",
+  version: 2,
+  requests: {
+    get: {
+      input: z.object({ key: z.string(), fresh: z.boolean().optional() }),
+      output: z.object({ value: z.string(), etag: z.string().optional() }),
+      idempotent: true,
+    },
+    put: kv1.definition.requests.put,
+    remove: { input: key, output: z.boolean() },
+  },
+  signals: { touched: key, evicted: key },
+});
+// Breaking: put requires a field v1 callers never send.
+const kv3 = defineContract({
+  name: "kv",
+  version: 3,
+  requests: {
+    ...kv1.definition.requests,
+    put: {
+      input: z.object({ key: z.string(), value: z.string(), ttl: z.number() }),
+      output: z.null(),
+    },
+  },
+});
+
+const store = new Map<string, string>();
+const v1Handlers = {
+  get: ({ key }: { key: string }) => ({ value: store.get(key) ?? "", etag: "e1" }),
+  put: ({ key, value }: { key: string; value: string }) => {
+    store.set(key, value);
+    return null;
+  },
+};
+const handlers = { ...v1Handlers, remove: ({ key }: { key: string }) => store.delete(key) };
+
+describe("contracts agreed per method", () => {
+  it("lets a v1 caller use a v2 server that added a method and optional fields", async () => {
+    const { client } = peerPair({ serves: kv2, handlers }, { calls: kv1 });
+    await client.ready;
+    await expect(client.call.put({ key: "a", value: "1" })).resolves.toBeNull();
+    await expect(client.call.get({ key: "a" })).resolves.toEqual({ value: "1" });
+  });
+
+  it("lets a v2 caller use a v1 server's methods and fails the new one locally with UNIMPLEMENTED", async () => {
+    const { client, server } = peerPair({ serves: kv1, handlers: v1Handlers }, { calls: kv2 });
+    // Made before ready: it waits for the Hello, then fails without being written.
+    const early = rejection(client.call.remove({ key: "a" }));
+    await client.ready;
+    const error = await early;
+    expect(error.code).toBe("UNIMPLEMENTED");
+    expect(error.message).toContain("method remove is not served by the remote");
+    expect(error.message).toContain("this side calls kv v2, the remote serves kv v1");
+    const late = await rejection(client.call.remove({ key: "a" }));
+    expect(late.code).toBe("UNIMPLEMENTED");
+    await expect(client.call.put({ key: "b", value: "2" })).resolves.toBeNull();
+    // The v1 server drops the field it does not know and answers without the optional etag.
+    await expect(client.call.get({ key: "b", fresh: true })).resolves.toMatchObject({ value: "2" });
+    const signal = await rejection(client.signal("evicted", { key: "a" }));
+    expect(signal.code).toBe("UNIMPLEMENTED");
+    expect(client.stats.requestsSent).toBe(2);
+    expect(client.stats.signalsSent).toBe(0);
+    expect(server.stats.requestsReceived).toBe(2);
+  });
+
+  it("refuses a breaking change at Hello on both sides, naming method, path and both types", async () => {
+    const { client, server } = peerPair({ serves: kv3, handlers: v1Handlers }, { calls: kv1 });
+    const [c, s] = await Promise.all([rejection(client.ready), rejection(server.ready)]);
+    expect(c.code).toBe("CONTRACT_MISMATCH");
+    expect(s.code).toBe("CONTRACT_MISMATCH");
+    const named =
+      "request put input.ttl: the calling side has absent, the serving side number (required field added)";
+    expect(c.message).toContain(named);
+    expect(c.message).toContain("calls kv v1, the serving side serves v3");
+    expect(s.message).toContain(named);
+  });
+
+  it("refuses a type change, naming both types from the caller's side", async () => {
+    const drifted = defineContract({
+      ...kv1.definition,
+      requests: {
+        ...kv1.definition.requests,
+        get: { input: key, output: z.object({ value: z.number() }) },
+      },
+    });
+    const { client } = peerPair({ serves: drifted }, { calls: kv1 });
+    const error = await rejection(client.ready);
+    expect(error.message).toContain(
+      "request get output.value: the calling side has string, the serving side number (type changed)",
+    );
+    expect(error.message).toContain(
+      "request get: the calling side has idempotent, the serving side not idempotent",
+    );
+  });
+
+  it("still refuses another contract's name", async () => {
+    const other = defineContract({ ...kv1.definition, name: "cache" });
+    const { client } = peerPair({ serves: other }, { calls: kv1 });
+    const error = await rejection(client.ready);
+    expect(error.code).toBe("CONTRACT_MISMATCH");
+    expect(error.message).toContain("serves cache v1");
+  });
+
+  for (const side of ["client", "server"] as const) {
+    it(`compares whole contracts when the ${side} asks for contractCheck "strict"`, async () => {
+      const strict = { contractCheck: "strict" } as const;
+      const { client, server } = peerPair(
+        { serves: kv2, handlers, ...(side === "server" ? strict : {}) },
+        { calls: kv1, ...(side === "client" ? strict : {}) },
+      );
+      const [c, s] = await Promise.all([rejection(client.ready), rejection(server.ready)]);
+      expect(c.code).toBe("CONTRACT_MISMATCH");
+      expect(s.code).toBe("CONTRACT_MISMATCH");
+      expect(c.message).toContain("the calling side calls kv v1");
+      expect(c.message).toContain("serving side serves kv v2");
+    });
+  }
+
+  it("holds a 1.0 remote to the whole-contract rule", async () => {
+    const { peer, remote } = peerWithRawRemote({ calls: kv1 });
+    const raw = new RawEnd(remote);
+    const v2 = { name: "kv", version: "2", fingerprint: kv2.fingerprint };
+    raw.send(rawHello({ minor: 0, serves: v2 }));
+    const error = await rejection(peer.ready);
+    expect(error.code).toBe("CONTRACT_MISMATCH");
+    const ack = (await raw.next(Kind.HelloAck)) as HelloAckMessage;
+    expect(ack).toMatchObject({ accepted: false, code: "CONTRACT_MISMATCH" });
+  });
+
+  it("accepts a 1.0 remote serving the very same contract", async () => {
+    const { peer, remote } = peerWithRawRemote({ calls: kv1 });
+    const raw = new RawEnd(remote);
+    raw.send(
+      rawHello({ minor: 0, serves: { name: "kv", version: "1", fingerprint: kv1.fingerprint } }),
+    );
+    const ack = (await raw.next(Kind.HelloAck)) as HelloAckMessage;
+    expect(ack).toEqual({ kind: Kind.HelloAck, accepted: true });
+    raw.send({ kind: Kind.HelloAck, accepted: true });
+    await expect(peer.ready).resolves.toMatchObject({ protocolVersion: { major: 1, minor: 0 } });
+  });
+});
