@@ -30,7 +30,8 @@ export interface SchemaFinding {
   readonly reason: string;
 }
 
-const RANGE_KEYWORDS = [
+/** Bound keywords: 1 for a lower bound, -1 for an upper one. */
+const RANGE_KEYWORDS = new Map<string, number>([
   ["minimum", 1],
   ["exclusiveMinimum", 1],
   ["minLength", 1],
@@ -41,10 +42,10 @@ const RANGE_KEYWORDS = [
   ["maxLength", -1],
   ["maxItems", -1],
   ["maxProperties", -1],
-] as const;
+] as const);
 
 /** Keywords that must be equal on both sides (the check does not reason about them). */
-const OPAQUE_KEYWORDS = [
+const OPAQUE_KEYWORDS = new Set([
   "pattern",
   "format",
   "multipleOf",
@@ -54,7 +55,7 @@ const OPAQUE_KEYWORDS = [
   "else",
   "allOf",
   "x-zod-type",
-];
+]);
 
 /** Finds every difference between writer schema `w` and reader schema `r`, compatible or not. */
 export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaFinding[] {
@@ -150,8 +151,11 @@ function compareEnums(w: Schema, r: Schema, path: string, out: SchemaFinding[]):
 
 // A reader's lower bound must not be above the writer's, an upper bound not below; a bound the
 // writer lacks means the writer may send anything on that side.
+// Both loops walk the schemas' own keys (a handful) rather than the keyword lists: a Hello check
+// runs this for every node of every schema that changed.
 function compareRanges(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
-  for (const [key, sign] of RANGE_KEYWORDS) {
+  for (const key of boundKeys(w, r, RANGE_KEYWORDS)) {
+    const sign = RANGE_KEYWORDS.get(key)!;
     const rb = r[key];
     const wb = w[key];
     if (rb === wb || typeof rb !== "number") {
@@ -171,11 +175,19 @@ function compareRanges(w: Schema, r: Schema, path: string, out: SchemaFinding[])
 }
 
 function compareOpaque(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
-  for (const key of OPAQUE_KEYWORDS) {
+  for (const key of boundKeys(w, r, OPAQUE_KEYWORDS)) {
     if (sameJson(w[key], r[key])) continue;
     const ok = r[key] === undefined;
     out.push(finding(path, w, r, ok, ok ? `${key} removed` : `${key} changed`));
   }
+}
+
+/** The keys of `w` and `r` that `known` holds, each once. */
+function boundKeys(w: Schema, r: Schema, known: { has(key: string): boolean }): string[] {
+  const keys: string[] = [];
+  for (const key in r) if (known.has(key)) keys.push(key);
+  for (const key in w) if (known.has(key) && !(key in r)) keys.push(key);
+  return keys;
 }
 
 function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
@@ -187,18 +199,17 @@ function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]
   for (const [name, rSchema] of Object.entries(rProps)) {
     const at = join(path, name);
     const wSchema = wProps[name];
-    const rField = field(rSchema, rRequired.has(name));
+    const required = rRequired.has(name);
     if (wSchema === undefined) {
-      const required = rRequired.has(name);
       const reason = required ? "required field added" : "optional field added";
-      out.push(fieldFinding(at, "absent", rField, !required, reason));
+      out.push(fieldFinding(at, "absent", field(rSchema, required), !required, reason));
       continue;
     }
-    const wField = field(wSchema, wRequired.has(name));
-    if (rRequired.has(name) && !wRequired.has(name)) {
-      out.push(fieldFinding(at, wField, rField, false, "field made required"));
-    } else if (!rRequired.has(name) && wRequired.has(name)) {
-      out.push(fieldFinding(at, wField, rField, true, "field made optional"));
+    // Types are described only when reported: most fields are unchanged.
+    if (required !== wRequired.has(name)) {
+      const reason = required ? "field made required" : "field made optional";
+      const types = [field(wSchema, !required), field(rSchema, required)] as const;
+      out.push(fieldFinding(at, types[0], types[1], !required, reason));
     }
     compareAt(asObject(wSchema), asObject(rSchema), at, out);
   }
@@ -266,18 +277,21 @@ function compareUnions(
   out: SchemaFinding[],
 ): void {
   for (const wb of wBranches) {
-    const fits = rBranches.some((rb) => compareSchemas(wb, rb, path).every((f) => f.compatible));
-    if (!fits) {
+    if (!rBranches.some((rb) => fits(wb, rb, path))) {
       out.push(finding(path, wb, r, false, "union member not accepted"));
       return;
     }
   }
-  const widened = rBranches.some(
-    (rb) => !wBranches.some((wb) => compareSchemas(wb, rb, path).every((f) => f.compatible)),
-  );
+  const widened = rBranches.some((rb) => !wBranches.some((wb) => fits(wb, rb, path)));
   if (widened || wBranches.length !== rBranches.length) {
     out.push(finding(path, w, r, true, "union widened"));
   }
+}
+
+function fits(w: Schema, r: Schema, path: string): boolean {
+  const out: SchemaFinding[] = [];
+  compareAt(w, r, path, out);
+  return out.every((f) => f.compatible);
 }
 
 function finding(
@@ -327,8 +341,12 @@ export function describeSchema(s: Json | Schema | undefined): string {
     .join(" | ");
 }
 
-function hasRef(s: Schema): boolean {
-  return JSON.stringify(s).includes('"$ref"');
+// A walk, not JSON.stringify(s).includes(...): this runs for every schema a Hello compares.
+function hasRef(s: Json): boolean {
+  if (typeof s !== "object" || s === null) return false;
+  if (Array.isArray(s)) return s.some(hasRef);
+  for (const key in s) if (key === "$ref" || hasRef(s[key]!)) return true;
+  return false;
 }
 
 function isAny(s: Schema): boolean {
@@ -370,7 +388,7 @@ function join(path: string, part: string): string {
 }
 
 function sameJson(a: Json | undefined, b: Json | undefined): boolean {
-  return (
-    canonicalJson(a ?? null) === canonicalJson(b ?? null) && (a === undefined) === (b === undefined)
-  );
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return canonicalJson(a) === canonicalJson(b);
 }

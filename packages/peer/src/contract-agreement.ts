@@ -6,9 +6,11 @@
  */
 import {
   agreeMembers,
+  type ContractDefinition,
   type ContractMember,
   contractMembers,
   describeIncompatibility,
+  type MemberAgreement,
 } from "@parley/codec";
 import { ContractMismatchError, UnimplementedError } from "./errors.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
@@ -17,6 +19,34 @@ import type { ContractId, HelloMessage } from "./wire-messages.js";
 
 /** Most incompatible members a refusal names (the rest are counted). */
 const MAX_NAMED_MEMBERS = 5;
+/** Served contracts remembered per called contract before the memory starts over. */
+const MAX_REMEMBERED_AGREEMENTS = 64;
+
+// A caller opening many connections to servers of one version compares their shapes once: the
+// agreement is remembered per called contract and served contract (name, version, fingerprint).
+// A server could lie about its fingerprint, but it could as well claim the caller's own, so this
+// trusts it no further than the check does; per-call validation still guards every message.
+const remembered = new WeakMap<ContractDefinition, Map<string, MemberAgreement>>();
+
+function agreeOnce(
+  caller: ContractDefinition,
+  theirs: ContractId,
+  served: readonly ContractMember[],
+): MemberAgreement {
+  let known = remembered.get(caller);
+  if (known === undefined) {
+    known = new Map();
+    remembered.set(caller, known);
+  }
+  const key = `${theirs.name}\0${theirs.version}\0${theirs.fingerprint}`;
+  let agreement = known.get(key);
+  if (agreement === undefined) {
+    agreement = agreeMembers(caller, served);
+    if (known.size >= MAX_REMEMBERED_AGREEMENTS) known.clear();
+    known.set(key, agreement);
+  }
+  return agreement;
+}
 
 /** What the calling side learned at Hello: the members the remote lacks. */
 export class ContractGaps {
@@ -79,7 +109,7 @@ function checkAsCaller(o: ResolvedPeerOptions, m: HelloMessage): ContractAgreeme
   if (nameError !== undefined) return { ok: false, error: nameError };
   const theirs = m.serves!;
   if (theirs.fingerprint === ours.fingerprint) return { ok: true, gaps: undefined };
-  const agreement = agreeMembers(calls.definition, served);
+  const agreement = agreeOnce(calls.definition, theirs, served);
   const bad = agreement.incompatible;
   if (bad.length > 0) {
     const named = bad.slice(0, MAX_NAMED_MEMBERS).map(describeIncompatibility).join("; ");
