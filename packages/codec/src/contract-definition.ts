@@ -4,13 +4,14 @@
  */
 
 import { InvalidOptionError } from "@parley/framing";
+import { describe, MAX_TIMER_MS } from "@parley/framing/internal";
 import {
   type $ZodType,
   compile,
   ZodCompileAsyncError,
   ZodCompileUnsupportedError,
 } from "zod/v4/core";
-import type { ContractDefinition } from "./contract-types.js";
+import type { ContractDefinition, RequestDefinition } from "./contract-types.js";
 
 /** Returns the schema the contract parses with: compiled with zod's `compile()` when `compiled`. */
 export function prepareSchema(schema: $ZodType, field: string, compiled: boolean): $ZodType {
@@ -59,11 +60,11 @@ export function checkDefinition(definition: ContractDefinition): void {
   for (const [method, request] of entriesOf("requests", definition.requests)) {
     if (typeof request !== "object" || request === null) {
       throw new InvalidOptionError(
-        `requests.${method} must be an object with input and output schemas`,
+        `requests.${method} must be an object with input and output (or yields/accepts) schemas`,
       );
     }
     checkSchema(`requests.${method}.input`, request.input);
-    checkSchema(`requests.${method}.output`, request.output);
+    checkStreamFields(method, request);
     const idempotent = request.idempotent as unknown;
     if (idempotent !== undefined && typeof idempotent !== "boolean") {
       throw new InvalidOptionError(`requests.${method}.idempotent must be true or false`);
@@ -72,6 +73,38 @@ export function checkDefinition(definition: ContractDefinition): void {
   for (const [signal, schema] of entriesOf("signals", definition.signals)) {
     checkSchema(`signals.${signal}`, schema);
   }
+}
+
+/**
+ * `output` is required of a unary method and optional for a stream method (one that declares
+ * `yields` or `accepts`), which must state its own `timeoutMs`: a stream has no default deadline.
+ */
+function checkStreamFields(method: string, request: RequestDefinition): void {
+  const field = `requests.${method}`;
+  const streaming = request.yields !== undefined || request.accepts !== undefined;
+  if (request.yields !== undefined) checkSchema(`${field}.yields`, request.yields);
+  if (request.accepts !== undefined) checkSchema(`${field}.accepts`, request.accepts);
+  if (!streaming || request.output !== undefined) checkSchema(`${field}.output`, request.output);
+  const timeoutMs = request.timeoutMs as unknown;
+  if (!streaming) {
+    if (timeoutMs !== undefined) {
+      throw new InvalidOptionError(
+        `${field}.timeoutMs is for stream methods (with yields or accepts); a unary call takes its deadline from the call's timeoutMs option`,
+      );
+    }
+    return;
+  }
+  if (!isStreamTimeout(timeoutMs)) {
+    throw new InvalidOptionError(
+      `${field}.timeoutMs must be a number from 1 to ${MAX_TIMER_MS}, or Infinity for no deadline (got ${describe(timeoutMs)}); a stream method states its own deadline`,
+    );
+  }
+}
+
+/** A stream method's deadline: 1 to 2^31 - 1 ms (a Node.js timer), or `Infinity`. */
+function isStreamTimeout(value: unknown): value is number {
+  if (value === Number.POSITIVE_INFINITY) return true;
+  return typeof value === "number" && Number.isFinite(value) && value >= 1 && value <= MAX_TIMER_MS;
 }
 
 function entriesOf<T>(

@@ -13,7 +13,7 @@
 
 import type { ContractDefinition } from "./contract-types.js";
 import type { Json } from "./fingerprint.js";
-import { wireSchema } from "./fingerprint.js";
+import { requestWire, wireSchema } from "./fingerprint.js";
 import { compareSchemas, type JsonSchema, type SchemaFinding } from "./schema-compatibility.js";
 
 /** What a change breaks, in one word. */
@@ -132,11 +132,18 @@ function diffRequests(a: ContractDefinition, b: ContractDefinition, out: Contrac
         ),
       );
     }
-    const input = { old: wireSchema(before.input), new: wireSchema(after.input) };
-    const output = { old: wireSchema(before.output), new: wireSchema(after.output) };
+    const [was, now] = [requestWire(before), requestWire(after)];
+    const pair = (key: string) => ({ old: was[key] ?? {}, new: now[key] ?? {} });
     // Inputs: the caller writes, the server reads. Outputs: the server writes, the caller reads.
-    diffSchemas("request", name, "input", input, false, out);
-    diffSchemas("request", name, "output", output, true, out);
+    // A stream's items go the same ways: accepts as the input, yields as the output.
+    diffSchemas("request", name, "input", pair("input"), false, out);
+    diffSchemas("request", name, "output", pair("output"), true, out);
+    if ("accepts" in was || "accepts" in now) {
+      diffSchemas("request", name, "accepts", pair("accepts"), false, out);
+    }
+    if ("yields" in was || "yields" in now) {
+      diffSchemas("request", name, "yields", pair("yields"), true, out);
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  */
 
 import type { ContractDefinition } from "./contract-types.js";
-import { canonicalJson, fnv1a64, type Json, wireSchema } from "./fingerprint.js";
+import { canonicalJson, fnv1a64, type Json, requestWire, wireSchema } from "./fingerprint.js";
 import { compareSchemas, type JsonSchema } from "./schema-compatibility.js";
 
 /** One request method or signal, as a Hello advertises it. */
@@ -66,8 +66,7 @@ function localMembers(definition: ContractDefinition): readonly LocalMember[] {
   if (members === undefined) {
     members = Object.freeze([
       ...Object.entries(definition.requests ?? {}).map(([name, r]) => {
-        const wire = { input: wireSchema(r.input), output: wireSchema(r.output) };
-        return member("request", name, r.idempotent === true, wire);
+        return member("request", name, r.idempotent === true, requestWire(r));
       }),
       ...Object.entries(definition.signals ?? {}).map(([name, schema]) =>
         member("signal", name, false, wireSchema(schema)),
@@ -147,18 +146,22 @@ function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompa
   if (mine.idempotent && !theirs.idempotent) {
     out.push(problem("", "idempotent", "not idempotent", "the caller would retry it"));
   }
+  if (kind === "request") out.push(...streamMismatch(mine.wire, wire, problem));
   const pairs: [JsonSchema, JsonSchema, string][] =
     kind === "request"
       ? [
           [field(mine.wire, "input"), field(wire, "input"), "input"],
           [field(wire, "output"), field(mine.wire, "output"), "output"],
+          [field(mine.wire, "accepts"), field(wire, "accepts"), "accepts"],
+          [field(wire, "yields"), field(mine.wire, "yields"), "yields"],
         ]
       : [[mine.wire as JsonSchema, wire as JsonSchema, "payload"]];
   for (const [writer, reader, root] of pairs) {
     for (const f of compareSchemas(writer, reader, root)) {
       if (f.compatible) continue;
-      // The caller writes the input and payload; the server writes the output.
-      const callerWrites = root !== "output";
+      // The caller writes the input, its items (accepts) and payloads; the server the output and
+      // its items (yields).
+      const callerWrites = root !== "output" && root !== "yields";
       const [callerType, serverType] = callerWrites ? [f.writer, f.reader] : [f.reader, f.writer];
       out.push(problem(f.path, callerType, serverType, f.reason));
     }
@@ -166,7 +169,29 @@ function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompa
   return out;
 }
 
-function field(wire: Json, key: "input" | "output"): JsonSchema {
+/** A stream (`yields`, `accepts`) declared on one side only: the two cannot talk about it. */
+function streamMismatch(
+  mine: Json,
+  theirs: Json,
+  problem: (
+    path: string,
+    callerType: string,
+    serverType: string,
+    reason: string,
+  ) => MemberIncompatibility,
+): MemberIncompatibility[] {
+  const out: MemberIncompatibility[] = [];
+  for (const key of ["yields", "accepts"] as const) {
+    const callerHas = key in (mine as object);
+    const serverHas = key in (theirs as object);
+    if (callerHas === serverHas) continue;
+    const [callerType, serverType] = callerHas ? [key, "absent"] : ["absent", key];
+    out.push(problem(key, callerType, serverType, `${key} declared on one side only`));
+  }
+  return out;
+}
+
+function field(wire: Json, key: "input" | "output" | "yields" | "accepts"): JsonSchema {
   const value = (wire as { [key: string]: Json })[key];
   return (value ?? {}) as JsonSchema;
 }

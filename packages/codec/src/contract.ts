@@ -10,9 +10,13 @@ import { checkDefinition, prepareSchema } from "./contract-definition.js";
 import type {
   ContractDefinition,
   HandlerInput,
+  HandlerInputItem,
+  HandlerItem,
   HandlerOutput,
   ParseResult,
   RequestInput,
+  RequestInputItem,
+  RequestItem,
   RequestName,
   RequestOutput,
   SignalInput,
@@ -21,6 +25,7 @@ import type {
 } from "./contract-types.js";
 import { type ContractErrorCode, ContractValidationError, type ValidationIssue } from "./errors.js";
 import { contractFingerprint } from "./fingerprint.js";
+import { NEVER, NOTHING, type StreamShape, streamShape } from "./stream-shape.js";
 
 /** Most issues a {@link ContractValidationError} carries (and sends); the rest are only counted. */
 export const MAX_REPORTED_ISSUES = 20;
@@ -71,6 +76,16 @@ export interface AnyContract {
   checkOutboundOutput(method: string, value: unknown): ParseResult<unknown>;
   /** See {@link Contract.checkOutboundSignal}. */
   checkOutboundSignal(signal: string, value: unknown): ParseResult<unknown>;
+  /** What streams `method` carries; `undefined` for a unary or unknown method. */
+  streamOf(method: string): StreamShape | undefined;
+  /** See {@link Contract.parseItem}. */
+  parseItem(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.parseInputItem}. */
+  parseInputItem(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.checkOutboundItem}. */
+  checkOutboundItem(method: string, value: unknown): ParseResult<unknown>;
+  /** See {@link Contract.checkOutboundInputItem}. */
+  checkOutboundInputItem(method: string, value: unknown): ParseResult<unknown>;
 }
 
 /** A defined contract: its identity, its definition and the validation entry points, typed from `D`. */
@@ -148,12 +163,36 @@ export interface Contract<D extends ContractDefinition = ContractDefinition> ext
     signal: S,
     value: unknown,
   ): ParseResult<SignalInput<Contract<D>, S>>;
+  /** Calling side: validates a yielded item (`yields`). Failure code `INVALID_RESPONSE`. */
+  parseItem<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<RequestItem<Contract<D>, M>>;
+  /** Serving side: validates a caller's item (`accepts`). Failure code `INVALID_ARGUMENT`. */
+  parseInputItem<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<HandlerInputItem<Contract<D>, M>>;
+  /** Serving side, when `validateOutbound`: checks an item before it is sent (`INVALID_RESPONSE`). */
+  checkOutboundItem<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<HandlerItem<Contract<D>, M>>;
+  /** Calling side, when `validateOutbound`: checks an item before it is sent (`INVALID_ARGUMENT`). */
+  checkOutboundInputItem<M extends RequestName<Contract<D>>>(
+    method: M,
+    value: unknown,
+  ): ParseResult<RequestInputItem<Contract<D>, M>>;
 }
 
 interface RequestEntry {
   readonly input: $ZodType;
-  readonly output: $ZodType;
+  /** Absent: a stream method whose call ends with no output (only `undefined` passes). */
+  readonly output: $ZodType | undefined;
+  readonly yields: $ZodType | undefined;
+  readonly accepts: $ZodType | undefined;
   readonly idempotent: boolean;
+  readonly stream: StreamShape | undefined;
 }
 
 /**
@@ -201,10 +240,15 @@ class DefinedContract implements AnyContract {
     this.validateInbound = definition.validateInbound ?? DEFAULT_VALIDATE_INBOUND;
     this.validateOutbound = definition.validateOutbound ?? DEFAULT_VALIDATE_OUTBOUND;
     for (const [method, request] of Object.entries(definition.requests ?? {})) {
+      const optional = (schema: $ZodType | undefined, field: string) =>
+        schema === undefined ? undefined : prepare(schema, `requests.${method}.${field}`);
       this.#requests.set(method, {
         input: prepare(request.input, `requests.${method}.input`),
-        output: prepare(request.output, `requests.${method}.output`),
+        output: optional(request.output, "output"),
+        yields: optional(request.yields, "yields"),
+        accepts: optional(request.accepts, "accepts"),
         idempotent: request.idempotent === true,
+        stream: streamShape(request),
       });
     }
     for (const [signal, schema] of Object.entries(definition.signals ?? {})) {
@@ -241,7 +285,7 @@ class DefinedContract implements AnyContract {
   parseOutput(method: string, value: unknown): ParseResult<unknown> {
     const { output } = this.#request(method);
     if (!this.validateInbound) return { ok: true, value };
-    return this.#parse(output, value, "INVALID_RESPONSE", method);
+    return this.#parse(output ?? NOTHING, value, "INVALID_RESPONSE", method);
   }
 
   parseSignal(signal: string, value: unknown): ParseResult<unknown> {
@@ -257,7 +301,31 @@ class DefinedContract implements AnyContract {
 
   checkOutboundOutput(method: string, value: unknown): ParseResult<unknown> {
     const { output } = this.#request(method);
-    return this.#check(output, value, "INVALID_RESPONSE", method);
+    return this.#check(output ?? NOTHING, value, "INVALID_RESPONSE", method);
+  }
+
+  streamOf(method: string): StreamShape | undefined {
+    return this.#requests.get(method)?.stream;
+  }
+
+  parseItem(method: string, value: unknown): ParseResult<unknown> {
+    const { yields } = this.#request(method);
+    if (!this.validateInbound && yields !== undefined) return { ok: true, value };
+    return this.#parse(yields ?? NEVER, value, "INVALID_RESPONSE", method);
+  }
+
+  parseInputItem(method: string, value: unknown): ParseResult<unknown> {
+    const { accepts } = this.#request(method);
+    if (!this.validateInbound && accepts !== undefined) return { ok: true, value };
+    return this.#parse(accepts ?? NEVER, value, "INVALID_ARGUMENT", method);
+  }
+
+  checkOutboundItem(method: string, value: unknown): ParseResult<unknown> {
+    return this.#check(this.#request(method).yields ?? NEVER, value, "INVALID_RESPONSE", method);
+  }
+
+  checkOutboundInputItem(method: string, value: unknown): ParseResult<unknown> {
+    return this.#check(this.#request(method).accepts ?? NEVER, value, "INVALID_ARGUMENT", method);
   }
 
   checkOutboundSignal(signal: string, value: unknown): ParseResult<unknown> {

@@ -5,12 +5,13 @@
  * the fingerprint detects accidents, not attacks.
  *
  * What the rendering holds: the contract name; each request's name, `idempotent` flag, and input and
- * output schemas; each signal's name and schema. Schemas are zod's JSON Schema of the input side
- * (what travels on the wire), with annotations removed. See the README for what changes it.
+ * output schemas (and `yields` and `accepts` schemas of a stream method); each signal's name and
+ * schema. Schemas are zod's JSON Schema of the input side (what travels on the wire), with
+ * annotations removed. See the README for what changes it.
  */
 
 import { type $ZodType, toJSONSchema } from "zod/v4/core";
-import type { ContractDefinition } from "./contract-types.js";
+import type { ContractDefinition, RequestDefinition } from "./contract-types.js";
 
 /** A JSON value (what zod's JSON Schema is made of). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -62,19 +63,34 @@ const SETS = new Set(["required", "enum"]);
 export function contractFingerprint(definition: ContractDefinition): string {
   const requests = Object.entries(definition.requests ?? {})
     .sort(([a], [b]) => compare(a, b))
-    .map(([name, request]) => [
-      name,
-      {
-        idempotent: request.idempotent === true,
-        input: wireSchema(request.input),
-        output: wireSchema(request.output),
-      },
-    ]);
+    .map(([name, request]) => [name, requestShape(request)]);
   const signals = Object.entries(definition.signals ?? {})
     .sort(([a], [b]) => compare(a, b))
     .map(([name, schema]) => [name, wireSchema(schema)]);
   const canonical = canonicalJson({ name: definition.name, requests, signals } as unknown as Json);
   return fnv1a64(new TextEncoder().encode(canonical));
+}
+
+/**
+ * One request's wire shape as the fingerprint renders it: the `idempotent` flag and
+ * {@link requestWire}. A stream's `timeoutMs` is left out: the caller sends its budget with each
+ * call, so two sides with different deadlines still interoperate.
+ */
+function requestShape(request: RequestDefinition): Json {
+  return { idempotent: request.idempotent === true, ...requestWire(request) };
+}
+
+/**
+ * The wire schemas of one request: `input` and `output`, and a stream method's `yields` and
+ * `accepts`. Each appears only when declared, so a unary method renders exactly as it did before
+ * streams existed (its fingerprints, and so its compatibility with older peers, are unchanged).
+ */
+export function requestWire(request: RequestDefinition): { [key: string]: Json } {
+  const wire: { [key: string]: Json } = { input: wireSchema(request.input) };
+  if (request.output !== undefined) wire.output = wireSchema(request.output);
+  if (request.yields !== undefined) wire.yields = wireSchema(request.yields);
+  if (request.accepts !== undefined) wire.accepts = wireSchema(request.accepts);
+  return wire;
 }
 
 /** FNV-1a 64 of `bytes` as 16 lowercase hex digits, computed in four 16-bit limbs (no BigInt). */

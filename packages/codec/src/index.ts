@@ -27,22 +27,38 @@ export {
   memberFingerprint,
 } from "./contract-members.js";
 export type {
+  CallName,
+  CallStream,
   ContractCaller,
   ContractDefinition,
+  ContractHandler,
   ContractHandlers,
   ContractSignalHandlers,
   ContractSignalSenders,
+  ContractStreamCaller,
   DefinitionOf,
+  HandlerContextOf,
   HandlerInput,
+  HandlerInputItem,
+  HandlerItem,
   HandlerOutput,
+  HandlerResult,
+  HasAccepts,
+  HasYields,
   ParseResult,
   RequestDefinition,
   RequestInput,
+  RequestInputItem,
+  RequestItem,
   RequestName,
   RequestOutput,
   SignalInput,
   SignalName,
   SignalPayload,
+  StreamInputs,
+  StreamName,
+  StreamRequestDefinition,
+  UnaryRequestDefinition,
 } from "./contract-types.js";
 export type {
   CodecErrorCode,
@@ -70,5 +86,6 @@ export type { Int64Mode, MsgpackCodecOptions } from "./msgpack-codec.js";
 export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msgpack-codec.js";
 export type { JsonSchema, SchemaFinding } from "./schema-compatibility.js";
 export { compareSchemas, describeSchema, isCompatibleSchema } from "./schema-compatibility.js";
+export type { StreamShape } from "./stream-shape.js";
 export type { WireError } from "./wire-error.js";
 export { fromWireError, isWireError, toWireError } from "./wire-error.js";

@@ -138,3 +138,43 @@ describe("contract fingerprint", () => {
     );
   });
 });
+
+describe("contract fingerprint of stream methods", () => {
+  const tail = {
+    input: z.object({ file: z.string() }),
+    yields: z.object({ line: z.string() }),
+    output: z.object({ lines: z.number() }),
+    timeoutMs: 30_000,
+  };
+  const streaming = withRequests({ ...base.requests, tail });
+
+  it("stays the same across releases for a contract with a stream method", () => {
+    // Golden, as for unary contracts above; base's own golden value shows that unary methods render
+    // as they did before streams existed.
+    expect(fingerprint(streaming)).toBe("01d4a29925a8ce8a");
+  });
+
+  it("changes with yields, accepts, their schemas, and an output that appears or goes", () => {
+    const { yields, output, ...bare } = tail;
+    const variants: ContractDefinition[] = [
+      withRequests({ ...base.requests, tail: { ...tail, yields: z.object({ line: z.number() }) } }),
+      withRequests({ ...base.requests, tail: { ...bare, output, accepts: yields } }),
+      withRequests({ ...base.requests, tail: { ...tail, accepts: yields } }),
+      withRequests({ ...base.requests, tail: { ...bare, yields } }),
+      withRequests({
+        ...base.requests,
+        tail: { input: tail.input, output, timeoutMs: 1 } as never,
+      }),
+    ];
+    const seen = new Set([fingerprint(streaming)]);
+    for (const variant of variants) seen.add(fingerprint(variant));
+    expect(seen.size).toBe(variants.length + 1);
+  });
+
+  it("ignores a stream's timeoutMs, which each call carries as its own budget", () => {
+    for (const timeoutMs of [1, 5000, Number.POSITIVE_INFINITY]) {
+      const variant = withRequests({ ...base.requests, tail: { ...tail, timeoutMs } });
+      expect(fingerprint(variant)).toBe(fingerprint(streaming));
+    }
+  });
+});

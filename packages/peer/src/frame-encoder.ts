@@ -20,6 +20,8 @@ import {
 } from "./wire-constants.js";
 import type {
   ContractId,
+  CreditMessage,
+  DataMessage,
   HelloAckMessage,
   HelloMessage,
   Message,
@@ -96,31 +98,59 @@ export class FrameEncoder {
         return this.encodeHello(message);
       case Kind.HelloAck:
         return this.encodeHelloAck(message);
+      case Kind.Data:
+        return this.encodeData(message);
+      case Kind.Credit:
+        return this.encodeCredit(message);
     }
   }
 
-  /** Request: timeoutMs u32, method str8, [metadata], body. */
+  /** Request: timeoutMs u32, method str8, [metadata], body; MORE when an input stream follows (1.1). */
   encodeRequest(m: RequestMessage): Frame {
     const name = this.name(m.method, "method name");
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 5 + name.length + (meta?.length ?? 0);
     const out = this.withBody(m.body, head);
     const frame = headOf(out);
-    let p = this.header(frame, Kind.Request, flagsFor(meta), m.id);
+    const flags = flagsFor(meta) | (m.more === true ? Flag.More : 0);
+    let p = this.header(frame, Kind.Request, flags, m.id);
     p = writeU32(frame, p, m.timeoutMs);
     p = writeBytes8(frame, p, name);
     if (meta !== undefined) frame.set(meta, p);
     return this.finish(out);
   }
 
-  /** Response: status u8, body. */
+  /** Response: status u8, body; MORE for an item (1.1). */
   encodeResponse(m: ResponseMessage): Frame {
     const head = this.prefixBytes + COMMON_HEADER_BYTES + 1;
     const out = this.withBody(m.body, head);
     const frame = headOf(out);
-    const p = this.header(frame, Kind.Response, 0, m.id);
+    const p = this.header(frame, Kind.Response, m.more === true ? Flag.More : 0, m.id);
     frame[p] = m.status;
     return this.finish(out);
+  }
+
+  /**
+   * Data (1.1): an item as the body with MORE set, or the end of input: MORE clear, no body.
+   * @throws {InvalidOptionError} INVALID_OPTION for an end of input that carries a body.
+   */
+  encodeData(m: DataMessage): Frame {
+    if (!m.more && m.body !== undefined) {
+      throw new InvalidOptionError("a Data frame ending the input (more: false) carries no body");
+    }
+    const out = this.withBody(m.body, this.prefixBytes + COMMON_HEADER_BYTES);
+    this.header(headOf(out), Kind.Data, m.more ? Flag.More : 0, m.id);
+    return this.finish(out);
+  }
+
+  /** Credit (1.1): stream u8, items u32, bytes u32. */
+  encodeCredit(m: CreditMessage): Uint8Array {
+    const frame = Buffer.allocUnsafe(this.prefixBytes + COMMON_HEADER_BYTES + 9);
+    let p = this.header(frame, Kind.Credit, 0, m.id);
+    frame[p++] = m.stream;
+    p = writeU32(frame, p, m.items);
+    writeU32(frame, p, m.bytes);
+    return this.finish(frame);
   }
 
   /** Signal: name str8, [metadata], body. */

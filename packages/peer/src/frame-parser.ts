@@ -9,6 +9,7 @@ import type { BodyCodec } from "./frame-encoder.js";
 import { type MemberReader, readMembersBlock } from "./hello-members.js";
 import {
   COMMON_HEADER_BYTES,
+  CreditStream,
   Flag,
   HELLO_MAGIC,
   HelloAckStatus,
@@ -16,9 +17,13 @@ import {
   Kind,
   KNOWN_FLAGS,
   ResponseStatus,
+  STREAM_FLAGS,
+  STREAM_KINDS,
 } from "./wire-constants.js";
 import type {
   ContractId,
+  CreditMessage,
+  DataMessage,
   HelloAckMessage,
   HelloMessage,
   Message,
@@ -28,14 +33,31 @@ import type {
 
 /** Kinds that may set the METADATA flag. */
 const CARRIES_METADATA: ReadonlySet<number> = new Set([Kind.Hello, Kind.Request, Kind.Signal]);
+/** Kinds that may set the MORE flag (1.1, streams). */
+const CARRIES_MORE: ReadonlySet<number> = new Set([Kind.Request, Kind.Response, Kind.Data]);
 
 /** Parses frame payloads (the bytes after the length prefix) into messages. One per connection. */
 export class FrameParser {
   private bodyError: Error | undefined;
   /** Method and signal names: a few, repeated on every frame. */
   private readonly names = new NameStringCache();
+  /** Flag bits accepted: METADATA, and MORE once streams are enabled. */
+  private knownFlags: number = KNOWN_FLAGS;
 
   constructor(private readonly codec: BodyCodec) {}
+
+  /** True once {@link enableStreams} was called. */
+  get streams(): boolean {
+    return this.knownFlags === STREAM_FLAGS;
+  }
+
+  /**
+   * Accepts the stream frames of protocol 1.1 from now on: the MORE flag, Data and Credit. Called
+   * once both Hellos say 1.1; before that (and in a 1.0 session) they are protocol errors.
+   */
+  enableStreams(): void {
+    this.knownFlags = STREAM_FLAGS;
+  }
 
   /**
    * The message in `payload`. Body values never alias `payload` beyond what the codec does.
@@ -47,11 +69,9 @@ export class FrameParser {
     }
     const kind = payload[0]!;
     const flags = payload[1]!;
-    if ((flags & ~KNOWN_FLAGS) !== 0) {
-      throw new ProtocolError(
-        `${KIND_NAMES[kind] ?? "frame"} has reserved flag bits set (0x${hex(flags)}); ` +
-          "a 1.0 peer accepts only the METADATA flag (multi-frame streams are not supported yet)",
-      );
+    if ((flags & ~this.knownFlags) !== 0) throw this.outOfVersion(kind, flags);
+    if (flags & Flag.More && !CARRIES_MORE.has(kind)) {
+      throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames never set MORE`);
     }
     if (flags & Flag.Metadata && !CARRIES_METADATA.has(kind)) {
       throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames carry no metadata in 1.0`);
@@ -64,7 +84,17 @@ export class FrameParser {
         const method = r.name(this.names);
         const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
         const body = this.body(payload, r.at);
-        return { kind, id, timeoutMs, method, metadata, body, bodyError: this.takeBodyError() };
+        const more = flags & Flag.More ? true : undefined;
+        return {
+          kind,
+          id,
+          timeoutMs,
+          method,
+          metadata,
+          body,
+          bodyError: this.takeBodyError(),
+          more,
+        };
       }
       case Kind.Response: {
         const status = r.u8();
@@ -73,8 +103,14 @@ export class FrameParser {
         }
         if (flags & Flag.Metadata)
           throw new ProtocolError("Response frames carry no metadata in 1.0");
+        const more = flags & Flag.More ? true : undefined;
+        if (more && status !== ResponseStatus.Ok) {
+          throw new ProtocolError(
+            `Response ${id} sets MORE on status 0x${hex(status)}: only OK items do`,
+          );
+        }
         const body = this.body(payload, r.at);
-        return { kind, id, status, body, bodyError: this.takeBodyError() } as ResponseMessage;
+        return { kind, id, status, body, bodyError: this.takeBodyError(), more } as ResponseMessage;
       }
       case Kind.Signal: {
         const name = r.name(this.names);
@@ -94,6 +130,12 @@ export class FrameParser {
         return parseHello(r, (flags & Flag.Metadata) !== 0);
       case Kind.HelloAck:
         return parseHelloAck(r);
+      case Kind.Data:
+        if (!this.streams) throw this.outOfVersion(kind, flags);
+        return this.parseData(payload, id, (flags & Flag.More) !== 0);
+      case Kind.Credit:
+        if (!this.streams) throw this.outOfVersion(kind, flags);
+        return parseCredit(r, id);
       default:
         throw new ProtocolError(`unknown frame kind 0x${hex(kind)}`);
     }
@@ -112,6 +154,27 @@ export class FrameParser {
       this.bodyError = error instanceof Error ? error : new Error(String(error));
       return undefined;
     }
+  }
+
+  /** Data (1.1): an item with MORE, or an empty end of input without it. */
+  private parseData(payload: Uint8Array, id: number, more: boolean): DataMessage {
+    if (!more && payload.length > COMMON_HEADER_BYTES) {
+      throw new ProtocolError(`Data ${id} ends the input (MORE clear) but carries a body`);
+    }
+    const body = this.body(payload, COMMON_HEADER_BYTES);
+    return { kind: Kind.Data, id, more, body, bodyError: this.takeBodyError() };
+  }
+
+  /** A stream frame or flag before streams were agreed, or a reserved flag bit. */
+  private outOfVersion(kind: number, flags: number): ProtocolError {
+    const name = KIND_NAMES[kind] ?? "frame";
+    if (STREAM_KINDS.has(kind) || (flags & ~this.knownFlags) === Flag.More) {
+      return new ProtocolError(
+        `${name} (kind 0x${hex(kind)}, flags 0x${hex(flags)}) belongs to streams, which need ` +
+          "protocol 1.1 on both sides; this session has not agreed on them",
+      );
+    }
+    return new ProtocolError(`${name} has reserved flag bits set (0x${hex(flags)})`);
   }
 
   private takeBodyError(): Error | undefined {
@@ -157,6 +220,15 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
     servesMembers: members?.serves,
     callsMembers: members?.calls,
   };
+}
+
+/** Credit (1.1): stream u8, items u32, bytes u32; later bytes are extensions, ignored. */
+function parseCredit(r: Reader, id: number): CreditMessage {
+  const stream = r.u8();
+  if (stream !== CreditStream.Outputs && stream !== CreditStream.Inputs) {
+    throw new ProtocolError(`Credit ${id} names unknown stream 0x${hex(stream)}`);
+  }
+  return { kind: Kind.Credit, id, stream, items: r.u32(), bytes: r.u32() };
 }
 
 function parseHelloAck(r: Reader): HelloAckMessage {

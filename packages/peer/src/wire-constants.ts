@@ -1,5 +1,5 @@
 /**
- * Numbers of the Parley binary protocol, version 1.0. docs/protocol.md is the specification; the
+ * Numbers of the Parley binary protocol, version 1.0 and the stream frames of 1.1. docs/protocol.md is the specification; the
  * golden tests in test/protocol-doc.test.ts pin these values to the examples printed there.
  */
 
@@ -26,6 +26,10 @@ export const Kind = {
   Pong: 0x08,
   Bye: 0x09,
   ByeAck: 0x0a,
+  /** 1.1: credit for the items of one stream direction (§12.4). */
+  Credit: 0x0b,
+  /** 1.1: one caller item (MORE set), or the end of the caller's items (MORE clear, empty). */
+  Data: 0x0c,
 } as const;
 /** One of the {@link Kind} values. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
@@ -42,18 +46,38 @@ export const KIND_NAMES: Readonly<Record<number, string>> = {
   [Kind.Pong]: "Pong",
   [Kind.Bye]: "Bye",
   [Kind.ByeAck]: "ByeAck",
+  [Kind.Credit]: "Credit",
+  [Kind.Data]: "Data",
 };
+
+/** Kinds that exist only once both sides have agreed on protocol 1.1 (streams). */
+export const STREAM_KINDS: ReadonlySet<number> = new Set([Kind.Credit, Kind.Data]);
 
 /** Flag bits (byte 1 of every frame payload). Bits not listed here are reserved and must be zero. */
 export const Flag = {
   /** A metadata block follows the kind's fixed fields. */
   Metadata: 0x01,
-  /** Reserved for multi-frame streams: more frames of the same message follow. Never set in 1.0. */
+  /**
+   * 1.1, streams: more frames of the same call follow (a Request opening an input stream, a
+   * Response item, a Data item). Never set in a 1.0 session.
+   */
   More: 0x02,
 } as const;
 
 /** Flag bits a 1.0 receiver accepts; any other bit set is a protocol error. */
 export const KNOWN_FLAGS = Flag.Metadata;
+/** Flag bits a receiver accepts once streams (1.1) are agreed. */
+export const STREAM_FLAGS = Flag.Metadata | Flag.More;
+
+/** Which items a Credit frame grants room for, seen from its sender (the items' receiver). */
+export const CreditStream = {
+  /** Response items of a call the Credit's sender made (the id is in its own id space). */
+  Outputs: 0x00,
+  /** Data items of a call the Credit's receiver made (the id is in the receiver's id space). */
+  Inputs: 0x01,
+} as const;
+/** One of the {@link CreditStream} values. */
+export type CreditStream = (typeof CreditStream)[keyof typeof CreditStream];
 
 /** Response status byte. */
 export const ResponseStatus = {

@@ -38,17 +38,28 @@ export interface WireFormat {
    */
   setRemoteMaxFrameBytes(bytes: number): void;
   /**
-   * Feeds received bytes; calls `onMessage` for each complete message, in order.
+   * Feeds received bytes; calls `onMessage` for each complete message, in order, with the size of
+   * its frame's payload (what stream credit counts, docs/protocol.md §12.3).
    * @throws {ProtocolError} PROTOCOL_ERROR for a malformed frame; framing errors (FRAME_TOO_LARGE...)
    *   for a corrupt stream. Either is fatal to the connection.
    */
-  push(chunk: Uint8Array, onMessage: (message: Message) => void): void;
+  push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void;
+  /**
+   * Accepts the stream frames of protocol 1.1 from now on (MORE, Data, Credit); until then they
+   * are protocol errors. Called once both Hellos say 1.1. A format without it carries no streams.
+   */
+  enableStreams?(): void;
 }
 
 /** Options of a {@link WireFormatFactory}. */
 export interface WireFormatOptions {
   /** Largest frame payload accepted on receipt, in bytes. */
   readonly maxFrameBytes: number;
+  /**
+   * Accept the stream frames of protocol 1.1 from the start (see {@link WireFormat.enableStreams}).
+   * @default false
+   */
+  readonly streams?: boolean | undefined;
 }
 
 /** Options of {@link createBinaryWireFormat}. */
@@ -99,16 +110,17 @@ class BinaryWireFormat implements WireFormat {
   private readonly encoder: FrameEncoder;
   private readonly parser: FrameParser;
   private readonly decoder: LengthFieldDecoder;
-  private onMessage: (message: Message) => void = ignore;
+  private onMessage: (message: Message, payloadBytes: number) => void = ignore;
   private remoteMaxFrameBytes = MAX_HELLO_BYTES;
   // Bound once: the decoder calls it for every frame.
   private readonly onFrame = (frame: Uint8Array): void => {
-    this.onMessage(this.parser.parse(frame));
+    this.onMessage(this.parser.parse(frame), frame.length);
   };
 
   constructor(codec: BodyCodec, options: BinaryWireFormatOptions) {
     this.encoder = new FrameEncoder(codec);
     this.parser = new FrameParser(codec);
+    if (options.streams === true) this.parser.enableStreams();
     this.decoder = new LengthFieldDecoder({ maxFrameBytes: options.maxFrameBytes });
     this.frameOverheadBytes = this.encoder.prefixBytes;
   }
@@ -130,9 +142,13 @@ class BinaryWireFormat implements WireFormat {
     this.remoteMaxFrameBytes = bytes;
   }
 
-  push(chunk: Uint8Array, onMessage: (message: Message) => void): void {
+  push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void {
     this.onMessage = onMessage;
     this.decoder.push(chunk, this.onFrame);
+  }
+
+  enableStreams(): void {
+    this.parser.enableStreams();
   }
 }
 

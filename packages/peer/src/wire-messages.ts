@@ -4,7 +4,7 @@
  * without touching the engine.
  */
 import type { ContractMember } from "@parley/codec";
-import type { Kind, ResponseStatus } from "./wire-constants.js";
+import type { CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
 
 /** String key/value pairs carried next to a request, signal or Hello. */
 export type Metadata = Readonly<Record<string, string>>;
@@ -63,6 +63,8 @@ export interface RequestMessage {
   readonly body: unknown;
   /** Set on decode when the body bytes could not be decoded; the call fails, not the connection. */
   readonly bodyError?: Error | undefined;
+  /** 1.1: the caller's items (Data frames) follow. Decoded as `true` or `undefined`. */
+  readonly more?: boolean | undefined;
 }
 
 /** The answer to one request. */
@@ -72,6 +74,31 @@ export interface ResponseMessage {
   readonly status: ResponseStatus;
   readonly body: unknown;
   readonly bodyError?: Error | undefined;
+  /** 1.1: an item (status OK); the call goes on. Decoded as `true` or `undefined` (final). */
+  readonly more?: boolean | undefined;
+}
+
+/** 1.1: one of the caller's items, or the end of them (half-close). */
+export interface DataMessage {
+  readonly kind: typeof Kind.Data;
+  /** The call's request id. */
+  readonly id: number;
+  /** `true`: `body` is an item. `false`: end of input; `body` is `undefined`. */
+  readonly more: boolean;
+  readonly body: unknown;
+  readonly bodyError?: Error | undefined;
+}
+
+/** 1.1: room for more items of one stream direction of a call (docs/protocol.md §12.3). */
+export interface CreditMessage {
+  readonly kind: typeof Kind.Credit;
+  /** The call's request id, in the id space {@link CreditMessage.stream} names. */
+  readonly id: number;
+  readonly stream: CreditStream;
+  /** Items added to the window (u32). */
+  readonly items: number;
+  /** Bytes added to the window (u32): item frames' payload lengths. */
+  readonly bytes: number;
 }
 
 /** A one-way message. */
@@ -110,4 +137,6 @@ export type Message =
   | SignalMessage
   | IdOnlyMessage
   | ByeMessage
-  | ByeAckMessage;
+  | ByeAckMessage
+  | DataMessage
+  | CreditMessage;

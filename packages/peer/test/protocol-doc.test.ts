@@ -16,7 +16,7 @@ import { z } from "zod";
 import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
 import { refuseConnection } from "../src/index.js";
-import { Kind, ResponseStatus } from "../src/wire-constants.js";
+import { CreditStream, Kind, ResponseStatus } from "../src/wire-constants.js";
 import type { HelloMessage, Message } from "../src/wire-messages.js";
 
 const DOC = new URL("../../../docs/protocol.md", import.meta.url);
@@ -176,15 +176,48 @@ const MESSAGES: Record<string, Message> = {
   "bye-ack": { kind: Kind.ByeAck },
 };
 
+/** The stream frames of protocol 1.1 (§12): a 1.0 parser refuses them. */
+const STREAM_MESSAGES: Record<string, Message> = {
+  "request-stream": {
+    kind: Kind.Request,
+    id: 7,
+    timeoutMs: 0,
+    method: "chat",
+    metadata: undefined,
+    body: { room: "eu" },
+    more: true,
+  },
+  "data-item": { kind: Kind.Data, id: 7, more: true, body: "hi all" },
+  "data-end": { kind: Kind.Data, id: 7, more: false, body: undefined },
+  "response-item": {
+    kind: Kind.Response,
+    id: 1,
+    status: ResponseStatus.Ok,
+    body: { line: "boot ok" },
+    more: true,
+  },
+  "credit-outputs": {
+    kind: Kind.Credit,
+    id: 1,
+    stream: CreditStream.Outputs,
+    items: 32,
+    bytes: 672,
+  },
+  "credit-inputs": { kind: Kind.Credit, id: 7, stream: CreditStream.Inputs, items: 32, bytes: 416 },
+};
+
 const examples = docExamples();
 const codec = createMsgpackCodec();
 const encoder = new FrameEncoder(codec);
 const parser = new FrameParser(codec);
+const streamParser = new FrameParser(codec);
+streamParser.enableStreams();
+const ALL: Record<string, Message> = { ...MESSAGES, ...STREAM_MESSAGES };
 
 describe("docs/protocol.md examples", () => {
   it("lists exactly the examples this test knows, at least one per kind", () => {
-    expect([...examples.keys()].sort()).toEqual(Object.keys(MESSAGES).sort());
-    const kinds = new Set(Object.values(MESSAGES).map((m) => m.kind));
+    expect([...examples.keys()].sort()).toEqual(Object.keys(ALL).sort());
+    const kinds = new Set(Object.values(ALL).map((m) => m.kind));
     expect([...kinds].sort()).toEqual(Object.values(Kind).sort());
   });
 
@@ -221,7 +254,7 @@ describe("docs/protocol.md examples", () => {
     expect(parsed.serves).toEqual(calc2);
   });
 
-  for (const [name, message] of Object.entries(MESSAGES)) {
+  for (const [name, message] of Object.entries(ALL)) {
     it(`encodes the ${name} example to the documented bytes`, () => {
       const bytes = examples.get(name);
       expect(bytes, `docs/protocol.md has no hex block "${name}"`).toBeDefined();
@@ -232,7 +265,22 @@ describe("docs/protocol.md examples", () => {
       const bytes = examples.get(name)!;
       const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
       expect(length).toBe(bytes.length - 4);
-      expect(parser.parse(bytes.subarray(4))).toEqual(message);
+      expect(streamParser.parse(bytes.subarray(4))).toEqual(message);
+      if (name in MESSAGES) expect(parser.parse(bytes.subarray(4))).toEqual(message);
+    });
+  }
+
+  for (const name of Object.keys(STREAM_MESSAGES)) {
+    it(`refuses the ${name} stream frame until streams are agreed (PROTOCOL_ERROR)`, () => {
+      const bytes = examples.get(name)!;
+      let caught: { code?: string; message?: string } | undefined;
+      try {
+        parser.parse(bytes.subarray(4));
+      } catch (error) {
+        caught = error as { code?: string; message?: string };
+      }
+      expect(caught?.code).toBe("PROTOCOL_ERROR");
+      expect(caught?.message).toContain("protocol 1.1");
     });
   }
 });

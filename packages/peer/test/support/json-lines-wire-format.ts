@@ -30,7 +30,7 @@ export function createJsonLinesWireFormat(_codec: unknown, options: WireFormatOp
       remoteMaxFrameBytes = bytes;
     },
     push(chunk, onMessage) {
-      lines.push(chunk, (line) => onMessage(JSON.parse(text.decode(line)) as Message));
+      lines.push(chunk, (line) => onMessage(JSON.parse(text.decode(line)) as Message, line.length));
     },
   };
 }
