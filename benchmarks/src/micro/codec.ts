@@ -133,7 +133,8 @@ function extraRows(): Row[] {
   const copying = createMsgpackCodec({ copyBinary: true });
   const blobMsgpack = msgpack.encode(blob);
   const scanner = new MsgpackScanner(DEFAULT_MAX_DEPTH);
-  const checker = new ValueChecker(DEFAULT_MAX_DEPTH, "msgpack", "encode");
+  // As the msgpack codec builds it: spotting lone surrogates in strings and keys included.
+  const checker = new ValueChecker(DEFAULT_MAX_DEPTH, "msgpack", "encode", true);
   // The same 64 bytes one level down, where the general path (value check + msgpackr, structural
   // scan + msgpackr) runs: what the short path saves.
   const wrapped = [bytes64];

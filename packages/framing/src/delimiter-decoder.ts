@@ -1,7 +1,8 @@
 import { uninitialized } from "./bytes.js";
 import { FrameTruncatedError, LineTooLongError } from "./errors.js";
 import type { FrameDecoder, FrameHandler } from "./frame-decoder.js";
-import { booleanOption, integerOption, oneOfOption } from "./option-rules.js";
+import { LineDiscarder } from "./line-discarder.js";
+import { booleanOption, functionOption, integerOption, oneOfOption } from "./option-rules.js";
 import { InvalidOptionError } from "./parley-error.js";
 import { diagnose, SNIFF_BYTES } from "./protocol-sniffer.js";
 
@@ -26,6 +27,18 @@ export interface DelimiterDecoderOptions {
    * throws FRAME_TRUNCATED, `"emit"` hands it to `end`'s `onFrame`. @default "error"
    */
   unterminatedLastLine?: "error" | "emit";
+  /**
+   * What a line longer than `maxLineBytes` does: `"fail"` throws LINE_TOO_LONG and the decoder is
+   * failed for good; `"discard"` reports it to {@link DelimiterDecoderOptions.onDiscard} once, drops
+   * it through its delimiter without buffering it, and goes on with the next line (Netty's
+   * discarding mode, reported fail-fast). @default "fail"
+   */
+  tooLongLine?: "fail" | "discard";
+  /**
+   * Required with `tooLongLine: "discard"`: called once per dropped line, as soon as it is certain
+   * to be too long, with the LINE_TOO_LONG error. A throw from it fails the decoder.
+   */
+  onDiscard?: (error: LineTooLongError) => void;
 }
 
 // Past this many buffered chunks a line moves into one growable buffer: a peer trickling 1-byte
@@ -58,6 +71,10 @@ export class DelimiterDecoder implements FrameDecoder {
   private pending = 0;
   private firstLine = true;
   private failure: unknown;
+  /** Set with `tooLongLine: "discard"`: where too-long lines are reported instead of thrown. */
+  private readonly onDiscard: ((error: LineTooLongError) => void) | undefined;
+  private readonly discarder: LineDiscarder;
+  private readonly findFrom = (chunk: Uint8Array, from: number): number => this.find(chunk, from);
 
   /** @throws {InvalidOptionError} INVALID_OPTION when an option breaks its rule. */
   constructor(options: DelimiterDecoderOptions = {}) {
@@ -74,6 +91,18 @@ export class DelimiterDecoder implements FrameDecoder {
       "emit",
     ]);
     this.emitUnterminated = last === "emit";
+    const tooLong = oneOfOption("tooLongLine", options.tooLongLine, "fail", ["fail", "discard"]);
+    const onDiscard = functionOption<(error: LineTooLongError) => void>(
+      "onDiscard",
+      options.onDiscard,
+    );
+    if (tooLong === "discard" && onDiscard === undefined) {
+      throw new InvalidOptionError(
+        'onDiscard is required with tooLongLine: "discard" (a dropped line must be reported)',
+      );
+    }
+    this.onDiscard = tooLong === "discard" ? onDiscard : undefined;
+    this.discarder = new LineDiscarder(this.delimiter);
   }
 
   /** Bytes of an unfinished line held between calls. */
@@ -83,13 +112,16 @@ export class DelimiterDecoder implements FrameDecoder {
 
   /**
    * Feeds a chunk; calls `onFrame` synchronously for each complete line, in order.
-   * @throws {LineTooLongError} LINE_TOO_LONG once a line is certain to exceed `maxLineBytes`.
+   * @throws {LineTooLongError} LINE_TOO_LONG once a line is certain to exceed `maxLineBytes`
+   *   (with `tooLongLine: "discard"`, `onDiscard` gets it instead and decoding goes on).
    * After a throw (including one from `onFrame`) the decoder rethrows the same error on every call.
    */
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
     if (this.failure !== undefined) throw this.failure;
     try {
-      const pos = this.pending > 0 ? this.continueLine(chunk, onFrame) : 0;
+      let pos = 0;
+      if (this.discarder.active) pos = this.discarder.skip(chunk, this.findFrom);
+      else if (this.pending > 0) pos = this.continueLine(chunk, onFrame);
       if (pos >= 0) this.decodeChunk(chunk, pos, onFrame);
     } catch (error) {
       this.failure = error;
@@ -136,14 +168,18 @@ export class DelimiterDecoder implements FrameDecoder {
     let pos = start;
     for (let i = this.find(chunk, pos); i >= 0; i = this.find(chunk, pos)) {
       if (i - pos > this.maxLineBytes) this.tooLong(i - pos, chunk, pos);
-      onFrame(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, i - pos + extra));
+      else onFrame(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, i - pos + extra));
       this.firstLine = false;
       pos = i + dl;
     }
     if (pos < chunk.length) {
       // The tail may end with a partial delimiter, so only what precedes that must fit.
       const atLeast = chunk.length - pos - (dl - 1);
-      if (atLeast > this.maxLineBytes) this.tooLong(atLeast, chunk, pos);
+      if (atLeast > this.maxLineBytes) {
+        this.tooLong(atLeast, chunk, pos);
+        this.discarder.begin(chunk.subarray(pos));
+        return;
+      }
       this.parts.push(chunk);
       this.partsStart = pos;
       this.pending = chunk.length - pos;
@@ -160,14 +196,42 @@ export class DelimiterDecoder implements FrameDecoder {
     }
     if (after < 0) {
       const atLeast = this.pending + chunk.length - (dl - 1);
-      if (atLeast > this.maxLineBytes) this.tooLong(atLeast, chunk, 0);
+      if (atLeast > this.maxLineBytes) {
+        this.tooLong(atLeast, chunk, 0);
+        const tail = this.lastBytes(chunk, dl - 1);
+        this.dropLine();
+        this.discarder.begin(tail);
+        return -1;
+      }
       this.append(chunk);
       return -1;
     }
     const lineBytes = this.pending + after - dl;
-    if (lineBytes > this.maxLineBytes) this.tooLong(lineBytes, chunk, 0);
+    if (lineBytes > this.maxLineBytes) {
+      this.tooLong(lineBytes, chunk, 0);
+      this.dropLine();
+      return after;
+    }
     onFrame(this.takeLine(chunk, lineBytes + (this.includeDelimiter ? dl : 0)));
     return after;
+  }
+
+  /** The last `count` bytes (or fewer) of the buffered line followed by `chunk`. */
+  private lastBytes(chunk: Uint8Array, count: number): Uint8Array {
+    const total = this.pending + chunk.length;
+    const out = new Uint8Array(Math.min(count, total));
+    for (let j = 0; j < out.length; j++) {
+      const at = total - out.length + j;
+      out[j] = at < this.pending ? this.pendingByte(at)! : chunk[at - this.pending]!;
+    }
+    return out;
+  }
+
+  /** Forgets the buffered line. */
+  private dropLine(): void {
+    this.parts.length = 0;
+    this.accumulator = undefined;
+    this.pending = 0;
   }
 
   /** Index in `chunk` just past a delimiter that began in the buffered bytes, or -1. */
@@ -264,11 +328,15 @@ export class DelimiterDecoder implements FrameDecoder {
     return undefined;
   }
 
-  private tooLong(receivedBytes: number, chunk: Uint8Array, pos: number): never {
-    throw new LineTooLongError(
+  /** Throws LINE_TOO_LONG, or with `tooLongLine: "discard"` reports it and returns. */
+  private tooLong(receivedBytes: number, chunk: Uint8Array, pos: number): void {
+    const error = new LineTooLongError(
       { maxLineBytes: this.maxLineBytes, receivedBytes },
       diagnose(this.sample(chunk, pos)),
     );
+    if (this.onDiscard === undefined) throw error;
+    this.firstLine = false;
+    this.onDiscard(error);
   }
 
   private sample(chunk: Uint8Array, pos: number): Uint8Array {
