@@ -29,3 +29,13 @@ export const ledgerContract = defineContract({
 export function reportFigures(name: string, figures: Record<string, unknown>): void {
   console.log(`[chaos] ${name} ${JSON.stringify(figures)}`);
 }
+
+/** Polls `condition` every 20 ms; resolves `false` if it still fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}

@@ -5,7 +5,7 @@ import { createConnection, type Socket } from "node:net";
 import { collectAndMeasureHeap, runBounded } from "@parley/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve } from "../src/index.js";
-import { reportFigures, scaled } from "./chaos-fixtures.js";
+import { reportFigures, scaled, waitFor } from "./chaos-fixtures.js";
 import { testContract, testHandlers } from "./fixtures.js";
 
 const CONNECTIONS = scaled(20);
@@ -82,12 +82,3 @@ describe("chaos: bytes before the Hello", () => {
     expect(allClosed).toBe(true);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}

@@ -14,7 +14,7 @@ import {
 } from "@parley/testkit";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { connect, serve } from "../src/index.js";
-import { reportFigures, scaled } from "./chaos-fixtures.js";
+import { reportFigures, scaled, waitFor } from "./chaos-fixtures.js";
 import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
 
 const CALLS = scaled(200_000);
@@ -133,12 +133,3 @@ describe("chaos: soak", () => {
 });
 
 const mib = (bytes: number) => Number((bytes / 2 ** 20).toFixed(2));
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}

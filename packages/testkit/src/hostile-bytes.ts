@@ -46,7 +46,8 @@ export function splitFrames(
   return { frames, rest: bytes.subarray(offset) };
 }
 
-type Mutation =
+/** One edit {@link mutateBytes} applies; positions are taken modulo the length. */
+export type ByteMutation =
   | { op: "flip"; at: number; bit: number }
   | { op: "set"; at: number; byte: number }
   | { op: "truncate"; at: number }
@@ -59,7 +60,7 @@ const lengthValue = fc.oneof(
   fc.constantFrom(0, 1, 5, 6, 0xffff, 0x10000, 0x400001, 0x7fffffff, 0xffffffff),
   fc.nat({ max: 0xffffffff }),
 );
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+const mutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ op: fc.constant("flip" as const), at: position, bit: fc.nat({ max: 7 }) }),
   fc.record({ op: fc.constant("set" as const), at: position, byte: fc.nat({ max: 255 }) }),
   fc.record({ op: fc.constant("truncate" as const), at: position }),
@@ -72,7 +73,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 /** Applies `mutations` in order to a copy of `input` (positions taken modulo its length). */
-export function mutateBytes(input: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
+export function mutateBytes(input: Uint8Array, mutations: readonly ByteMutation[]): Uint8Array {
   let bytes: Uint8Array = Uint8Array.from(input);
   for (const m of mutations) {
     if (bytes.length === 0) bytes = new Uint8Array(1);

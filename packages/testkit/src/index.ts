@@ -40,7 +40,7 @@ export {
 } from "./handle-snapshot.js";
 export type { HeapSample } from "./heap-slope.js";
 export { collectAndMeasureHeap, heapSlope } from "./heap-slope.js";
-export type { HostileMaterial, HostileStream } from "./hostile-bytes.js";
+export type { ByteMutation, HostileMaterial, HostileStream } from "./hostile-bytes.js";
 export { hostileStreamArbitrary, mutateBytes, splitFrames } from "./hostile-bytes.js";
 export type { HostileResult, HostileSendOptions } from "./hostile-connection.js";
 export { sendHostileBytes } from "./hostile-connection.js";
