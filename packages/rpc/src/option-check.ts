@@ -27,6 +27,8 @@ const PEER_NAMES = {
   heartbeatTimeoutMs: true,
   maxFrameBytes: true,
   captureCallSites: true,
+  contractCheck: true,
+  wireFormat: true,
   logger: true,
 } as const;
 
