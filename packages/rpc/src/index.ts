@@ -64,6 +64,11 @@ export {
 export { parseAddress, TRANSPORT_ERROR_CODES } from "@parley/transport-net";
 export { TLS_TRANSPORT_ERROR_CODES } from "@parley/transport-tls";
 export { z } from "zod";
+export {
+  DEFAULT_MAX_HANDSHAKING_BYTES,
+  DEFAULT_MAX_HANDSHAKING_CONNECTIONS,
+  DEFAULT_MAX_PRE_HELLO_BYTES,
+} from "./admission.js";
 export type { BackoffOptions } from "./backoff.js";
 export {
   DEFAULT_RECONNECT_INITIAL_DELAY_MS,

@@ -27,6 +27,8 @@ const PEER_NAMES = {
   heartbeatTimeoutMs: true,
   maxFrameBytes: true,
   captureCallSites: true,
+  contractCheck: true,
+  wireFormat: true,
   logger: true,
 } as const;
 
@@ -38,6 +40,9 @@ const SERVE_NAMES = {
   signalHandlers: true,
   calls: true,
   maxConnections: true,
+  maxHandshakingConnections: true,
+  maxPreHelloBytes: true,
+  maxHandshakingBytes: true,
   tls: true,
   socketMode: true,
   checkDirectory: true,

@@ -13,6 +13,7 @@ import {
   UnavailableError,
 } from "@parley/peer";
 import { checkPeerOptions } from "@parley/peer/internal";
+import { Admission, resolveAdmissionLimits } from "./admission.js";
 import { type EndpointOptions, type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
 import { checkServeOptionNames } from "./option-check.js";
 
@@ -32,11 +33,30 @@ export interface ServeOptions<S extends AnyContract, C extends AnyContract | und
   /** Handlers for the contract's signals. */
   signalHandlers?: SignalHandlersOf<S, C>;
   /**
-   * Live connections allowed at once; the next one gets an explicit `OVERLOADED` refusal frame
-   * before it is closed, never a silent drop.
+   * Live (authenticated) connections allowed at once; the next one gets an explicit `OVERLOADED`
+   * refusal frame before it is closed, never a silent drop. Connections still in their Hello do
+   * not count here: they have `maxHandshakingConnections`.
    * @default 1024
    */
   maxConnections?: number;
+  /**
+   * Connections in their Hello at once, apart from `maxConnections`; when full, the oldest one
+   * still in its Hello is dropped (`OVERLOADED`), never an authenticated one.
+   * @default 512
+   */
+  maxHandshakingConnections?: number;
+  /**
+   * Bytes a connection may send before its Hello is accepted; a frame that would pass it is refused
+   * as soon as its length prefix is read, before its payload is buffered.
+   * @default 73728 (72 KiB: the largest Hello and the handshake's small frames)
+   */
+  maxPreHelloBytes?: number;
+  /**
+   * Bytes all connections still in their Hello may have sent together; past it the oldest are
+   * dropped until it fits.
+   * @default 8388608 (8 MiB)
+   */
+  maxHandshakingBytes?: number;
 }
 
 /** One live connection of a server. */
@@ -71,6 +91,7 @@ export class Server<
   private closing: Promise<void> | undefined;
   private destroyed = false;
   private readonly maxConnections: number;
+  private readonly admission: Admission;
   private readonly peerOptions: PeerOptions<S, C>;
   private resolveClosed!: () => void;
   /** Resolves once the server is fully closed (listener and every connection); never rejects. */
@@ -88,6 +109,9 @@ export class Server<
         `maxConnections must be a positive integer (got ${options.maxConnections})`,
       );
     }
+    this.admission = new Admission(resolveAdmissionLimits(options), {
+      dropped: (remoteAddress, error) => this.emit("refuse", remoteAddress, error),
+    });
     const { contract, handlers, signalHandlers } = options;
     this.peerOptions = {
       ...options,
@@ -163,26 +187,47 @@ export class Server<
       this.refuse(connection, new UnavailableError("server is shutting down; retry elsewhere"));
       return;
     }
-    if (this.live.size + this.handshaking.size >= this.maxConnections) {
-      const message = `server has reached maxConnections (${this.maxConnections}); retry later or raise maxConnections`;
-      this.refuse(connection, new OverloadedError(message));
+    if (this.live.size >= this.maxConnections) {
+      this.refuse(connection, this.overloaded());
       return;
     }
+    const ticket = this.admission.enter(connection);
     const peer = createPeer(connection, this.peerOptions);
+    ticket.bind(peer);
     this.handshaking.add(peer);
     peer.ready.then(
-      () => this.onReady(peer, connection.remoteAddress),
+      () => {
+        ticket.admitted();
+        this.onReady(peer, connection.remoteAddress);
+      },
       (error: Error) => {
         this.handshaking.delete(peer);
-        this.emit("refuse", connection.remoteAddress, error);
+        // A connection the admission dropped was reported when it was dropped.
+        if (!ticket.dropped) this.emit("refuse", connection.remoteAddress, error);
+        ticket.left();
       },
     );
     // A peer that closes is never left counted, whatever became of its handshake.
-    void peer.closed.then(() => this.handshaking.delete(peer));
+    void peer.closed.then(() => {
+      this.handshaking.delete(peer);
+      ticket.left();
+    });
+  }
+
+  private overloaded(): OverloadedError {
+    return new OverloadedError(
+      `server has reached maxConnections (${this.maxConnections}); retry later or raise maxConnections`,
+    );
   }
 
   private onReady(peer: Peer<S, C>, remoteAddress: string): void {
     this.handshaking.delete(peer);
+    if (this.live.size >= this.maxConnections) {
+      // Others finished their Hello first: this one is over the bound after all.
+      peer.destroy(this.overloaded());
+      this.emit("refuse", remoteAddress, this.overloaded());
+      return;
+    }
     const entry: ServerConnection<S, C> = {
       id: this.nextId++,
       remoteAddress,
