@@ -10,6 +10,7 @@ import {
   requiredString,
   signalOption,
 } from "@parley/framing/internal";
+import { withReadSlabs } from "./accepted-socket.js";
 import { formatAddress } from "./address.js";
 import { ReadSlabs } from "./read-slabs.js";
 import { openSocket, type TcpTuning, tuneTcpSocket } from "./socket-connect.js";
@@ -148,13 +149,19 @@ export async function listenTcp(
 ): Promise<TcpListener> {
   const o = resolveTcpListenOptions(options);
   requireListener(onConnection);
-  const server = createServer({ allowHalfOpen: true, highWaterMark: o.highWaterMarkBytes });
+  const server = createServer({
+    allowHalfOpen: true,
+    highWaterMark: o.highWaterMarkBytes,
+    pauseOnConnect: true, // nothing is read before withReadSlabs moves the handle
+  });
   let listener: TcpListener | undefined;
-  server.on("connection", (socket) => {
+  server.on("connection", (accepted) => {
+    const { socket, reads } = withReadSlabs(accepted, { highWaterMark: o.highWaterMarkBytes });
     tuneTcpSocket(socket, o);
     const connection = new SocketConnection(socket, {
       kind: "tcp",
       highWaterMarkBytes: o.highWaterMarkBytes,
+      ...(reads === undefined ? {} : { reads }),
     });
     if (listener) listener.accept(connection);
     else connection.reset();

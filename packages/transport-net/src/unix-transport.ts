@@ -7,6 +7,7 @@ import {
   optionsObject,
   signalOption,
 } from "@parley/framing/internal";
+import { withReadSlabs } from "./accepted-socket.js";
 import { ReadSlabs } from "./read-slabs.js";
 import { openSocket } from "./socket-connect.js";
 import { DEFAULT_HIGH_WATER_MARK_BYTES, SocketConnection } from "./socket-connection.js";
@@ -130,14 +131,20 @@ export async function listenUnix(
   const onError = functionOption<ListenerErrorHandler>("onError", o.onError);
   requireListener(onConnection);
 
-  const server = createServer({ allowHalfOpen: true, highWaterMark: highWaterMarkBytes });
+  const server = createServer({
+    allowHalfOpen: true,
+    highWaterMark: highWaterMarkBytes,
+    pauseOnConnect: true, // nothing is read before withReadSlabs moves the handle
+  });
   let listener: UnixListener | undefined;
-  server.on("connection", (socket) => {
+  server.on("connection", (accepted) => {
+    const { socket, reads } = withReadSlabs(accepted, { highWaterMark: highWaterMarkBytes });
     const connection = new SocketConnection(socket, {
       kind: "unix",
       highWaterMarkBytes,
       localAddress: target.display,
       remoteAddress: clientOf(target),
+      ...(reads === undefined ? {} : { reads }),
     });
     if (listener) listener.accept(connection);
     else connection.reset();

@@ -87,11 +87,31 @@ describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs
 });
 
 describe("an accepted connection", () => {
-  it("reads the socket's own buffers: Node gives server sockets no onread", async () => {
+  it("reads into slabs too: the accepted handle moves to a socket created with onread", async () => {
     const pair = await unixPair();
     const atServer = recordConnection(pair.server);
     pair.client.write([noise(10, 9)]);
     await atServer.whenBytes(10);
-    expect(pair.server.socket.listenerCount("data")).toBe(1);
+    expect(pair.server.socket.listenerCount("data")).toBe(0);
   });
+
+  it.each(Object.keys(pairs))(
+    "over %s delivers consecutive reads as adjacent views of one slab",
+    async (kind) => {
+      const pair = await pairs[kind]!();
+      const atServer = recordConnection(pair.server);
+      let sent = 0;
+      for (const message of [noise(10, 1), noise(20, 2)]) {
+        pair.client.write([message]);
+        sent += message.length;
+        await atServer.whenBytes(sent);
+        await turns(1);
+      }
+      const [first, second] = atServer.chunks as [Uint8Array, Uint8Array];
+      expect(atServer.chunks.map((chunk) => chunk.byteLength)).toEqual([10, 20]);
+      expect(second.buffer).toBe(first.buffer);
+      expect(second.byteOffset).toBe(first.byteOffset + 10);
+      expect(first.buffer.byteLength).toBe(READ_SLAB_BYTES);
+    },
+  );
 });
