@@ -25,6 +25,14 @@ export interface ConnectOptions<
    * @default true
    */
   waitForConnection?: boolean;
+  /**
+   * Wait for a server that is not up yet: the first connection is retried on the reconnect backoff
+   * (`reconnect`'s settings, or its defaults) for up to `timeoutMs` (`true`: 30000), and connect()
+   * then fails with the last attempt's error. A refusal no retry can fix (contract, auth, protocol
+   * version, codec) fails at once. Like gRPC's `waitForReady`. Off by default: one attempt.
+   * @default false
+   */
+  waitForReady?: boolean | { timeoutMs: number };
 }
 
 /** What a call needs from the handler it is made in, to inherit its deadline and cancellation. */
@@ -53,4 +61,9 @@ export interface ClientEvents {
   reconnecting: [attempt: number, delayMs: number, error: Error];
   /** A new connection is up and its Hello is done. */
   reconnect: [attempt: number];
+  /**
+   * The server refused a reconnect in a way retrying cannot fix (`RECONNECT_REFUSED`, its cause the
+   * refusal): the client has stopped, its state is `failed`, and every call fails with this error.
+   */
+  refused: [error: Error];
 }

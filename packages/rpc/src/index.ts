@@ -71,13 +71,15 @@ export {
   DEFAULT_RECONNECT_MAX_DELAY_MS,
   DEFAULT_RECONNECT_MULTIPLIER,
 } from "./backoff.js";
-export { Client, connect } from "./client.js";
+export type { ClientState } from "./client.js";
+export { Client } from "./client.js";
 export type {
   ClientCallOptions,
   ClientEvents,
   ConnectOptions,
   ParentCall,
 } from "./client-options.js";
+export { connect } from "./connect.js";
 export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
 export { resolveEndpoint } from "./endpoint.js";
 export type { RpcErrorCode } from "./errors.js";
@@ -85,6 +87,7 @@ export {
   ClientClosedError,
   NotConnectedError,
   ReconnectFailedError,
+  ReconnectRefusedError,
   RPC_ERROR_CODES,
   WaitDeadlineError,
 } from "./errors.js";

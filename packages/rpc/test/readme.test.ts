@@ -5,6 +5,7 @@ import {
   ClientClosedError,
   NotConnectedError,
   ReconnectFailedError,
+  ReconnectRefusedError,
   RPC_ERROR_CODES,
   WaitDeadlineError,
 } from "../src/index.js";
@@ -18,6 +19,7 @@ describe("README", () => {
       new ClientClosedError(),
       new ReconnectFailedError(3),
       new WaitDeadlineError(Date.now()),
+      new ReconnectRefusedError(Object.assign(new Error("refused"), { code: "CONTRACT_MISMATCH" })),
     ];
     const fromCode = errors.map((e) => ({
       code: e.code,
