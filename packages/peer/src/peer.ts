@@ -426,7 +426,9 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   private onEnd(): void {
     if (this.current === PeerState.Closed || this.bye.finished) return;
-    this.fail(endedWithoutByeError(this.connection.remoteAddress), "remote", "abort", "end");
+    const handshaking = this.current === PeerState.Handshaking;
+    const error = endedWithoutByeError(this.connection.remoteAddress, handshaking);
+    this.fail(error, "remote", "abort", "end");
   }
 
   private onConnectionClose(error: Error | undefined): void {
@@ -438,7 +440,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
         // Bye is refused before the handshake completes, so `ready` has settled; keep it certain.
         this.settleReady(new ConnectionLostError("the connection closed during the handshake"));
       } else {
-        const lost = connectionClosedError(this.connection.remoteAddress, error);
+        const handshaking = this.current === PeerState.Handshaking;
+        const lost = connectionClosedError(this.connection.remoteAddress, error, handshaking);
         this.fail(lost, "remote", error ? "error" : "abort", "none");
       }
     }

@@ -74,6 +74,7 @@ export class Client<
     private readonly options: ConnectOptions<C, S>,
     dial: () => Promise<Peer<S, C>>,
     backoff: Backoff | undefined,
+    explain?: (error: unknown) => unknown,
   ) {
     super();
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -81,13 +82,18 @@ export class Client<
       this.resolveClosed = resolve;
     });
     // Parts in dependency order: the sub-connection reports only after open() is called.
-    this.sub = new SubConnection(dial, backoff, {
-      onReady: (_peer, attempt) => this.onReady(attempt),
-      onDisconnect: (info, willReconnect) => this.onDisconnect(info, willReconnect),
-      onAttemptFailed: (attempt, delayMs, error) =>
-        this.emit("reconnecting", attempt, delayMs, error),
-      onFailed: (attempts, error, reason) => this.onFailed(attempts, error, reason),
-    });
+    this.sub = new SubConnection(
+      dial,
+      backoff,
+      {
+        onReady: (_peer, attempt) => this.onReady(attempt),
+        onDisconnect: (info, willReconnect) => this.onDisconnect(info, willReconnect),
+        onAttemptFailed: (attempt, delayMs, error) =>
+          this.emit("reconnecting", attempt, delayMs, error),
+        onFailed: (attempts, error, reason) => this.onFailed(attempts, error, reason),
+      },
+      explain,
+    );
     this.picker = new SingleEndpointPicker(this.sub);
     this.call = createCaller<C>(this as never, options.contract);
   }

@@ -5,6 +5,7 @@ import { Backoff, resolveBackoff } from "./backoff.js";
 import { Client } from "./client.js";
 import type { ConnectOptions } from "./client-options.js";
 import { resolveEndpoint } from "./endpoint.js";
+import { explainHandshakeFailure } from "./foreign-protocol.js";
 
 /** Opens a connection and builds a peer on it; the connection is reset if the peer cannot be built. */
 async function dialPeer<C extends AnyContract, S extends AnyContract | undefined>(
@@ -35,7 +36,9 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
   const endpoint = resolveEndpoint(options.url, options);
   const peerOptions = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
   const dial = () => dialPeer(() => endpoint.connect(), peerOptions);
-  const client = new Client<C, S>(options, dial, reconnect ? new Backoff(backoff) : undefined);
+  const explain = (error: unknown) => explainHandshakeFailure(error, options.url);
+  const retries = reconnect ? new Backoff(backoff) : undefined;
+  const client = new Client<C, S>(options, dial, retries, explain);
   return client.open(waitForReadyMs(options.waitForReady), new Backoff(backoff));
 }
 

@@ -8,6 +8,7 @@ export const RPC_ERROR_CODES = [
   "RECONNECT_FAILED",
   "DEADLINE_EXCEEDED",
   "RECONNECT_REFUSED",
+  "NOT_PARLEY",
 ] as const;
 
 /** A code raised by @parley/rpc. */

@@ -91,5 +91,6 @@ export {
   RPC_ERROR_CODES,
   WaitDeadlineError,
 } from "./errors.js";
+export { NotParleyError } from "./foreign-protocol.js";
 export type { ServeOptions, ServerConnection, ServerEvents } from "./server.js";
 export { DEFAULT_MAX_CONNECTIONS, Server, serve } from "./server.js";

@@ -48,6 +48,8 @@ export class Reconnector<P extends Dialled> {
     private readonly backoff: Backoff,
     private readonly dial: () => Promise<P>,
     private readonly events: ReconnectEvents<P>,
+    /** Turns a failed attempt's error into the one reported (e.g. "not a Parley peer"). */
+    private readonly explain: (error: unknown) => unknown = (error) => error,
   ) {}
 
   /** Starts a loop (the previous one must have ended). */
@@ -83,7 +85,8 @@ export class Reconnector<P extends Dialled> {
         }
         this.events.onReconnected(peer, attempt);
         return;
-      } catch (error) {
+      } catch (thrown) {
+        const error = this.explain(thrown);
         const peer = this.attempt;
         this.attempt = undefined;
         if (peer !== undefined) await peer.closed;

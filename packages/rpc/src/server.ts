@@ -14,6 +14,7 @@ import {
 } from "@parley/peer";
 import { checkPeerOptions } from "@parley/peer/internal";
 import { type EndpointOptions, type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
+import { explainHandshakeFailure } from "./foreign-protocol.js";
 
 /** Default cap on live connections per server. */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -172,7 +173,8 @@ export class Server<
       () => this.onReady(peer, connection.remoteAddress),
       (error: Error) => {
         this.handshaking.delete(peer);
-        this.emit("refuse", connection.remoteAddress, error);
+        const address = connection.remoteAddress;
+        this.emit("refuse", address, explainHandshakeFailure(error, address) as Error);
       },
     );
     // A peer that closes is never left counted, whatever became of its handshake.

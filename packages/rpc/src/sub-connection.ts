@@ -52,16 +52,23 @@ export class SubConnection<P extends SubPeer> {
     /** Off (undefined): a dropped peer fails the sub-connection. */
     backoff: Backoff | undefined,
     private readonly listener: SubConnectionListener<P>,
+    /** Turns a failed attempt's error into the one reported (e.g. "not a Parley peer"). */
+    private readonly explain: (error: unknown) => unknown = (error) => error,
   ) {
     this.reconnector =
       backoff === undefined
         ? undefined
-        : new Reconnector(backoff, dial, {
-            onAttemptFailed: (attempt, delayMs, error) =>
-              this.listener.onAttemptFailed(attempt, delayMs, error),
-            onReconnected: (peer, attempt) => this.adopt(peer, attempt),
-            onGaveUp: (attempts, error, reason) => this.fail(attempts, error, reason),
-          });
+        : new Reconnector(
+            backoff,
+            dial,
+            {
+              onAttemptFailed: (attempt, delayMs, error) =>
+                this.listener.onAttemptFailed(attempt, delayMs, error),
+              onReconnected: (peer, attempt) => this.adopt(peer, attempt),
+              onGaveUp: (attempts, error, reason) => this.fail(attempts, error, reason),
+            },
+            explain,
+          );
   }
 
   get state(): SubConnectionState {
@@ -90,26 +97,33 @@ export class SubConnection<P extends SubPeer> {
    */
   async connect(waitForReadyMs: number | undefined, retry: Backoff): Promise<P> {
     if (waitForReadyMs === undefined) {
-      const peer = await this.dial();
+      const peer = await this.dial().catch((error: unknown) => {
+        throw this.explain(error);
+      });
       try {
         await peer.ready;
       } catch (error) {
         peer.destroy(error as Error);
-        throw error;
+        throw this.explain(error);
       }
       this.adopt(peer, 0);
       return peer;
     }
     return new Promise<P>((resolve, reject) => {
-      const first = new Reconnector(retry, this.dial, {
-        onAttemptFailed: (attempt, delayMs, error) =>
-          this.listener.onAttemptFailed(attempt, delayMs, error),
-        onReconnected: (peer, attempt) => {
-          this.adopt(peer, attempt);
-          resolve(peer);
+      const first = new Reconnector(
+        retry,
+        this.dial,
+        {
+          onAttemptFailed: (attempt, delayMs, error) =>
+            this.listener.onAttemptFailed(attempt, delayMs, error),
+          onReconnected: (peer, attempt) => {
+            this.adopt(peer, attempt);
+            resolve(peer);
+          },
+          onGaveUp: (_attempts, error) => reject(error),
         },
-        onGaveUp: (_attempts, error) => reject(error),
-      });
+        this.explain,
+      );
       first.start({ immediate: true, deadline: monotonicNow() + waitForReadyMs });
     });
   }

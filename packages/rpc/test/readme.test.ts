@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   ClientClosedError,
   NotConnectedError,
+  NotParleyError,
   ReconnectFailedError,
   ReconnectRefusedError,
   RPC_ERROR_CODES,
@@ -20,6 +21,7 @@ describe("README", () => {
       new ReconnectFailedError(3),
       new WaitDeadlineError(Date.now()),
       new ReconnectRefusedError(Object.assign(new Error("refused"), { code: "CONTRACT_MISMATCH" })),
+      new NotParleyError("HTTP/1.x", "tcp://127.0.0.1:80"),
     ];
     const fromCode = errors.map((e) => ({
       code: e.code,
