@@ -83,7 +83,11 @@ export function checkRemoteHello(m: HelloMessage, o: ResolvedPeerOptions): PeerE
         "give both peers the same codec option",
     );
   }
-  return contractMismatch(o.calls, m.serves) ?? contractMismatch(m.calls, o.serves);
+  // An optional callback contract accepts a remote that serves nothing (not one serving another).
+  // A side that serves nothing leaves the verdict to the calling side, which knows if it is optional.
+  const called = o.callsOptional && m.serves === undefined ? undefined : o.calls;
+  const served = o.serves === undefined ? undefined : m.calls;
+  return contractMismatch(called, m.serves) ?? contractMismatch(served, o.serves);
 }
 
 /** The local error for a HelloAck refusal. */

@@ -13,7 +13,7 @@ import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import { createNameProxy } from "./call-proxy.js";
 import { DeadlineTimer } from "./deadline-timer.js";
-import { ConnectionLostError, PeerError, UnavailableError } from "./errors.js";
+import { ConnectionLostError, PeerError, UnavailableError, UnimplementedError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { HelloExchange } from "./hello-exchange.js";
 import { encodeHello, toRemoteHello } from "./hello-handshake.js";
@@ -283,13 +283,24 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   /** Why a new call or signal is refused now, or undefined. */
   private refusal(): Error | undefined {
-    if (this.current === PeerState.Open || this.current === PeerState.Handshaking) return undefined;
+    if (this.current === PeerState.Open) return this.notServed();
+    if (this.current === PeerState.Handshaking) return undefined;
     const error = this.failure?.error;
     if (error instanceof PeerError && error.notExecuted) return error;
     return new UnavailableError(
       this.current === PeerState.Closing
         ? "the peer is closing; make new calls on a new connection"
         : "the peer is closed; make new calls on a new connection",
+    );
+  }
+
+  /** With `callsOptional`, a remote that serves no contract cannot be called: say so locally. */
+  private notServed(): Error | undefined {
+    const calls = this.o.calls;
+    if (calls === undefined || this.hello.remote?.serves !== undefined) return undefined;
+    return new UnimplementedError(
+      `the remote serves no contract: it connected without serving ${calls.name}, so it cannot be ` +
+        "called back; only remotes that pass `serves` can (see ctx.connection.remoteServes)",
     );
   }
 

@@ -2,13 +2,22 @@ import type { AnyContract } from "@parley/codec";
 import type { CallOptions, CloseInfo, PeerOptions } from "@parley/peer";
 import type { BackoffOptions } from "./backoff.js";
 import type { EndpointOptions } from "./endpoint.js";
+import type { ErrorHook, Logger } from "./error-reporting.js";
+import type { Handlers, SignalHandlers } from "./handler-types.js";
 
 /** Options of {@link connect}: the address, the contract to call, and every peer option. */
 export interface ConnectOptions<
   C extends AnyContract,
   S extends AnyContract | undefined = undefined,
-> extends Omit<PeerOptions<S, C>, "calls" | "side">,
+> extends Omit<
+      PeerOptions<S, C>,
+      "calls" | "side" | "logger" | "callsOptional" | "handlers" | "signalHandlers"
+    >,
     EndpointOptions {
+  /** Handlers of the callback contract this client `serves`; `ctx.connection` is its link. */
+  handlers?: S extends AnyContract ? Handlers<S, C> : never;
+  /** Signal handlers of the callback contract this client `serves`. */
+  signalHandlers?: S extends AnyContract ? SignalHandlers<S, C> : never;
   /** Where to connect: `tcp://host:port`, `unix:///path.sock`, `tls://host:port`. */
   url: string;
   /** The contract this client calls. */
@@ -33,6 +42,16 @@ export interface ConnectOptions<
    * @default false
    */
   waitForReady?: boolean | { timeoutMs: number };
+  /**
+   * Receives every error a caller cannot be given whole, for a client that serves callbacks: an
+   * uncoded error its handler threw (the server got `INTERNAL` with `info.ref`), a dropped signal.
+   * @default report to `logger`
+   */
+  onError?: ErrorHook;
+  /** Where errors go without `onError`, and engine warnings: `console` or a pino logger. @default console */
+  logger?: Logger;
+  /** Send the messages of uncoded handler errors to the remote (development only). @default false */
+  exposeInternalErrors?: boolean;
 }
 
 /** What a call needs from the handler it is made in, to inherit its deadline and cancellation. */

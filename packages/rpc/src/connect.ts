@@ -4,17 +4,24 @@ import { createPeer, type Peer, type PeerOptions } from "@parley/peer";
 import { Backoff, resolveBackoff } from "./backoff.js";
 import { Client } from "./client.js";
 import type { ConnectOptions } from "./client-options.js";
+import { connectionPeerOptions } from "./connection-options.js";
 import { resolveEndpoint } from "./endpoint.js";
+import { ErrorReporter } from "./error-reporting.js";
 import { explainHandshakeFailure } from "./foreign-protocol.js";
+import { RpcConnection } from "./rpc-connection.js";
+import { checkLogger } from "./server-options.js";
 
-/** Opens a connection and builds a peer on it; the connection is reset if the peer cannot be built. */
+/**
+ * Opens a connection and builds a peer on it, with the engine options of that connection; the
+ * connection is reset if the peer cannot be built.
+ */
 async function dialPeer<C extends AnyContract, S extends AnyContract | undefined>(
   open: () => Promise<Connection>,
-  options: PeerOptions<S, C>,
+  build: (connection: Connection) => Peer<S, C>,
 ): Promise<Peer<S, C>> {
   const connection = await open();
   try {
-    return createPeer(connection, options);
+    return build(connection);
   } catch (error) {
     connection.reset(error as Error);
     throw error;
@@ -31,15 +38,31 @@ async function dialPeer<C extends AnyContract, S extends AnyContract | undefined
 export async function connect<C extends AnyContract, S extends AnyContract | undefined = undefined>(
   options: ConnectOptions<C, S>,
 ): Promise<Client<C, S>> {
+  // Every option is checked here, before anything is dialled.
   const reconnect = options.reconnect;
   const backoff = resolveBackoff(typeof reconnect === "object" ? reconnect : {});
+  const waitMs = waitForReadyMs(options.waitForReady);
+  checkLogger(options.logger);
   const endpoint = resolveEndpoint(options.url, options);
-  const peerOptions = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
-  const dial = () => dialPeer(() => endpoint.connect(), peerOptions);
+  const base = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
+  const { onError, logger = console, exposeInternalErrors = false } = options;
+  const hooks = { reporter: new ErrorReporter(onError, logger, exposeInternalErrors), logger };
+  let nextId = 1;
+  const build = (connection: Connection) => {
+    const entry = new RpcConnection<S, C>(nextId++, connection, options.url);
+    const peerOptions = connectionPeerOptions(base, entry as unknown as RpcConnection, {
+      ...hooks,
+      verifyAuth: options.verifyAuth,
+    });
+    const peer = createPeer(connection, peerOptions);
+    entry.attach(peer);
+    return peer;
+  };
+  const dial = () => dialPeer(() => endpoint.connect(), build);
   const explain = (error: unknown) => explainHandshakeFailure(error, options.url);
   const retries = reconnect ? new Backoff(backoff) : undefined;
   const client = new Client<C, S>(options, dial, retries, explain);
-  return client.open(waitForReadyMs(options.waitForReady), new Backoff(backoff));
+  return client.open(waitMs, new Backoff(backoff));
 }
 
 /** Default wait of `waitForReady: true`. */

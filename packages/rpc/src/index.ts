@@ -29,13 +29,13 @@ export type {
   CloseInfo,
   CloseInitiator,
   CloseReason,
-  HandlerContext,
+  ContractId,
   HelloInfo,
+  Metadata,
   Peer,
   PeerOptions,
   PeerStats,
   RemoteHello,
-  SignalContext,
 } from "@parley/peer";
 export {
   AbandonedError,
@@ -82,6 +82,8 @@ export type {
 export { connect } from "./connect.js";
 export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
 export { resolveEndpoint } from "./endpoint.js";
+export type { ErrorHook, ErrorInfo, Logger } from "./error-reporting.js";
+export { InternalError, SignalDroppedError } from "./error-reporting.js";
 export type { RpcErrorCode } from "./errors.js";
 export {
   ClientClosedError,
@@ -92,5 +94,17 @@ export {
   WaitDeadlineError,
 } from "./errors.js";
 export { NotParleyError } from "./foreign-protocol.js";
-export type { ServeOptions, ServerConnection, ServerEvents } from "./server.js";
-export { DEFAULT_MAX_CONNECTIONS, Server, serve } from "./server.js";
+export type {
+  CallbackPeer,
+  EmitterOf,
+  HandlerContext,
+  Handlers,
+  SignalContext,
+  SignalHandlers,
+} from "./handler-types.js";
+export type { TransportKind } from "./rpc-connection.js";
+export { RpcConnection } from "./rpc-connection.js";
+export type { ServerConnection, ServerEvents } from "./server.js";
+export { Server, serve } from "./server.js";
+export type { ServeOptions } from "./server-options.js";
+export { DEFAULT_MAX_CONNECTIONS } from "./server-options.js";
