@@ -9,6 +9,8 @@ export const RPC_ERROR_CODES = [
   "DEADLINE_EXCEEDED",
   "RECONNECT_REFUSED",
   "NOT_PARLEY",
+  "INTERNAL",
+  "SIGNAL_DROPPED",
 ] as const;
 
 /** A code raised by @parley/rpc. */
