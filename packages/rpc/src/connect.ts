@@ -45,8 +45,10 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
   checkLogger(options.logger);
   const endpoint = resolveEndpoint(options.url, options);
   const base = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
-  const { onError, logger = console, exposeInternalErrors = false } = options;
-  const hooks = { reporter: new ErrorReporter(onError, logger, exposeInternalErrors), logger };
+  const { onError, logger, exposeInternalErrors = false } = options;
+  // Errors go to console without a logger; the engine's other warnings only to a logger given.
+  const reporter = new ErrorReporter(onError, logger ?? console, exposeInternalErrors);
+  const hooks = { reporter, logger };
   let nextId = 1;
   const build = (connection: Connection) => {
     const entry = new RpcConnection<S, C>(nextId++, connection, options.url);

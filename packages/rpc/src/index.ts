@@ -79,7 +79,7 @@ export type {
   ConnectOptions,
   ParentCall,
 } from "./client-options.js";
-export { connect } from "./connect.js";
+export { connect, DEFAULT_WAIT_FOR_READY_MS } from "./connect.js";
 export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
 export { resolveEndpoint } from "./endpoint.js";
 export type { ErrorHook, ErrorInfo, Logger } from "./error-reporting.js";
