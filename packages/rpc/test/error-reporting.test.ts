@@ -103,6 +103,48 @@ describe("errors that neither leak nor vanish", () => {
     expect(lines[0]!.message).toContain("query");
   });
 
+  it("hides a client's uncoded callback error from the server and gives it whole to the client's onError", async () => {
+    const callback = defineContract({
+      name: "cb",
+      version: 1,
+      requests: { ask: { input: z.null(), output: z.string() } },
+    });
+    const server = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: db,
+      calls: callback,
+      handlers: {
+        query: async (_sql, ctx) => {
+          const error = await ctx.peer.call
+            .ask(null)
+            .catch((e: { code: string; message: string }) => e);
+          return typeof error === "string" ? error : `${error.code}: ${error.message}`;
+        },
+        find: () => "",
+      },
+    });
+    onTestFinished(() => server.close());
+    const reports: { error: Error; info: ErrorInfo }[] = [];
+    const client = await connect({
+      url: server.url,
+      contract: db,
+      serves: callback,
+      handlers: {
+        ask: () => {
+          throw new Error(SECRET);
+        },
+      },
+      onError: (error, info) => void reports.push({ error, info }),
+    });
+    onTestFinished(() => client.close());
+    const answer = await client.call.query("x");
+    expect(answer).toMatch(/^INTERNAL: internal error in ask \(ref [0-9a-f]{8}\)/);
+    expect(answer).not.toContain("hunter2");
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.error.message).toBe(SECRET);
+    expect(reports[0]!.info).toMatchObject({ method: "ask" });
+  });
+
   it("rejects a logger without error and warn with INVALID_OPTION", async () => {
     await expect(
       serve({
