@@ -20,7 +20,7 @@ export interface Logger {
   warn(details: object, message: string): void;
 }
 
-const DROPPED = /(?:^|\] )(?:dropped |signal handler for )/;
+const DROPPED = /(?:^|\] )(?:dropped (?:.* )?signal |signal handler for )/;
 
 /** Where an error happened. */
 export interface ErrorInfo {
