@@ -37,6 +37,22 @@ describe("bidirectional example", () => {
     expect(result.announcements).toEqual(["maintenance at 02:00 UTC"]);
   });
 
+  it("removes a watcher when its connection closes, with no failed push needed", async () => {
+    const lines: string[] = [];
+    const result = await run((line) => lines.push(line));
+    expect(result.finished).toEqual(["web web-1.0.0.tgz"]);
+    expect(result.watchers).toEqual({ before: 1, after: 0 });
+    // The registry heard of the close itself: no push was attempted after the client left.
+    const left = lines.findIndex((line) => /watcher \d+ left; 0 watching web/.test(line));
+    expect(left).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(left).some((line) => line.includes("watcher hears"))).toBe(false);
+  });
+
+  it("serves a plain client that serves no callbacks beside the callback-serving one", async () => {
+    const result = await run(() => {});
+    expect(result.plainWatch).toBe(false);
+  });
+
   it("leaves no sockets open", async () => {
     const before = sockets();
     await run(() => {});

@@ -126,6 +126,12 @@ function entriesOf<T>(
 function checkSchema(field: string, schema: unknown): void {
   const internals = (schema as { _zod?: { def?: unknown } } | null)?._zod;
   if (typeof schema !== "object" || typeof internals !== "object" || internals?.def === undefined) {
-    throw new InvalidOptionError(`${field} must be a zod schema (got ${typeof schema})`);
+    // zod 3 schemas carry `_def` and `safeParse` but no `_zod`: say which version is needed.
+    const zod3 = typeof (schema as { _def?: unknown } | null)?._def === "object";
+    throw new InvalidOptionError(
+      zod3
+        ? `${field} is a zod 3 schema; Parley needs zod 4 (npm install zod@^4, import { z } from "zod")`
+        : `${field} must be a zod schema (got ${typeof schema})`,
+    );
   }
 }

@@ -5,7 +5,7 @@
  */
 import { checkCallOptions, checkSignal, linkSignals } from "./call-options.js";
 import { createNameProxy } from "./call-proxy.js";
-import type { ScopedCaller } from "./handler-context.js";
+import type { ScopedCaller, UntypedEmitter } from "./handler-context.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { CallOptions, SignalOptions } from "./peer-types.js";
@@ -54,10 +54,22 @@ export class CallGate<Caller> {
   scoped(deadline: number | undefined, signal: AbortSignal | undefined): ScopedCaller<Caller> {
     const request = (m: string, input?: unknown, opts?: CallOptions) =>
       this.call(m, input, opts, deadline, signal);
+    const send = (name: string, payload?: unknown, opts?: SignalOptions) =>
+      this.signal(name, payload, opts);
+    const names = this.o.calls?.signalNames;
+    let emit: UntypedEmitter | undefined;
     return {
       request,
       call: createNameProxy((m, input, opts) => request(m, input, opts as CallOptions)) as Caller,
-      signal: (name, payload, opts) => this.signal(name, payload, opts),
+      signal: send,
+      // Made on first use: most handlers never send a signal back.
+      get emit() {
+        emit ??= createNameProxy(
+          (name, payload) => send(name, payload),
+          names,
+        ) as unknown as UntypedEmitter;
+        return emit;
+      },
     };
   }
 }

@@ -99,6 +99,9 @@ export function agreeContracts(o: ResolvedPeerOptions, m: HelloMessage): Contrac
 function checkAsCaller(o: ResolvedPeerOptions, m: HelloMessage): ContractAgreement {
   const calls = o.calls;
   if (calls === undefined) return { ok: true, gaps: undefined };
+  // An optional callback contract accepts a remote that serves nothing (not one serving another);
+  // calls to it then fail locally (the engine's notServed check).
+  if (o.callsOptional && m.serves === undefined) return { ok: true, gaps: undefined };
   const served = m.servesMembers;
   if (o.contractCheck === "strict" || m.minor < 1 || served === undefined || !calls.definition) {
     const error = wholeContractMismatch(calls, m.serves);
@@ -134,7 +137,9 @@ function checkAsCaller(o: ResolvedPeerOptions, m: HelloMessage): ContractAgreeme
 // This side serves: without the calling side's shapes it can check the name only, and leaves the
 // rest to the calling side (which refuses if its contract does not fit).
 function checkAsServer(o: ResolvedPeerOptions, m: HelloMessage): ContractMismatchError | undefined {
-  if (m.calls === undefined) return undefined;
+  // A side that serves nothing leaves the verdict to the calling side, which knows whether its
+  // callback contract is optional.
+  if (m.calls === undefined || o.serves === undefined) return undefined;
   const serves = o.serves;
   if (
     o.contractCheck === "strict" ||

@@ -7,14 +7,19 @@
 import { type Deadlined, monotonicNow } from "./deadline-timer.js";
 import type { Metadata } from "./wire-messages.js";
 
+/** Signal senders by name (typed per contract at the API surface). */
+export type UntypedEmitter = { readonly [name: string]: (payload?: unknown) => Promise<void> };
+
 /** Calls and signals back into the remote, bound to a handler's deadline and cancellation. */
-export interface ScopedCaller<Caller> {
+export interface ScopedCaller<Caller, Emitter = UntypedEmitter> {
   /** Calls `method` on the remote; the deadline is at most the handler's, the signal is linked. */
   request(method: string, input?: unknown, options?: ScopedCallOptions): Promise<unknown>;
   /** Typed proxy over {@link ScopedCaller.request} for the contract this side calls. */
   readonly call: Caller;
   /** Sends a signal to the remote. */
   signal(name: string, payload?: unknown, options?: { metadata?: Metadata }): Promise<void>;
+  /** Signal senders by name: `ctx.peer.emit.changed(payload)` is `signal("changed", payload)`. */
+  readonly emit: Emitter;
 }
 
 /** Options of a nested call; its deadline can only be shortened. */

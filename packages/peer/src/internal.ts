@@ -2,7 +2,9 @@
  * Internals shared with sibling packages, benchmarks and tools (a future CLI, protocol dumps).
  * @internal No semver guarantee: these may change in any release.
  */
+export { linkSignals } from "./call-options.js";
 export { createNameProxy, type NameProxy } from "./call-proxy.js";
+export { monotonicNow } from "./deadline-timer.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
 export { type FlushScheduler, setFlushScheduler } from "./outbox.js";

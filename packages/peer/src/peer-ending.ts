@@ -54,17 +54,26 @@ export function closeTimeoutError(
   );
 }
 
-/** The remote sent FIN without completing Bye. */
-export function endedWithoutByeError(remote: string): ConnectionLostError {
-  return new ConnectionLostError(`${remote} ended the connection without completing Bye`);
+/** The remote sent FIN without completing Bye (or, still handshaking, before the Hello was done). */
+export function endedWithoutByeError(remote: string, handshaking = false): ConnectionLostError {
+  return new ConnectionLostError(
+    handshaking
+      ? `${remote} ended the connection during the handshake, before the Hello was done; is it a Parley peer, and does it accept this one?`
+      : `${remote} ended the connection without completing Bye`,
+  );
 }
 
 /** The connection closed (with `error`, or cleanly) before the peer ended. */
-export function connectionClosedError(remote: string, error: Error | undefined): Error {
-  return new ConnectionLostError(
-    `the connection to ${remote} closed${error ? `: ${error.message}` : " without Bye"}`,
-    { cause: error },
-  );
+export function connectionClosedError(
+  remote: string,
+  error: Error | undefined,
+  handshaking = false,
+): Error {
+  const how = error ? `: ${error.message}` : handshaking ? "" : " without Bye";
+  const when = handshaking ? " during the handshake" : "";
+  return new ConnectionLostError(`the connection to ${remote} closed${when}${how}`, {
+    cause: error,
+  });
 }
 
 /** The error for a call still queued locally when the peer failed. */

@@ -81,6 +81,12 @@ export interface PeerOptions<
   signalHandlers?: SignalHandlersOf<S, C>;
   /** The contract this side calls on the remote; responses are validated against it. */
   calls?: C;
+  /**
+   * Accept a remote that serves no contract although this side `calls` one (a server whose
+   * callback contract only some clients serve). Calls and signals to such a remote fail locally
+   * with UNIMPLEMENTED; a remote serving another contract is still refused. @default false
+   */
+  callsOptional?: boolean;
   /** Informational (logs, messages): the protocol is symmetric. @default "client" */
   side?: "client" | "server";
   /** Body codec; both peers must use the same one. @default a new createMsgpackCodec() per peer */
@@ -139,6 +145,7 @@ export interface PeerOptions<
 export interface ResolvedPeerOptions {
   readonly serves: RuntimeContract | undefined;
   readonly calls: RuntimeContract | undefined;
+  readonly callsOptional: boolean;
   readonly handlers: ReadonlyMap<string, RequestHandler>;
   readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
   readonly side: "client" | "server";
@@ -182,6 +189,7 @@ export function resolvePeerOptions(
   return Object.freeze({
     serves,
     calls,
+    callsOptional: booleanOption("callsOptional", o.callsOptional, false),
     handlers: handlerMap<RequestHandler>("handlers", o.handlers, serves, "request"),
     signalHandlers: handlerMap<SignalHandler>("signalHandlers", o.signalHandlers, serves, "signal"),
     side: sideOption(o.side),

@@ -16,7 +16,7 @@ import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import { createNameProxy } from "./call-proxy.js";
 import { DeadlineTimer } from "./deadline-timer.js";
-import { ConnectionLostError, PeerError, UnavailableError } from "./errors.js";
+import { ConnectionLostError, PeerError, UnavailableError, UnimplementedError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { encodeHello, HelloHandshake } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
@@ -282,9 +282,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   /** Why a new call or signal is refused now, or undefined. */
   private refusal(): Error | undefined {
-    if (this.current === EngineState.Open || this.current === EngineState.Handshaking) {
-      return undefined;
-    }
+    if (this.current === EngineState.Open) return this.notServed();
+    if (this.current === EngineState.Handshaking) return undefined;
     const error = this.failure?.error;
     if (error instanceof PeerError && error.notExecuted) return error;
     return new UnavailableError(
@@ -297,6 +296,16 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
   /** The outbox took a batch and may take more: waiting calls may go. */
   private onWritable(): void {
     this.outbound.admit();
+  }
+
+  /** With `callsOptional`, a remote that serves no contract cannot be called: say so locally. */
+  private notServed(): Error | undefined {
+    const calls = this.o.calls;
+    if (calls === undefined || this.hello.remote?.serves !== undefined) return undefined;
+    return new UnimplementedError(
+      `the remote serves no contract: it connected without serving ${calls.name}, so it cannot be ` +
+        "called back; only remotes that pass `serves` can (see ctx.connection.remoteServes)",
+    );
   }
 
   // ---- inbound bytes and messages ---------------------------------------------------------------
@@ -396,7 +405,9 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
 
   private onEnd(): void {
     if (this.current === EngineState.Finishing || this.isClosed()) return;
-    this.fail(endedWithoutByeError(this.connection.remoteAddress), "remote", "abort", "end");
+    const handshaking = this.current === EngineState.Handshaking;
+    const error = endedWithoutByeError(this.connection.remoteAddress, handshaking);
+    this.fail(error, "remote", "abort", "end");
   }
 
   private onConnectionClose(error: Error | undefined): void {
@@ -404,7 +415,8 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
     if (this.current === EngineState.Finishing) {
       this.stopTimers();
     } else if (this.current !== EngineState.Failed) {
-      const lost = connectionClosedError(this.connection.remoteAddress, error);
+      const handshaking = this.current === EngineState.Handshaking;
+      const lost = connectionClosedError(this.connection.remoteAddress, error, handshaking);
       this.fail(lost, "remote", error ? "error" : "abort", "none");
     }
     this.setState([EngineState.Finishing, EngineState.Failed], EngineState.Closed);

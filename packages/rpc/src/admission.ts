@@ -7,9 +7,11 @@
  * header is read, before its payload is buffered), and all of them together at most
  * `maxHandshakingBytes`.
  */
+
 import { type Connection, type ConnectionHandlers, sniffProtocol } from "@parley/framing";
 import { integerOption } from "@parley/framing/internal";
 import { MessageTooLargeError, OverloadedError } from "@parley/peer";
+import { NotParleyError } from "./foreign-protocol.js";
 
 /** Default `maxHandshakingConnections`: connections in their Hello at once, apart from live ones. */
 export const DEFAULT_MAX_HANDSHAKING_CONNECTIONS = 512;
@@ -166,10 +168,13 @@ export class AdmissionTicket {
     const cap = this.admission.limits.maxPreHelloBytes;
     // A "length" of 0x47455420 is "GET ": say what the connector seems to speak instead.
     const protocol = this.head === undefined ? undefined : sniffProtocol(this.head);
-    const speaks = protocol === undefined ? "" : ` (it seems to speak ${protocol}, not Parley)`;
+    if (protocol !== undefined) {
+      this.drop(new NotParleyError(protocol, this.remoteAddress));
+      return false;
+    }
     this.drop(
       new MessageTooLargeError(
-        `${this.remoteAddress} ${what} before its Hello was accepted, more than maxPreHelloBytes (${cap})${speaks}; raise maxPreHelloBytes on the server if its Hello is that large`,
+        `${this.remoteAddress} ${what} before its Hello was accepted, more than maxPreHelloBytes (${cap}); raise maxPreHelloBytes on the server if its Hello is that large`,
       ),
     );
     return false;

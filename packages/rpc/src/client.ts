@@ -1,47 +1,55 @@
 import { EventEmitter } from "node:events";
 import type { AnyContract, ContractCaller } from "@parley/codec";
-import type { Connection } from "@parley/framing";
 import {
   type CallOptions,
-  CancelledError,
   type CloseInfo,
-  createPeer,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DeadlineExceededError,
   type InputOf,
   type MethodOf,
   type OutputOf,
   type Peer,
-  type PeerOptions,
   PeerState,
   type SignalInputOf,
   type SignalNameOf,
   type SignalOptions,
 } from "@parley/peer";
-import { Backoff, resolveBackoff } from "./backoff.js";
+import { linkSignals, monotonicNow } from "@parley/peer/internal";
+import type { Backoff } from "./backoff.js";
 import { createCaller } from "./call-proxy.js";
+import { failureErrors, localClose } from "./client-failures.js";
 import type {
   ClientCallOptions,
   ClientEvents,
   ConnectOptions,
   ParentCall,
 } from "./client-options.js";
-import { resolveEndpoint } from "./endpoint.js";
-import {
-  ClientClosedError,
-  NotConnectedError,
-  ReconnectFailedError,
-  WaitDeadlineError,
-} from "./errors.js";
-import { checkConnectOptionNames } from "./option-check.js";
-import { Reconnector } from "./reconnector.js";
-import { explainHandshakeFailure } from "./tls-hint.js";
+import { ClientClosedError, NotConnectedError } from "./errors.js";
+import { PeerWaiters } from "./peer-waiters.js";
+import { type Picker, SingleEndpointPicker } from "./picker.js";
+import type { GaveUpReason } from "./reconnector.js";
+import { isLocalEngineError } from "./refusals.js";
+import { SubConnection } from "./sub-connection.js";
 
-type ClientState = "ready" | "reconnecting" | "closing" | "closed";
+/**
+ * Where a client is: `ready` (a connection is up), `reconnecting`, `failed` (no connection will
+ * come: reconnect off and the link dropped, retries ran out, or the server refused in a way
+ * retrying cannot fix; `closed` says why), `closing`, `closed` (by `close()`/`destroy()`).
+ */
+export type ClientState = "ready" | "reconnecting" | "failed" | "closing" | "closed";
+
+const TRANSITIONS: Readonly<Record<ClientState, readonly ClientState[]>> = {
+  ready: ["reconnecting", "failed", "closing"],
+  reconnecting: ["ready", "failed", "closing"],
+  failed: ["closing"],
+  closing: ["closed"],
+  closed: [],
+};
 
 /**
  * A client connection that can outlive its socket: calls wait while it reconnects, and calls lost
- * with a connection are retried once when that is known to be safe.
+ * with a connection are retried once when that is known to be safe. Calls reach the connection
+ * through a picker over sub-connections (one endpoint today).
  */
 export class Client<
   C extends AnyContract,
@@ -49,62 +57,72 @@ export class Client<
 > extends EventEmitter<ClientEvents> {
   /** Typed proxy: `client.call.add({ a: 1, b: 2 })`. */
   readonly call: ContractCaller<C, ClientCallOptions>;
-  private state: ClientState = "ready";
-  private current: Peer<S, C> | undefined;
-  private readonly waiters = new Set<() => void>();
-  private readonly reconnector: Reconnector<Peer<S, C>> | undefined;
+  private current: ClientState = "ready";
+  /** Why no connection will come (state `failed`): the error later calls fail with. */
+  private failure: Error | undefined;
+  private readonly waiters = new PeerWaiters();
   private readonly timeoutMs: number;
   private closing: Promise<void> | undefined;
   private destroyed = false;
   private readonly closedInfo: Promise<CloseInfo>;
   private resolveClosed!: (info: CloseInfo) => void;
-  private lastCloseInfo: CloseInfo | undefined;
+  private readonly sub: SubConnection<Peer<S, C>>;
+  private readonly picker: Picker<Peer<S, C>>;
 
   /** @internal use {@link connect}. */
   constructor(
     private readonly options: ConnectOptions<C, S>,
     dial: () => Promise<Peer<S, C>>,
-    first: Peer<S, C>,
+    backoff: Backoff | undefined,
+    explain?: (error: unknown) => unknown,
   ) {
     super();
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.reconnector = options.reconnect
-      ? new Reconnector(
-          new Backoff(resolveBackoff(options.reconnect === true ? {} : options.reconnect)),
-          dial,
-          {
-            onAttemptFailed: (attempt, delayMs, error) =>
-              this.emit("reconnecting", attempt, delayMs, error),
-            onReconnected: (peer, attempt) => {
-              this.adopt(peer);
-              this.emit("reconnect", attempt);
-            },
-            onGaveUp: (attempts, lastError) =>
-              this.finish({
-                ...this.lastInfo(),
-                error: new ReconnectFailedError(attempts, { cause: lastError }),
-              }),
-          },
-        )
-      : undefined;
     this.closedInfo = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    // Parts in dependency order: the sub-connection reports only after open() is called.
+    this.sub = new SubConnection(
+      dial,
+      backoff,
+      {
+        onReady: (_peer, attempt) => this.onReady(attempt),
+        onDisconnect: (info, willReconnect) => this.onDisconnect(info, willReconnect),
+        onAttemptFailed: (attempt, delayMs, error) =>
+          this.emit("reconnecting", attempt, delayMs, error),
+        onFailed: (attempts, error, reason) => this.onFailed(attempts, error, reason),
+      },
+      explain,
+    );
+    this.picker = new SingleEndpointPicker(this.sub);
     this.call = createCaller<C>(this as never, options.contract);
-    this.adopt(first);
+  }
+
+  /**
+   * @internal Makes the first connection (connect() awaits it): one attempt, or with
+   * `waitForReadyMs` attempts on the backoff until then.
+   */
+  async open(waitForReadyMs: number | undefined, retry: Backoff): Promise<this> {
+    await this.sub.connect(waitForReadyMs, retry);
+    return this;
   }
 
   /** The live peer, when connected. */
   get peer(): Peer<S, C> | undefined {
-    return this.current;
+    return this.picker.pick();
   }
 
   /** True while a connection is up and its handshake is done. */
   get connected(): boolean {
-    return this.current !== undefined;
+    return this.picker.pick() !== undefined;
   }
 
-  /** Settles once, when the client is closed for good; never rejects. */
+  /** Where the client is in its life; see {@link ClientState}. */
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /** Settles once, when the client is closed for good or has failed; never rejects. */
   get closed(): Promise<CloseInfo> {
     return this.closedInfo;
   }
@@ -113,22 +131,24 @@ export class Client<
    * Calls `method` on the remote. Waits for a connection while reconnecting (within the deadline),
    * and retries once after a reconnect when the call was refused unexecuted (`UNAVAILABLE`), or was
    * lost (`CONNECTION_LOST`) on a method the contract marks idempotent.
-   * @throws the peer's call errors; `NOT_CONNECTED`; `CLIENT_CLOSED`; `CANCELLED`
+   * @throws the peer's call errors; `NOT_CONNECTED`; `CLIENT_CLOSED`; `RECONNECT_REFUSED`;
+   *   `CONNECTION_LOST` (reconnect off and the link dropped); `CANCELLED`
    */
   request<M extends MethodOf<C>>(
     method: M,
     input: InputOf<C, M>,
     options?: ClientCallOptions,
   ): Promise<OutputOf<C, M>> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
     if (options?.parent !== undefined) {
       const inherited = this.inherit(options.parent, options);
       if (inherited instanceof Error) return Promise.reject(inherited);
       options = inherited;
     }
-    const peer = this.current;
+    const peer = this.picker.pick();
     // Fast path: connected and nothing to retry into; no extra async frame per call.
-    if (peer !== undefined && this.reconnector === undefined)
-      return peer.request(method, input, options);
+    if (peer !== undefined && !this.sub.reconnects) return peer.request(method, input, options);
     return this.requestWithRetry(method, input, options ?? {});
   }
 
@@ -138,10 +158,10 @@ export class Client<
     payload: SignalInputOf<C, N>,
     options?: SignalOptions,
   ): Promise<void> {
-    const peer = this.current;
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    const peer = this.picker.pick();
     if (peer !== undefined) return peer.signal(name, payload, options);
-    if (this.state === "closing" || this.state === "closed")
-      return Promise.reject(new ClientClosedError());
     return Promise.reject(
       new NotConnectedError(
         "client is reconnecting and signals are not queued while disconnected; the signal was not sent",
@@ -157,9 +177,9 @@ export class Client<
 
   /** Abrupt close: reset the connection and reject everything pending at once; escalates a close(). */
   destroy(error?: Error): void {
-    if (this.state === "closed" || this.destroyed) return;
+    if (this.current === "closed" || this.destroyed) return;
     this.destroyed = true;
-    this.current?.destroy(error);
+    this.sub.destroy(error);
     this.closing ??= this.shutdown();
   }
 
@@ -167,6 +187,42 @@ export class Client<
     await this.close();
   }
 
+  // ---- what the sub-connection reports ----------------------------------------------------------
+
+  private onReady(attempt: number): void {
+    if (this.current === "reconnecting") this.setState("reconnecting", "ready");
+    this.waiters.wake();
+    if (attempt > 0) this.emit("reconnect", attempt);
+  }
+
+  private onDisconnect(info: CloseInfo, willReconnect: boolean): void {
+    if (this.current !== "ready") return;
+    this.emit("disconnect", info, willReconnect);
+    if (willReconnect) this.setState("ready", "reconnecting");
+  }
+
+  /** No connection will come any more: `closed` resolves now, later calls fail with why. */
+  private onFailed(attempts: number, lastError: Error, reason: GaveUpReason | "lost"): void {
+    if (this.current !== "ready" && this.current !== "reconnecting") return;
+    const { error, failure } = failureErrors(attempts, lastError, reason);
+    this.failure = failure;
+    this.setState(this.current, "failed");
+    if (reason === "refused") this.emit("refused", error);
+    this.waiters.wake();
+    const info = this.sub.lastCloseInfo;
+    if (reason === "lost" && info !== undefined) this.resolveClosed(info);
+    else this.resolveClosed({ ...(info ?? localClose("graceful")), error });
+  }
+
+  // ---- calls ------------------------------------------------------------------------------------
+
+  /** Why a call or signal is refused at once, or undefined: checked before anything else. */
+  private refusal(): Error | undefined {
+    if (this.current === "closing" || this.current === "closed") return new ClientClosedError();
+    return this.current === "failed" ? this.failure : undefined;
+  }
+
+  /** The parent's deadline and cancellation, carried into this call (grpc-js propagation). */
   private inherit(
     parent: ParentCall,
     { parent: _, ...options }: ClientCallOptions,
@@ -178,64 +234,32 @@ export class Client<
         { notExecuted: true },
       );
     }
-    const signal =
-      options.signal === undefined
-        ? parent.signal
-        : AbortSignal.any([options.signal, parent.signal]);
     return {
       ...options,
       timeoutMs: Math.min(options.timeoutMs ?? this.timeoutMs, remainingMs),
-      signal,
+      signal: linkSignals(options.signal, parent.signal),
     };
   }
 
-  private async shutdown(): Promise<void> {
-    this.state = "closing";
-    this.wakeWaiters();
-    await this.reconnector?.stop();
-    const peer = this.current;
-    if (peer === undefined) return this.finish(this.lastInfo());
-    if (this.destroyed) peer.destroy();
-    else await peer.close();
-    this.finish(await peer.closed);
-  }
-
-  /** The CloseInfo to report when no live peer has one: the user closed a disconnected client. */
-  private lastInfo(): CloseInfo {
-    const calls = this.lastCloseInfo?.calls ?? { completed: 0, rejected: 0, abandoned: 0 };
-    if (this.state !== "closing")
-      return this.lastCloseInfo ?? { initiator: "local", reason: "graceful", calls };
-    return { initiator: "local", reason: this.destroyed ? "abort" : "graceful", calls };
-  }
-
-  private finish(info: CloseInfo): void {
-    this.state = "closed";
-    this.current = undefined;
-    this.wakeWaiters();
-    this.resolveClosed(info);
-  }
-
-  private adopt(peer: Peer<S, C>): void {
-    this.current = peer;
-    this.state = "ready";
-    this.wakeWaiters();
-    void peer.closed.then((info) => this.onPeerClosed(peer, info));
-  }
-
-  private onPeerClosed(peer: Peer<S, C>, info: CloseInfo): void {
-    if (this.current !== peer) return;
-    this.current = undefined;
-    this.lastCloseInfo = info;
-    if (this.state === "closing" || this.state === "closed") return;
-    const willReconnect =
-      this.reconnector !== undefined && !(info.initiator === "local" && info.reason !== "error");
-    this.emit("disconnect", info, willReconnect);
-    if (!willReconnect) {
-      this.finish(info);
-      return;
+  /** A peer for a call once one is up (other than `exclude`), within the deadline and signal. */
+  private waitForPeer(
+    deadline: number,
+    signal: AbortSignal | undefined,
+    exclude?: Peer<S, C>,
+  ): Promise<Peer<S, C>> {
+    if (this.options.waitForConnection === false && this.refusal() === undefined) {
+      return Promise.reject(
+        new NotConnectedError(
+          "client is reconnecting and waitForConnection is false; the call was not sent",
+        ),
+      );
     }
-    this.state = "reconnecting";
-    this.reconnector.start();
+    return this.waiters.wait(
+      deadline,
+      signal,
+      () => this.picker.pick(exclude),
+      () => this.refusal(),
+    );
   }
 
   private async requestWithRetry<M extends MethodOf<C>>(
@@ -243,19 +267,16 @@ export class Client<
     input: InputOf<C, M>,
     options: CallOptions,
   ): Promise<OutputOf<C, M>> {
-    const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
+    const deadline = monotonicNow() + (options.timeoutMs ?? this.timeoutMs);
     let failed: Peer<S, C> | undefined;
     for (;;) {
       // A retry must go out on a new connection, never on the one that just failed it.
-      const current = this.current;
       const peer =
-        current !== undefined && current !== failed
-          ? current
-          : await this.waitForPeer(deadline, options.signal, failed);
+        this.picker.pick(failed) ?? (await this.waitForPeer(deadline, options.signal, failed));
       try {
         return await peer.request(method, input, {
           ...options,
-          timeoutMs: Math.max(1, deadline - Date.now()),
+          timeoutMs: Math.max(1, deadline - monotonicNow()),
         });
       } catch (error) {
         if (failed !== undefined || !this.mayRetry(method, error, peer)) throw error;
@@ -265,105 +286,35 @@ export class Client<
   }
 
   private mayRetry(method: string, error: unknown, peer: Peer<S, C>): boolean {
-    if (this.reconnector === undefined || this.state === "closing" || this.state === "closed")
-      return false;
+    if (!this.sub.reconnects || this.refusal() !== undefined) return false;
     // Only this client's own connection failing is retried: a remote handler that reports its own
     // downstream's CONNECTION_LOST (a RemoteError) says nothing about this connection.
-    if ((error as Error).name === "RemoteError" || peer.state === PeerState.Open) return false;
-    const code = (error as { code?: string }).code;
+    if (!isLocalEngineError(error) || peer.state === PeerState.Open) return false;
     // Refused unexecuted (e.g. it crossed the server's Bye): safe to send again, idempotent or not.
-    if (code === "UNAVAILABLE") return (error as { notExecuted?: boolean }).notExecuted === true;
+    if (error.code === "UNAVAILABLE") return error.notExecuted;
     // Fate unknown: only a method the contract marks idempotent may run twice.
-    return code === "CONNECTION_LOST" && this.options.contract.isIdempotent(method);
+    return error.code === "CONNECTION_LOST" && this.options.contract.isIdempotent(method);
   }
 
-  private waitForPeer(
-    deadline: number,
-    signal: AbortSignal | undefined,
-    exclude?: Peer<S, C>,
-  ): Promise<Peer<S, C>> {
-    if (this.state === "closing" || this.state === "closed")
-      return Promise.reject(new ClientClosedError());
-    if (signal?.aborted) return Promise.reject(cancelled(signal));
-    if (this.options.waitForConnection === false) {
-      return Promise.reject(
-        new NotConnectedError(
-          "client is reconnecting and waitForConnection is false; the call was not sent",
-        ),
-      );
+  // ---- the end ----------------------------------------------------------------------------------
+
+  private async shutdown(): Promise<void> {
+    const failed = this.current === "failed";
+    this.setState(this.current, "closing");
+    this.waiters.wake();
+    const info = await this.sub.close(this.destroyed);
+    this.setState("closing", "closed");
+    // A client that failed on its own has already resolved `closed` with why.
+    if (failed) return;
+    const calls = this.sub.lastCloseInfo?.calls;
+    this.resolveClosed(info ?? localClose(this.destroyed ? "abort" : "graceful", calls));
+  }
+
+  /** The one place the state changes; refuses a transition the table does not allow. */
+  private setState(from: ClientState, to: ClientState): void {
+    if (this.current !== from || !TRANSITIONS[from].includes(to)) {
+      throw new Error(`client: illegal transition ${this.current} -> ${to}`);
     }
-    return new Promise((resolve, reject) => {
-      const finish = (settle: () => void) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.waiters.delete(wake);
-        settle();
-      };
-      const wake = () => {
-        const current = this.current;
-        if (current !== undefined && current !== exclude) finish(() => resolve(current));
-        else if (this.state === "closing" || this.state === "closed")
-          finish(() => reject(new ClientClosedError()));
-      };
-      const onAbort = () => finish(() => reject(cancelled(signal!)));
-      // One timer per waiting call is fine here: calls only wait while the link is down. It stays
-      // ref'd: a call waiting for a reconnect keeps the process alive, as an open socket would.
-      const timer = setTimeout(
-        () => finish(() => reject(new WaitDeadlineError(deadline))),
-        Math.max(0, deadline - Date.now()),
-      );
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.add(wake);
-    });
+    this.current = to;
   }
-
-  private wakeWaiters(): void {
-    for (const wake of [...this.waiters]) wake();
-  }
-}
-
-function cancelled(signal: AbortSignal): CancelledError {
-  return new CancelledError(
-    "the call was cancelled while it waited for a reconnect; it was not sent",
-    { notExecuted: true, cause: signal.reason },
-  );
-}
-
-/** Opens a connection and builds a peer on it; the connection is reset if the peer cannot be built. */
-async function dialPeer<C extends AnyContract, S extends AnyContract | undefined>(
-  open: () => Promise<Connection>,
-  options: PeerOptions<S, C>,
-): Promise<Peer<S, C>> {
-  const connection = await open();
-  try {
-    return createPeer(connection, options);
-  } catch (error) {
-    connection.reset(error as Error);
-    throw error;
-  }
-}
-
-/**
- * Connects to a Parley server by URL, runs the Hello handshake and returns a typed client.
- * @throws transport errors (`CONNECT_REFUSED`, `CONNECT_TIMEOUT`, ...), handshake errors, `INVALID_OPTION`
- * @example
- * const client = await connect({ url: "tcp://127.0.0.1:7000", contract: calculator });
- * const sum = await client.call.add({ a: 1, b: 2 });
- */
-export async function connect<C extends AnyContract, S extends AnyContract | undefined = undefined>(
-  options: ConnectOptions<C, S>,
-): Promise<Client<C, S>> {
-  checkConnectOptionNames(options);
-  if (options.reconnect) resolveBackoff(options.reconnect === true ? {} : options.reconnect);
-  const endpoint = resolveEndpoint(options.url, options);
-  const peerOptions = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
-  const dial = () => dialPeer(() => endpoint.connect(), peerOptions);
-  const peer = await dial();
-  try {
-    await peer.ready;
-  } catch (error) {
-    peer.destroy(error as Error);
-    throw await explainHandshakeFailure(options.url, error);
-  }
-  return new Client<C, S>(options, dial, peer);
 }

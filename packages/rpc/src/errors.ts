@@ -1,4 +1,5 @@
 import { ParleyError } from "@parley/framing";
+import { refusalFix } from "./refusals.js";
 
 /** Every code this package raises itself (the engine's and transports' codes pass through). */
 export const RPC_ERROR_CODES = [
@@ -6,6 +7,10 @@ export const RPC_ERROR_CODES = [
   "CLIENT_CLOSED",
   "RECONNECT_FAILED",
   "DEADLINE_EXCEEDED",
+  "RECONNECT_REFUSED",
+  "NOT_PARLEY",
+  "INTERNAL",
+  "SIGNAL_DROPPED",
 ] as const;
 
 /** A code raised by @parley/rpc. */
@@ -28,8 +33,8 @@ export class ClientClosedError extends ParleyError {
   readonly code = "CLIENT_CLOSED" as const;
   /** The call was never sent. */
   readonly notExecuted = true;
-  constructor() {
-    super("client was closed; the call was not sent");
+  constructor(options: { cause?: unknown } = {}) {
+    super("client was closed; the call was not sent", options);
   }
 }
 
@@ -56,6 +61,24 @@ export class WaitDeadlineError extends ParleyError {
       {
         retryable: true,
       },
+    );
+  }
+}
+
+/**
+ * The server refused a reconnect in a way no retry can fix (contract, auth, protocol version,
+ * codec): the client stopped reconnecting at once. `cause` is the refusal; the message names the fix.
+ */
+export class ReconnectRefusedError extends ParleyError {
+  override readonly name = "ReconnectRefusedError";
+  readonly code = "RECONNECT_REFUSED" as const;
+  /** The call was never sent. */
+  readonly notExecuted = true;
+  constructor(refusal: Error & { code?: string }) {
+    super(
+      `the server refused the reconnect (${refusal.code}): ${refusal.message}. Retrying cannot ` +
+        `fix this, so the client stopped: ${refusalFix({ code: refusal.code ?? "" })}, then connect again`,
+      { cause: refusal },
     );
   }
 }

@@ -29,13 +29,13 @@ export type {
   CloseInfo,
   CloseInitiator,
   CloseReason,
-  HandlerContext,
+  ContractId,
   HelloInfo,
+  Metadata,
   Peer,
   PeerOptions,
   PeerStats,
   RemoteHello,
-  SignalContext,
 } from "@parley/peer";
 export {
   AbandonedError,
@@ -76,22 +76,40 @@ export {
   DEFAULT_RECONNECT_MAX_DELAY_MS,
   DEFAULT_RECONNECT_MULTIPLIER,
 } from "./backoff.js";
-export { Client, connect } from "./client.js";
+export type { ClientState } from "./client.js";
+export { Client } from "./client.js";
 export type {
   ClientCallOptions,
   ClientEvents,
   ConnectOptions,
   ParentCall,
 } from "./client-options.js";
+export { connect, DEFAULT_WAIT_FOR_READY_MS } from "./connect.js";
 export type { Endpoint, EndpointOptions, ListeningEndpoint } from "./endpoint.js";
 export { resolveEndpoint } from "./endpoint.js";
+export type { ErrorHook, ErrorInfo, Logger } from "./error-reporting.js";
+export { InternalError, SignalDroppedError } from "./error-reporting.js";
 export type { RpcErrorCode } from "./errors.js";
 export {
   ClientClosedError,
   NotConnectedError,
   ReconnectFailedError,
+  ReconnectRefusedError,
   RPC_ERROR_CODES,
   WaitDeadlineError,
 } from "./errors.js";
-export type { ServeOptions, ServerConnection, ServerEvents } from "./server.js";
-export { DEFAULT_MAX_CONNECTIONS, Server, serve } from "./server.js";
+export { NotParleyError } from "./foreign-protocol.js";
+export type {
+  CallbackPeer,
+  EmitterOf,
+  HandlerContext,
+  Handlers,
+  SignalContext,
+  SignalHandlers,
+} from "./handler-types.js";
+export type { TransportKind } from "./rpc-connection.js";
+export { RpcConnection } from "./rpc-connection.js";
+export type { ServerConnection, ServerEvents } from "./server.js";
+export { Server, serve } from "./server.js";
+export type { ServeOptions } from "./server-options.js";
+export { DEFAULT_MAX_CONNECTIONS } from "./server-options.js";

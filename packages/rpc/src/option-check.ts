@@ -7,7 +7,7 @@
 import type { AnyContract } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import type { ConnectOptions } from "./client-options.js";
-import type { ServeOptions } from "./server.js";
+import type { ServeOptions } from "./server-options.js";
 
 /** Options of the engine that both functions pass on to every connection's peer. */
 const PEER_NAMES = {
@@ -30,6 +30,8 @@ const PEER_NAMES = {
   contractCheck: true,
   wireFormat: true,
   logger: true,
+  onError: true,
+  exposeInternalErrors: true,
 } as const;
 
 const SERVE_NAMES = {
@@ -40,6 +42,8 @@ const SERVE_NAMES = {
   signalHandlers: true,
   calls: true,
   maxConnections: true,
+  createContext: true,
+  requireCallbacks: true,
   maxHandshakingConnections: true,
   maxPreHelloBytes: true,
   maxHandshakingBytes: true,
@@ -58,6 +62,7 @@ const CONNECT_NAMES = {
   signalHandlers: true,
   reconnect: true,
   waitForConnection: true,
+  waitForReady: true,
   tls: true,
   connectTimeoutMs: true,
   highWaterMarkBytes: true,

@@ -1,5 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { monotonicNow } from "@parley/peer/internal";
 import type { Backoff } from "./backoff.js";
+import { isPermanentRefusal } from "./refusals.js";
 
 /** The part of a peer the reconnect loop needs. */
 export interface Dialled {
@@ -8,14 +10,28 @@ export interface Dialled {
   destroy(error?: Error): void;
 }
 
+/** Why a loop stopped without a connection. */
+export type GaveUpReason = "attempts" | "deadline" | "refused";
+
 /** What the loop reports to its owner. */
 export interface ReconnectEvents<P> {
   /** Attempt `attempt` (1-based) failed; the next one starts after `nextDelayMs`. */
   onAttemptFailed(attempt: number, nextDelayMs: number, error: Error): void;
   /** A new peer finished its handshake. */
   onReconnected(peer: P, attempts: number): void;
-  /** `maxAttempts` attempts failed in a row; the loop has stopped. */
-  onGaveUp(attempts: number, lastError: Error): void;
+  /**
+   * The loop has stopped: `maxAttempts` attempts failed in a row, the deadline came, or the remote
+   * refused in a way retrying cannot fix (contract, auth, protocol version, codec).
+   */
+  onGaveUp(attempts: number, lastError: Error, reason: GaveUpReason): void;
+}
+
+/** How a loop starts. */
+export interface ReconnectStart {
+  /** Dial at once instead of after the first backoff delay (the first connection of a client). */
+  readonly immediate?: boolean;
+  /** A `performance.now()` time after which no attempt starts. */
+  readonly deadline?: number;
 }
 
 /**
@@ -32,13 +48,15 @@ export class Reconnector<P extends Dialled> {
     private readonly backoff: Backoff,
     private readonly dial: () => Promise<P>,
     private readonly events: ReconnectEvents<P>,
+    /** Turns a failed attempt's error into the one reported (e.g. "not a Parley peer"). */
+    private readonly explain: (error: unknown) => unknown = (error) => error,
   ) {}
 
   /** Starts a loop (the previous one must have ended). */
-  start(): void {
+  start(how: ReconnectStart = {}): void {
     this.abort = new AbortController();
     this.backoff.reset();
-    this.loop = this.run(this.abort.signal);
+    this.loop = this.run(this.abort.signal, how);
   }
 
   /** Stops the loop and waits until it has let go of everything it opened. */
@@ -48,11 +66,11 @@ export class Reconnector<P extends Dialled> {
     await this.loop;
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    let delayMs = this.backoff.nextDelayMs();
+  private async run(signal: AbortSignal, { immediate, deadline }: ReconnectStart): Promise<void> {
+    let delayMs = immediate ? 0 : this.backoff.nextDelayMs();
     for (let attempt = 1; ; attempt++) {
       // Aborting ends the wait at once; the rejection only says so.
-      await delay(delayMs, undefined, { signal }).catch(() => undefined);
+      if (delayMs > 0) await delay(delayMs, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
       try {
         const peer = await this.dial();
@@ -67,18 +85,29 @@ export class Reconnector<P extends Dialled> {
         }
         this.events.onReconnected(peer, attempt);
         return;
-      } catch (error) {
+      } catch (thrown) {
+        const error = await this.explain(thrown);
         const peer = this.attempt;
         this.attempt = undefined;
         if (peer !== undefined) await peer.closed;
         if (signal.aborted) return;
-        if (this.backoff.exhausted) {
-          this.events.onGaveUp(attempt, error as Error);
+        const reason = this.stopReason(error, deadline);
+        if (reason !== undefined) {
+          this.events.onGaveUp(attempt, error as Error, reason);
           return;
         }
         delayMs = this.backoff.nextDelayMs();
+        if (deadline !== undefined) delayMs = Math.min(delayMs, deadline - monotonicNow());
         this.events.onAttemptFailed(attempt, delayMs, error as Error);
       }
     }
+  }
+
+  /** Why the loop must stop after a failed attempt, or undefined to go on. */
+  private stopReason(error: unknown, deadline: number | undefined): GaveUpReason | undefined {
+    if (isPermanentRefusal(error)) return "refused";
+    if (this.backoff.exhausted) return "attempts";
+    if (deadline !== undefined && monotonicNow() >= deadline) return "deadline";
+    return undefined;
   }
 }

@@ -1,150 +1,119 @@
 import { EventEmitter } from "node:events";
 import type { AnyContract } from "@parley/codec";
-import { type Connection, InvalidOptionError } from "@parley/framing";
+import type { Connection } from "@parley/framing";
 import {
   type CloseInfo,
   createPeer,
-  type HandlersOf,
   OverloadedError,
   type Peer,
   type PeerOptions,
   refuseConnection,
-  type SignalHandlersOf,
   UnavailableError,
 } from "@parley/peer";
-import { checkPeerOptions } from "@parley/peer/internal";
 import { Admission, resolveAdmissionLimits } from "./admission.js";
-import { type EndpointOptions, type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
+import { connectionPeerOptions } from "./connection-options.js";
+import { type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
+import { ErrorReporter } from "./error-reporting.js";
+import { explainHandshakeFailure } from "./foreign-protocol.js";
 import { checkServeOptionNames } from "./option-check.js";
+import { RpcConnection } from "./rpc-connection.js";
+import {
+  type ResolvedServeOptions,
+  resolveServeOptions,
+  type ServeOptions,
+} from "./server-options.js";
 
-/** Default cap on live connections per server. */
-export const DEFAULT_MAX_CONNECTIONS = 1024;
-
-/** Options of {@link serve}: the address, the contract served, its handlers, and every peer option. */
-export interface ServeOptions<S extends AnyContract, C extends AnyContract | undefined = undefined>
-  extends Omit<PeerOptions<S, C>, "serves" | "side" | "handlers" | "signalHandlers">,
-    Omit<EndpointOptions, "connectTimeoutMs"> {
-  /** Where to listen: `tcp://host:port` (port 0 picks one), `unix:///path.sock`, `tls://host:port`. */
-  url: string;
-  /** The contract this server implements. */
-  contract: S;
-  /** One handler per request of the contract. */
-  handlers: HandlersOf<S, C>;
-  /** Handlers for the contract's signals. */
-  signalHandlers?: SignalHandlersOf<S, C>;
-  /**
-   * Live (authenticated) connections allowed at once; the next one gets an explicit `OVERLOADED`
-   * refusal frame before it is closed, never a silent drop. Connections still in their Hello do
-   * not count here: they have `maxHandshakingConnections`.
-   * @default 1024
-   */
-  maxConnections?: number;
-  /**
-   * Connections in their Hello at once, apart from `maxConnections`; when full, the oldest one
-   * still in its Hello is dropped (`OVERLOADED`), never an authenticated one.
-   * @default 512
-   */
-  maxHandshakingConnections?: number;
-  /**
-   * Bytes a connection may send before its Hello is accepted; a frame that would pass it is refused
-   * as soon as its length prefix is read, before its payload is buffered.
-   * @default 73728 (72 KiB: the largest Hello and the handshake's small frames)
-   */
-  maxPreHelloBytes?: number;
-  /**
-   * Bytes all connections still in their Hello may have sent together; past it the oldest are
-   * dropped until it fits.
-   * @default 8388608 (8 MiB)
-   */
-  maxHandshakingBytes?: number;
-}
-
-/** One live connection of a server. */
-export interface ServerConnection<S extends AnyContract, C extends AnyContract | undefined> {
-  /** Sequence number, unique per server. */
-  readonly id: number;
-  readonly remoteAddress: string;
-  readonly connectedAt: Date;
-  /** The peer: call back into the client with `peer.call` when the server declares `calls`. */
-  readonly peer: Peer<S, C>;
-}
+/** One live connection of a server (the same object handlers see as `ctx.connection`). */
+export type ServerConnection<
+  S extends AnyContract,
+  C extends AnyContract | undefined = undefined,
+  Identity = unknown,
+> = RpcConnection<S, C, Identity>;
 
 /** Events a {@link Server} emits. */
-export interface ServerEvents<S extends AnyContract, C extends AnyContract | undefined> {
+export interface ServerEvents<
+  S extends AnyContract,
+  C extends AnyContract | undefined,
+  Identity = unknown,
+> {
   /** A client finished its Hello. */
-  connect: [connection: ServerConnection<S, C>];
+  connect: [connection: ServerConnection<S, C, Identity>];
   /** A connection ended, with how and why. */
-  disconnect: [connection: ServerConnection<S, C>, info: CloseInfo];
+  disconnect: [connection: ServerConnection<S, C, Identity>, info: CloseInfo];
   /** A connection failed its handshake (bad auth, contract mismatch, timeout) or was refused. */
   refuse: [remoteAddress: string, error: Error];
 }
 
-/** A listening Parley server. */
+/** A listening Parley server: one or more listeners feeding one set of connections. */
 export class Server<
   S extends AnyContract,
   C extends AnyContract | undefined = undefined,
-> extends EventEmitter<ServerEvents<S, C>> {
-  private readonly live = new Set<ServerConnection<S, C>>();
+  Ctx = undefined,
+  Identity = unknown,
+> extends EventEmitter<ServerEvents<S, C, Identity>> {
+  private readonly live = new Set<RpcConnection<S, C, Identity>>();
   private readonly handshaking = new Set<Peer<S, C>>();
-  private listener: ListeningEndpoint | undefined;
+  private readonly bound: ListeningEndpoint[] = [];
   private nextId = 1;
   private closing: Promise<void> | undefined;
   private destroyed = false;
-  private readonly maxConnections: number;
+  private readonly resolved: ResolvedServeOptions;
+  private readonly reporter: ErrorReporter;
   private readonly admission: Admission;
-  private readonly peerOptions: PeerOptions<S, C>;
   private resolveClosed!: () => void;
-  /** Resolves once the server is fully closed (listener and every connection); never rejects. */
+  /** Resolves once the server is fully closed (listeners and every connection); never rejects. */
   readonly closed: Promise<void> = new Promise((resolve) => {
     this.resolveClosed = resolve;
   });
 
   /** @internal use {@link serve}. */
-  constructor(private readonly options: ServeOptions<S, C>) {
+  constructor(private readonly options: ServeOptions<S, C, Ctx, Identity>) {
     super();
     checkServeOptionNames(options);
-    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    if (!Number.isInteger(this.maxConnections) || this.maxConnections < 1) {
-      throw new InvalidOptionError(
-        `maxConnections must be a positive integer (got ${options.maxConnections})`,
-      );
-    }
+    this.resolved = resolveServeOptions(options as never);
+    const { onError, logger = console, exposeInternalErrors = false } = options;
+    this.reporter = new ErrorReporter(onError, logger, exposeInternalErrors);
     this.admission = new Admission(resolveAdmissionLimits(options), {
       dropped: (remoteAddress, error) => this.emit("refuse", remoteAddress, error),
     });
-    const { contract, handlers, signalHandlers } = options;
-    this.peerOptions = {
-      ...options,
-      serves: contract,
-      handlers,
-      signalHandlers,
-      side: "server",
-    } as PeerOptions<S, C>;
-    // Every connection gets these options: check them now, once, so that a bad one fails serve()
-    // instead of the first connection.
-    checkPeerOptions(this.peerOptions);
   }
 
-  /** The address actually bound: with port 0, the real port. */
+  /** The first address actually bound: with port 0, the real port. */
   get url(): string {
-    return this.listener?.url ?? this.options.url;
+    return this.bound[0]?.url ?? this.resolved.urls[0]!;
+  }
+
+  /** Every address bound, in the order they were listened on. */
+  get urls(): readonly string[] {
+    return this.bound.map((l) => l.url);
   }
 
   /** A snapshot of the live connections (handshake done, not yet closed). */
-  get connections(): readonly ServerConnection<S, C>[] {
+  get connections(): readonly ServerConnection<S, C, Identity>[] {
     return [...this.live];
   }
 
-  /** @internal */
-  async listen(): Promise<this> {
-    const endpoint = resolveEndpoint(this.options.url, this.options);
-    this.listener = await endpoint.listen((connection) => this.accept(connection));
+  /**
+   * Listens on one more address, into the same connection set; `close()` closes it with the rest.
+   * `serve()` calls it for each of its URLs.
+   * @throws transport errors such as `ADDRESS_IN_USE`; `UNAVAILABLE` once the server is closing
+   */
+  async listen(url: string): Promise<this> {
+    if (this.closing !== undefined)
+      throw new UnavailableError("the server is closing; it listens no more");
+    const endpoint = resolveEndpoint(url, this.options);
+    let bound = url;
+    const listener = await endpoint.listen((connection) => this.accept(connection, bound));
+    bound = listener.url;
+    this.bound.push(listener);
+    // close() began while this one was binding: it must not outlive the server.
+    if (this.closing !== undefined) await listener.close();
     return this;
   }
 
   /**
    * Graceful shutdown: refuse new connections, run Bye on every live one (each bounded by
-   * `closeTimeoutMs`), then close the listener. Idempotent: a second call returns the same promise.
+   * `closeTimeoutMs`), then close every listener. Idempotent: a second call returns the same promise.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -172,8 +141,7 @@ export class Server<
 
   private async shutdown(): Promise<void> {
     await Promise.all(this.peers().map((peer) => (this.destroyed ? peer.closed : peer.close())));
-    if (this.destroyed) await this.listener?.destroy();
-    else await this.listener?.close();
+    await Promise.all(this.bound.map((l) => (this.destroyed ? l.destroy() : l.close())));
     this.resolveClosed();
   }
 
@@ -182,29 +150,34 @@ export class Server<
     this.emit("refuse", connection.remoteAddress, error);
   }
 
-  private accept(connection: Connection): void {
+  private accept(connection: Connection, url: string): void {
     if (this.closing !== undefined) {
       this.refuse(connection, new UnavailableError("server is shutting down; retry elsewhere"));
       return;
     }
-    if (this.live.size >= this.maxConnections) {
+    // Connections still in their Hello do not count here: the admission bounds them.
+    if (this.live.size >= this.resolved.maxConnections) {
       this.refuse(connection, this.overloaded());
       return;
     }
     const ticket = this.admission.enter(connection);
-    const peer = createPeer(connection, this.peerOptions);
+    const entry = new RpcConnection<S, C, Identity>(this.nextId++, connection, url);
+    const peer = createPeer(connection, this.peerOptionsFor(entry));
+    entry.attach(peer);
     ticket.bind(peer);
     this.handshaking.add(peer);
     peer.ready.then(
       () => {
         ticket.admitted();
-        this.onReady(peer, connection.remoteAddress);
+        this.onReady(entry);
       },
       (error: Error) => {
         this.handshaking.delete(peer);
-        // A connection the admission dropped was reported when it was dropped.
-        if (!ticket.dropped) this.emit("refuse", connection.remoteAddress, error);
         ticket.left();
+        // A connection the admission dropped was reported when it was dropped.
+        if (ticket.dropped) return;
+        const address = connection.remoteAddress;
+        this.emit("refuse", address, explainHandshakeFailure(error, address) as Error);
       },
     );
     // A peer that closes is never left counted, whatever became of its handshake.
@@ -215,27 +188,32 @@ export class Server<
   }
 
   private overloaded(): OverloadedError {
+    const { maxConnections } = this.resolved;
     return new OverloadedError(
-      `server has reached maxConnections (${this.maxConnections}); retry later or raise maxConnections`,
+      `server has reached maxConnections (${maxConnections}); retry later or raise maxConnections`,
     );
   }
 
-  private onReady(peer: Peer<S, C>, remoteAddress: string): void {
-    this.handshaking.delete(peer);
-    if (this.live.size >= this.maxConnections) {
+  private peerOptionsFor(entry: RpcConnection<S, C, Identity>): PeerOptions<S, C> {
+    const { createContext, verifyAuth, logger } = this.options;
+    return connectionPeerOptions(this.resolved.peerOptions, entry as unknown as RpcConnection, {
+      createContext: createContext as ((connection: never) => unknown) | undefined,
+      verifyAuth,
+      reporter: this.reporter,
+      logger,
+    }) as unknown as PeerOptions<S, C>;
+  }
+
+  private onReady(entry: RpcConnection<S, C, Identity>): void {
+    this.handshaking.delete(entry.peer);
+    if (this.live.size >= this.resolved.maxConnections) {
       // Others finished their Hello first: this one is over the bound after all.
-      peer.destroy(this.overloaded());
-      this.emit("refuse", remoteAddress, this.overloaded());
+      entry.peer.destroy(this.overloaded());
+      this.emit("refuse", entry.remoteAddress, this.overloaded());
       return;
     }
-    const entry: ServerConnection<S, C> = {
-      id: this.nextId++,
-      remoteAddress,
-      connectedAt: new Date(),
-      peer,
-    };
     this.live.add(entry);
-    void peer.closed.then((info) => {
+    void entry.peer.closed.then((info) => {
       this.live.delete(entry);
       this.emit("disconnect", entry, info);
     });
@@ -244,14 +222,27 @@ export class Server<
 }
 
 /**
- * Starts a Parley server on `url` and resolves once it is listening.
+ * Starts a Parley server on `url` (or on each of several URLs) and resolves once it listens.
  * @throws transport errors such as `ADDRESS_IN_USE`; `INVALID_OPTION`
  * @example
  * const server = await serve({ url: "tcp://127.0.0.1:7000", contract: calculator,
  *   handlers: { add: ({ a, b }) => a + b } });
  */
-export async function serve<S extends AnyContract, C extends AnyContract | undefined = undefined>(
-  options: ServeOptions<S, C>,
-): Promise<Server<S, C>> {
-  return new Server<S, C>(options).listen();
+export async function serve<
+  S extends AnyContract,
+  C extends AnyContract | undefined = undefined,
+  Ctx = undefined,
+  Identity = unknown,
+>(options: ServeOptions<S, C, Ctx, Identity>): Promise<Server<S, C, Ctx, Identity>> {
+  const server = new Server<S, C, Ctx, Identity>(options);
+  try {
+    for (const url of typeof options.url === "string" ? [options.url] : options.url) {
+      await server.listen(url);
+    }
+  } catch (error) {
+    // One address failed: release the ones already bound.
+    await server.close();
+    throw error;
+  }
+  return server;
 }

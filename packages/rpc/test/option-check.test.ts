@@ -83,7 +83,7 @@ describe("a tcp:// client that meets TLS", () => {
     onTestFinished(() => server.close());
     const plain = server.url.replace("tls://", "tcp://");
     await expect(connect({ url: plain, contract: testContract })).rejects.toMatchObject({
-      code: "PROTOCOL_ERROR",
+      code: "NOT_PARLEY",
       message: expect.stringContaining(`the server seems to speak TLS: use ${server.url}`),
       cause: expect.objectContaining({ code: "CONNECTION_LOST" }),
     });

@@ -3,9 +3,13 @@ import { readmeErrorTable } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import {
   ClientClosedError,
+  InternalError,
   NotConnectedError,
+  NotParleyError,
   ReconnectFailedError,
+  ReconnectRefusedError,
   RPC_ERROR_CODES,
+  SignalDroppedError,
   WaitDeadlineError,
 } from "../src/index.js";
 
@@ -18,6 +22,10 @@ describe("README", () => {
       new ClientClosedError(),
       new ReconnectFailedError(3),
       new WaitDeadlineError(Date.now()),
+      new ReconnectRefusedError(Object.assign(new Error("refused"), { code: "CONTRACT_MISMATCH" })),
+      new NotParleyError("HTTP/1.x", "tcp://127.0.0.1:80"),
+      new InternalError("internal error in get (ref 00000000)", "00000000"),
+      new SignalDroppedError("dropped invalid signal note"),
     ];
     const fromCode = errors.map((e) => ({
       code: e.code,

@@ -1,0 +1,152 @@
+/**
+ * The engine options of one connection, made from a side's options: handlers that see
+ * `ctx.connection` and `ctx.context` and whose uncoded errors are hidden, a verifier that records
+ * the remote's Hello and the identity it returns, and a logger that reports dropped signals.
+ * Built once per connection; a handler call costs two property stores and, when it returns a
+ * promise, one `then` for the error hook.
+ */
+import type { PeerOptions, RemoteHello } from "@parley/peer";
+import type { ErrorReporter, Logger } from "./error-reporting.js";
+import type { RpcConnection } from "./rpc-connection.js";
+
+/** What a side adds to the engine's options. */
+export interface ConnectionHooks {
+  /** Runs once per connection, before its first handler; its result is every handler's `ctx.context`. */
+  readonly createContext?: (connection: never) => unknown;
+  /** Checks the remote's token; `true` or an identity object admits. */
+  readonly verifyAuth?: (token: string | undefined, hello: RemoteHello) => unknown;
+  readonly reporter: ErrorReporter;
+  readonly logger?: Logger;
+}
+
+type AnyHandler = (input: unknown, ctx: Record<string, unknown>) => unknown;
+type AnyOptions = PeerOptions<never, never> & {
+  handlers?: Record<string, AnyHandler>;
+  signalHandlers?: Record<string, AnyHandler>;
+};
+
+/** The engine options for `connection`: `base` with its handlers, verifier and logger wrapped. */
+export function connectionPeerOptions<O extends object>(
+  base: O,
+  connection: RpcConnection,
+  hooks: ConnectionHooks,
+): O {
+  const o = base as AnyOptions;
+  const context = new ConnectionContext(connection, hooks.createContext);
+  const verify = hooks.verifyAuth;
+  return {
+    ...base,
+    handlers: wrapAll(o.handlers, (method, handler) =>
+      requestHandler(method, handler, connection, context, hooks.reporter),
+    ),
+    signalHandlers: wrapAll(o.signalHandlers, (_name, handler) =>
+      signalHandler(handler, connection, context),
+    ),
+    verifyAuth: (token: string | undefined, hello: RemoteHello) => {
+      connection.onHello(hello);
+      if (verify === undefined) return true;
+      const verdict = verify(token, hello);
+      if (!isThenable(verdict)) return connection.admit(verdict);
+      return Promise.resolve(verdict).then((v) => connection.admit(v));
+    },
+    logger: hooks.reporter.peerLogger(connection, hooks.logger),
+  } as O;
+}
+
+/** The `createContext` result of one connection, made on first use (sync or async). */
+class ConnectionContext {
+  private made = false;
+  private value: unknown;
+
+  constructor(
+    private readonly connection: RpcConnection,
+    private readonly create: ((connection: never) => unknown) | undefined,
+  ) {}
+
+  /** The context, or a promise of it while an async createContext runs. */
+  get(): unknown {
+    if (this.made) return this.value;
+    this.made = true;
+    this.value = this.create?.(this.connection as never);
+    if (isThenable(this.value)) {
+      this.value = Promise.resolve(this.value).then((v) => {
+        this.value = v;
+        return v;
+      });
+    }
+    return this.value;
+  }
+}
+
+function requestHandler(
+  method: string,
+  handler: AnyHandler,
+  connection: RpcConnection,
+  context: ConnectionContext,
+  reporter: ErrorReporter,
+): AnyHandler {
+  const hide = (error: unknown): never => {
+    throw reporter.hide(error, connection, method);
+  };
+  const run = (input: unknown, ctx: Record<string, unknown>, value: unknown): unknown => {
+    ctx.connection = connection;
+    ctx.context = value;
+    let output: unknown;
+    try {
+      output = handler(input, ctx);
+    } catch (error) {
+      return hide(error);
+    }
+    return isThenable(output) ? Promise.resolve(output).then(undefined, hide) : output;
+  };
+  return (input, ctx) => {
+    let value: unknown;
+    try {
+      value = context.get();
+    } catch (error) {
+      return hide(error);
+    }
+    if (value instanceof Promise) return value.then((v) => run(input, ctx, v), hide);
+    return run(input, ctx, value);
+  };
+}
+
+function signalHandler(
+  handler: AnyHandler,
+  connection: RpcConnection,
+  context: ConnectionContext,
+): AnyHandler {
+  return (payload, ctx) => {
+    ctx.connection = connection;
+    const value = context.get();
+    if (value instanceof Promise) {
+      return value.then((v) => {
+        ctx.context = v;
+        return handler(payload, ctx);
+      });
+    }
+    ctx.context = value;
+    return handler(payload, ctx);
+  };
+}
+
+function wrapAll(
+  handlers: Record<string, AnyHandler> | undefined,
+  wrap: (name: string, handler: AnyHandler) => AnyHandler,
+): Record<string, AnyHandler> | undefined {
+  if (handlers === undefined || handlers === null || typeof handlers !== "object") return handlers;
+  const wrapped: Record<string, AnyHandler> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    // A non-function is left for the engine to refuse with INVALID_OPTION.
+    wrapped[name] = typeof handler === "function" ? wrap(name, handler) : handler;
+  }
+  return wrapped;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
