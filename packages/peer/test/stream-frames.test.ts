@@ -11,6 +11,9 @@ import { FrameParser } from "../src/frame-parser.js";
 import { CreditStream, Flag, Kind, ResponseStatus } from "../src/wire-constants.js";
 import { createBinaryWireFormat } from "../src/wire-format.js";
 import type { HelloMessage, Message } from "../src/wire-messages.js";
+import { codeOf } from "./support/async.js";
+import { peerWithRawRemote } from "./support/peer-pair.js";
+import { RawEnd } from "./support/raw-end.js";
 
 const codec = createMsgpackCodec();
 const encoder = new FrameEncoder(codec);
@@ -242,6 +245,22 @@ describe("stream frames", () => {
       ),
       { seed: 1512, numRuns: 200 },
     );
+  });
+});
+
+describe("a peer that does not open streams yet", () => {
+  it("resets the connection with PROTOCOL_ERROR on each stream frame, even from a 1.1 remote", async () => {
+    for (const frame of [opening, data, end, item, credit]) {
+      const { peer, remote } = peerWithRawRemote({});
+      const raw = new RawEnd(remote);
+      raw.handshake({ minor: 1 });
+      await peer.ready;
+      raw.send(frame);
+      const info = await peer.closed;
+      expect(info, `kind 0x${frame.kind.toString(16)}`).toMatchObject({ reason: "error" });
+      expect(codeOf(info.error)).toBe("PROTOCOL_ERROR");
+      expect(String(info.error?.message)).toContain("protocol 1.1");
+    }
   });
 });
 
