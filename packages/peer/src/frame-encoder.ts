@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
+import type { StreamCredit } from "./credit-window.js";
 import { encodeMembersBlock } from "./hello-members.js";
 import { type Frame, headOf, SplitFrame } from "./split-frame.js";
 import {
@@ -190,7 +191,9 @@ export class FrameEncoder {
     if (m.minor < 1) return this.headed(Kind.Hello, meta !== undefined, w.toBytes());
     // 1.1: the member tables, encoded once per contract (hello-members.ts), joined by one copy.
     const members = encodeMembersBlock(m.servesMembers, m.callsMembers);
-    return this.headed(Kind.Hello, meta !== undefined, Buffer.concat([w.toBytes(), members]));
+    const tail = m.streamWindow === undefined ? [] : [streamWindowBytes(m.streamWindow)];
+    const fields = Buffer.concat([w.toBytes(), members, ...tail]);
+    return this.headed(Kind.Hello, meta !== undefined, fields);
   }
 
   private encodeHelloAck(m: HelloAckMessage): Uint8Array {
@@ -253,6 +256,13 @@ export class FrameEncoder {
     }
     return bytes;
   }
+}
+
+/** 1.1 Hello: streamWindowItems u32, streamWindowBytes u32 (after the members block). */
+function streamWindowBytes(window: StreamCredit): Uint8Array {
+  const out = new Uint8Array(8);
+  writeU32(out, writeU32(out, 0, window.items), window.bytes);
+  return out;
 }
 
 function flagsFor(meta: Uint8Array | undefined): number {

@@ -4,6 +4,7 @@
  * decode is reported on the message (`bodyError`) so that only that call fails.
  */
 import { NameStringCache, readUtf8 } from "./byte-strings.js";
+import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
 import type { BodyCodec } from "./frame-encoder.js";
 import { type MemberReader, readMembersBlock } from "./hello-members.js";
@@ -203,6 +204,8 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
   const metadata = hasMetadata ? r.metadata() : undefined;
   // 1.1 appends the member tables; a 1.1 Hello cut short after the 1.0 fields advertises none.
   const members = minor >= 1 && r.remaining > 0 ? readMembersBlock(r) : undefined;
+  // Then the stream windows; a Hello that ends before them advertises the defaults.
+  const streamWindow = minor >= 1 && r.remaining > 0 ? readStreamWindow(r) : undefined;
   // Bytes after the known fields are extensions of later minor versions: ignored.
   return {
     kind: Kind.Hello,
@@ -219,7 +222,20 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
     metadata,
     servesMembers: members?.serves,
     callsMembers: members?.calls,
+    streamWindow,
   };
+}
+
+/** 1.1 Hello: both windows, each at least 1 (a zero window could never carry an item). */
+function readStreamWindow(r: Reader): StreamCredit {
+  const items = r.u32();
+  const bytes = r.u32();
+  if (items === 0 || bytes === 0) {
+    throw new ProtocolError(
+      `Hello advertises a zero stream window (${items} items, ${bytes} bytes); both must be at least 1`,
+    );
+  }
+  return { items, bytes };
 }
 
 /** Credit (1.1): stream u8, items u32, bytes u32; later bytes are extensions, ignored. */

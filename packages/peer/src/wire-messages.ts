@@ -4,6 +4,7 @@
  * without touching the engine.
  */
 import type { ContractMember } from "@parley/codec";
+import type { StreamCredit } from "./credit-window.js";
 import type { CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
 
 /** String key/value pairs carried next to a request, signal or Hello. */
@@ -40,6 +41,11 @@ export interface HelloMessage {
   readonly servesMembers?: readonly ContractMember[] | undefined;
   /** 1.1: the members of the called contract (fingerprints only, shapes empty). */
   readonly callsMembers?: readonly ContractMember[] | undefined;
+  /**
+   * 1.1: the stream windows this side grants (docs/protocol.md §12.2), after the members block.
+   * Absent: the Hello ends before them, which advertises the defaults.
+   */
+  readonly streamWindow?: StreamCredit | undefined;
 }
 
 /** Answer to a Hello: accepted, or refused with a code and a reason. */

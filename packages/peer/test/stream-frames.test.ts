@@ -10,7 +10,10 @@ import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
 import { CreditStream, Flag, Kind, ResponseStatus } from "../src/wire-constants.js";
 import { createBinaryWireFormat } from "../src/wire-format.js";
-import type { Message } from "../src/wire-messages.js";
+import type { HelloMessage, Message } from "../src/wire-messages.js";
+import { codeOf } from "./support/async.js";
+import { peerWithRawRemote } from "./support/peer-pair.js";
+import { RawEnd } from "./support/raw-end.js";
 
 const codec = createMsgpackCodec();
 const encoder = new FrameEncoder(codec);
@@ -59,6 +62,21 @@ const opening: Message = {
   metadata: { t: "1" },
   body: undefined,
   more: true,
+};
+
+const hello11: HelloMessage = {
+  kind: Kind.Hello,
+  major: 1,
+  minor: 1,
+  codec: "msgpack",
+  serves: undefined,
+  calls: undefined,
+  maxFrameBytes: 65_536,
+  maxConcurrentRequests: 8,
+  heartbeatIntervalMs: 0,
+  heartbeatTimeoutMs: 0,
+  authToken: undefined,
+  metadata: { a: "b" },
 };
 
 describe("stream frames", () => {
@@ -156,6 +174,37 @@ describe("stream frames", () => {
     expect(streamParser().parse(bytes)).toEqual(credit);
   });
 
+  it("reads a 1.1 Hello's stream windows after its members block; a Hello that ends before them has none", () => {
+    const parser = new FrameParser(codec);
+    const windowed = { ...hello11, streamWindow: { items: 3, bytes: 70_000 } };
+    expect(parser.parse(payload(windowed))).toEqual(windowed);
+    expect((parser.parse(payload(hello11)) as HelloMessage).streamWindow).toBeUndefined();
+  });
+
+  it("refuses a 1.1 Hello with a zero window or with only part of the windows (PROTOCOL_ERROR)", () => {
+    const parser = new FrameParser(codec);
+    for (const streamWindow of [
+      { items: 0, bytes: 10 },
+      { items: 10, bytes: 0 },
+    ]) {
+      const e = parseError(parser, payload({ ...hello11, streamWindow }));
+      expect(e.code).toBe("PROTOCOL_ERROR");
+      expect(e.message).toContain("zero stream window");
+    }
+    const cut = payload({ ...hello11, streamWindow: { items: 1, bytes: 1 } });
+    const e = parseError(parser, cut.subarray(0, cut.length - 4));
+    expect(e.code).toBe("PROTOCOL_ERROR");
+    expect(e.message).toContain("truncated");
+  });
+
+  it("leaves the windows of a Hello that says 1.0 unread, as a 1.0 receiver does", () => {
+    const bytes = payload({ ...hello11, streamWindow: { items: 0, bytes: 0 } });
+    bytes[11] = 0; // the minor version byte
+    const parsed = new FrameParser(codec).parse(bytes) as HelloMessage;
+    expect(parsed.minor).toBe(0);
+    expect(parsed.streamWindow).toBeUndefined();
+  });
+
   it("round-trips any stream frame through encode and parse", () => {
     const parser = streamParser();
     fc.assert(
@@ -196,6 +245,22 @@ describe("stream frames", () => {
       ),
       { seed: 1512, numRuns: 200 },
     );
+  });
+});
+
+describe("a peer that does not open streams yet", () => {
+  it("resets the connection with PROTOCOL_ERROR on each stream frame, even from a 1.1 remote", async () => {
+    for (const frame of [opening, data, end, item, credit]) {
+      const { peer, remote } = peerWithRawRemote({});
+      const raw = new RawEnd(remote);
+      raw.handshake({ minor: 1 });
+      await peer.ready;
+      raw.send(frame);
+      const info = await peer.closed;
+      expect(info, `kind 0x${frame.kind.toString(16)}`).toMatchObject({ reason: "error" });
+      expect(codeOf(info.error)).toBe("PROTOCOL_ERROR");
+      expect(String(info.error?.message)).toContain("protocol 1.1");
+    }
   });
 });
 
