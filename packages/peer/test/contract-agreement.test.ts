@@ -164,3 +164,33 @@ describe("contracts agreed per method", () => {
     await expect(peer.ready).resolves.toMatchObject({ protocolVersion: { major: 1, minor: 0 } });
   });
 });
+
+describe("a served contract too large for the Hello's shapes", () => {
+  // 300 methods of about 250 bytes of shape each: over the 64 KiB a Hello may hold.
+  function big(version: number, extra: boolean) {
+    const requests: Record<string, { input: z.ZodType; output: z.ZodType }> = {};
+    for (let i = 0; i < 300; i++) {
+      requests[`method${i}`] = {
+        input: z.object({
+          id: z.string(),
+          name: z.string(),
+          ...(extra ? { note: z.string().optional() } : {}),
+        }),
+        output: z.object({ id: z.string(), created: z.number(), tags: z.array(z.string()) }),
+      };
+    }
+    return defineContract({ name: "big", version, requests });
+  }
+
+  it("sends fingerprints only: equal members agree, differing ones are refused as unknown", async () => {
+    const same = peerPair({ serves: big(1, false) }, { calls: big(1, false) });
+    await expect(same.client.ready).resolves.toBeDefined();
+    const changed = peerPair({ serves: big(2, true) }, { calls: big(1, false) });
+    const error = await rejection(changed.client.ready);
+    expect(error.code).toBe("CONTRACT_MISMATCH");
+    expect(error.message).toContain(
+      "request method0: the calling side has schema, the serving side unknown (schemas differ and the serving side sent no shape)",
+    );
+    expect(error.message).toContain("and 295 more");
+  });
+});
