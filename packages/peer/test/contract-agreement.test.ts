@@ -2,7 +2,7 @@
  * Contracts agreed per method at Hello (docs/protocol.md §5, "Contracts, per method"): over a
  * memory pair, peers on two versions of a contract, one 1.0-style remote, and the strict option.
  */
-import { defineContract } from "@parley/codec";
+import { contractMembers, defineContract } from "@parley/codec";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Kind } from "../src/wire-constants.js";
@@ -182,10 +182,17 @@ describe("a served contract too large for the Hello's shapes", () => {
     return defineContract({ name: "big", version, requests });
   }
 
-  it("sends fingerprints only: equal members agree, differing ones are refused as unknown", async () => {
-    const same = peerPair({ serves: big(1, false) }, { calls: big(1, false) });
+  it("sends fingerprints only: equal members agree, differing ones are refused as unknown", {
+    timeout: 60_000,
+  }, async () => {
+    // Built (member tables and fingerprints) before any peer starts its handshake timer: on a
+    // loaded machine, building 300 schemas' JSON Schema takes a while.
+    const [v1, v1Again, v2] = [big(1, false), big(1, false), big(2, true)];
+    for (const c of [v1, v1Again, v2]) contractMembers(c.definition);
+    const slow = { handshakeTimeoutMs: 30_000 };
+    const same = peerPair({ serves: v1, ...slow }, { calls: v1Again, ...slow });
     await expect(same.client.ready).resolves.toBeDefined();
-    const changed = peerPair({ serves: big(2, true) }, { calls: big(1, false) });
+    const changed = peerPair({ serves: v2, ...slow }, { calls: v1, ...slow });
     const error = await rejection(changed.client.ready);
     expect(error.code).toBe("CONTRACT_MISMATCH");
     expect(error.message).toContain(
