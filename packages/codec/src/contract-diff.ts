@@ -14,7 +14,8 @@
 import type { ContractDefinition } from "./contract-types.js";
 import type { Json } from "./fingerprint.js";
 import { requestWire, wireSchema } from "./fingerprint.js";
-import { compareSchemas, type JsonSchema, type SchemaFinding } from "./schema-compatibility.js";
+import { compareSchemas, type SchemaFinding } from "./schema-compatibility.js";
+import type { JsonSchema } from "./schema-description.js";
 
 /** What a change breaks, in one word. */
 export type ChangeVerdict = "compatible" | "servers-first" | "callers-first" | "breaking";

@@ -8,7 +8,8 @@
 
 import type { ContractDefinition } from "./contract-types.js";
 import { canonicalJson, fnv1a64, type Json, requestWire, wireSchema } from "./fingerprint.js";
-import { compareSchemas, type JsonSchema } from "./schema-compatibility.js";
+import { compareSchemas } from "./schema-compatibility.js";
+import type { JsonSchema } from "./schema-description.js";
 
 /** One request method or signal, as a Hello advertises it. */
 export interface ContractMember {

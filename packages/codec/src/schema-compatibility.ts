@@ -12,9 +12,16 @@
  */
 
 import { canonicalJson, type Json } from "./fingerprint.js";
-
-/** A JSON Schema object (or `true`/`false`). */
-export type JsonSchema = { [key: string]: Json } | boolean;
+import {
+  asObject,
+  branches,
+  describeSchema,
+  enumOf,
+  isAny,
+  type JsonSchema,
+  type Schema,
+  typesOf,
+} from "./schema-description.js";
 
 /** One difference between a writer's and a reader's schema. */
 export interface SchemaFinding {
@@ -75,14 +82,6 @@ export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaF
 /** True when the reader accepts everything the writer may send. */
 export function isCompatibleSchema(w: JsonSchema, r: JsonSchema): boolean {
   return compareSchemas(w, r).every((f) => f.compatible);
-}
-
-type Schema = { [key: string]: Json };
-
-function asObject(s: JsonSchema | Json | undefined): Schema {
-  if (s === true || s === undefined) return {};
-  if (s === false) return { not: {} };
-  return s as Schema;
 }
 
 function compareAt(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
@@ -319,28 +318,6 @@ function fieldFinding(
   return { path, writer, reader, compatible, reason };
 }
 
-/** A schema in a few characters, for messages: `string`, `number | null`, `enum(a|b)`, `object`. */
-export function describeSchema(s: Json | Schema | undefined): string {
-  const schema = asObject(s as JsonSchema);
-  if (isAny(schema)) return "any";
-  const zodType = schema["x-zod-type"];
-  if (typeof zodType === "string") return zodType;
-  const values = enumOf(schema);
-  if (values !== undefined) {
-    const shown = values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("|");
-    return values.length === 1 ? `literal(${shown})` : `enum(${shown})`;
-  }
-  const alternatives = branches(schema);
-  if (alternatives !== undefined) return alternatives.map(describeSchema).join(" | ");
-  const types = typesOf(schema);
-  if (types === undefined) return schema.$ref !== undefined ? "recursive" : "constrained";
-  return types
-    .map((t) =>
-      t === "array" && schema.items !== undefined ? `array<${describeSchema(schema.items)}>` : t,
-    )
-    .join(" | ");
-}
-
 // A walk, not JSON.stringify(s).includes(...): this runs for every schema a Hello compares.
 function hasRef(s: Json): boolean {
   if (typeof s !== "object" || s === null) return false;
@@ -349,29 +326,8 @@ function hasRef(s: Json): boolean {
   return false;
 }
 
-function isAny(s: Schema): boolean {
-  for (const key in s) if (key !== "$schema") return false;
-  return true;
-}
-
-function branches(s: Schema): Schema[] | undefined {
-  const list = s.anyOf ?? s.oneOf;
-  return Array.isArray(list) ? list.map((b) => asObject(b as JsonSchema)) : undefined;
-}
-
-function typesOf(s: Schema): string[] | undefined {
-  if (typeof s.type === "string") return [s.type];
-  if (Array.isArray(s.type)) return s.type.filter((t): t is string => typeof t === "string");
-  return undefined;
-}
-
 function acceptsType(readerTypes: string[], t: string): boolean {
   return readerTypes.includes(t) || (t === "integer" && readerTypes.includes("number"));
-}
-
-function enumOf(s: Schema): Json[] | undefined {
-  if (s.const !== undefined) return [s.const];
-  return Array.isArray(s.enum) ? s.enum : undefined;
 }
 
 function propsOf(s: Schema): { [key: string]: Json } {

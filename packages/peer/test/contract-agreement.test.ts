@@ -2,7 +2,7 @@
  * Contracts agreed per method at Hello (docs/protocol.md §5, "Contracts, per method"): over a
  * memory pair, peers on two versions of a contract, one 1.0-style remote, and the strict option.
  */
-import { defineContract } from "@parley/codec";
+import { contractMembers, defineContract } from "@parley/codec";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Kind } from "../src/wire-constants.js";
@@ -162,5 +162,42 @@ describe("contracts agreed per method", () => {
     expect(ack).toEqual({ kind: Kind.HelloAck, accepted: true });
     raw.send({ kind: Kind.HelloAck, accepted: true });
     await expect(peer.ready).resolves.toMatchObject({ protocolVersion: { major: 1, minor: 0 } });
+  });
+});
+
+describe("a served contract too large for the Hello's shapes", () => {
+  // 300 methods of about 250 bytes of shape each: over the 64 KiB a Hello may hold.
+  function big(version: number, extra: boolean) {
+    const requests: Record<string, { input: z.ZodType; output: z.ZodType }> = {};
+    for (let i = 0; i < 300; i++) {
+      requests[`method${i}`] = {
+        input: z.object({
+          id: z.string(),
+          name: z.string(),
+          ...(extra ? { note: z.string().optional() } : {}),
+        }),
+        output: z.object({ id: z.string(), created: z.number(), tags: z.array(z.string()) }),
+      };
+    }
+    return defineContract({ name: "big", version, requests });
+  }
+
+  it("sends fingerprints only: equal members agree, differing ones are refused as unknown", {
+    timeout: 60_000,
+  }, async () => {
+    // Built (member tables and fingerprints) before any peer starts its handshake timer: on a
+    // loaded machine, building 300 schemas' JSON Schema takes a while.
+    const [v1, v1Again, v2] = [big(1, false), big(1, false), big(2, true)];
+    for (const c of [v1, v1Again, v2]) contractMembers(c.definition);
+    const slow = { handshakeTimeoutMs: 30_000 };
+    const same = peerPair({ serves: v1, ...slow }, { calls: v1Again, ...slow });
+    await expect(same.client.ready).resolves.toBeDefined();
+    const changed = peerPair({ serves: v2, ...slow }, { calls: v1, ...slow });
+    const error = await rejection(changed.client.ready);
+    expect(error.code).toBe("CONTRACT_MISMATCH");
+    expect(error.message).toContain(
+      "request method0: the calling side has schema, the serving side unknown (schemas differ and the serving side sent no shape)",
+    );
+    expect(error.message).toContain("and 295 more");
   });
 });
