@@ -69,7 +69,10 @@ function exactReads(onFrame: (frame: Buffer) => void) {
     callback: (bytes: number): boolean => {
       if (body === undefined) {
         take(head.subarray(0, headUsed + bytes));
-      } else if ((bodyUsed += bytes) === body.length) {
+        return true;
+      }
+      bodyUsed += bytes;
+      if (bodyUsed === body.length) {
         const frame = body;
         body = undefined;
         headUsed = 0;

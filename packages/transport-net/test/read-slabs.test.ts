@@ -18,6 +18,23 @@ async function sendApart(pair: SocketPair, messages: readonly Buffer[]): Promise
   return [...atClient.chunks];
 }
 
+/**
+ * Waits until the server's `bytes` have left its socket for the kernel (on loopback the send puts
+ * them in the client's receive buffer), then gives the client's event loop a few turns and a
+ * timer's worth of polling: had the paused client read them, they would have been delivered by now.
+ */
+async function reachedReceiver(pair: SocketPair, bytes: number): Promise<void> {
+  const sender = pair.server.socket;
+  for (let i = 0; i < 1000 && (sender.bytesWritten < bytes || sender.writableLength > 0); i++) {
+    await turns(1);
+  }
+  expect(sender.bytesWritten).toBeGreaterThanOrEqual(bytes);
+  expect(sender.writableLength).toBe(0);
+  await turns(5);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await turns(5);
+}
+
 describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs", (kind) => {
   it("delivers consecutive reads as adjacent views of one slab, not a buffer each", async () => {
     const chunks = await sendApart(await pairs[kind]!(), [
@@ -63,7 +80,7 @@ describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs
     pair.client.pause();
     const message = noise(100, 10);
     pair.server.write([message]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await reachedReceiver(pair, message.length);
     expect(atClient.receivedBytes).toBe(0);
     pair.client.resume();
     await atClient.whenBytes(100);
@@ -77,7 +94,7 @@ describe.each(Object.keys(pairs))("a connected %s client reads into shared slabs
     const message = noise(3000, 11);
     pair.server.write([message]);
     pair.server.end();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await reachedReceiver(pair, message.length);
     expect([atClient.receivedBytes, atClient.counts.ends]).toEqual([0, 0]);
     pair.client.resume();
     await atClient.whenEnded();
