@@ -10,14 +10,15 @@
 import { type Connection, type ConnectionHandlers, sniffProtocol } from "@parley/framing";
 import { integerOption } from "@parley/framing/internal";
 import { MessageTooLargeError, OverloadedError } from "@parley/peer";
+import { MAX_HELLO_BYTES } from "@parley/peer/internal";
 
 /** Default `maxHandshakingConnections`: connections in their Hello at once, apart from live ones. */
 export const DEFAULT_MAX_HANDSHAKING_CONNECTIONS = 512;
 /**
- * Default `maxPreHelloBytes`: 72 KiB, room for the largest Hello (64 KiB of metadata and token),
- * its length prefix and the few small frames of the handshake.
+ * Default `maxPreHelloBytes`: 72 KiB, room for the largest Hello (`MAX_HELLO_BYTES`, 64 KiB of
+ * metadata, token and member tables), its length prefix and the few small frames of the handshake.
  */
-export const DEFAULT_MAX_PRE_HELLO_BYTES = 73_728;
+export const DEFAULT_MAX_PRE_HELLO_BYTES = MAX_HELLO_BYTES + 8_192;
 /** Default `maxHandshakingBytes`: 8 MiB received by all not-yet-accepted connections together. */
 export const DEFAULT_MAX_HANDSHAKING_BYTES = 8 * 1_048_576;
 /** Bytes of the length prefix in front of every frame (docs/protocol.md §1). */
