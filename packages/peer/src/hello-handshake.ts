@@ -4,6 +4,9 @@
  * calling side", "the serving side"), the token check (possibly asynchronous, holding what arrives
  * meanwhile), HelloAck accept or refuse, the remote's HelloAck, and the handshake timeout.
  *
+ * The accepting side (`side: "server"`) writes its own Hello only when it accepts the remote's
+ * (or a refusal Hello when it refuses first): a connector that has not authenticated never sees it.
+ *
  * ```
  *   awaiting-hello ──Hello ok──> [verifying] ──> accepted ──HelloAck──> complete
  *        │    └──refusal Hello──> remote-refusing ──HelloAck refuse──> (peer fails)
@@ -87,6 +90,12 @@ export class HelloHandshake {
   private held: Message[] | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly frame: Uint8Array;
+  /**
+   * The serving side writes its Hello only once it has accepted the remote's (token verified):
+   * whoever connects learns nothing of it, its `authToken` least of all, before authenticating.
+   */
+  private readonly helloWaits: boolean;
+  private helloSent = false;
 
   /** @throws {InvalidOptionError} INVALID_OPTION when metadata and authToken make Hello too large. */
   constructor(
@@ -96,6 +105,7 @@ export class HelloHandshake {
     private readonly port: HelloPort,
   ) {
     this.frame = encodeHello(o, wire);
+    this.helloWaits = o.side === "server";
   }
 
   /** This side accepted the remote's Hello: it takes Requests and Signals from now on. */
@@ -108,11 +118,11 @@ export class HelloHandshake {
     return this.state === "complete";
   }
 
-  /** Writes this side's Hello and starts the handshake timeout. */
+  /** Starts the handshake timeout and writes this side's Hello, unless it waits for the remote's. */
   start(): void {
     this.timer = setTimeout(() => this.onTimeout(), this.o.handshakeTimeoutMs);
     this.timer.unref();
-    this.port.write(this.frame);
+    if (!this.helloWaits) this.sendHello(this.frame);
   }
 
   /** Clears the timeout; idempotent. */
@@ -155,6 +165,7 @@ export class HelloHandshake {
   /** Answers HelloAck refuse (`message` is what the remote reads), then ends the connection. */
   refuse(error: PeerError, message: string): void {
     this.setState(["awaiting-hello", "verifying"], "refused");
+    this.sendHello(this.wire.encode(refusalHello(this.o.maxFrameBytes)));
     this.port.write(this.wire.encode(helloAckRefuse(error.code, message)));
     this.port.fail(error, "local", "error", "end");
   }
@@ -170,6 +181,7 @@ export class HelloHandshake {
     );
     if (!this.accepted) {
       const message = "the remote closed during the handshake; retry on a new connection";
+      this.sendHello(this.wire.encode(refusalHello(this.o.maxFrameBytes)));
       this.port.write(this.wire.encode(helloAckRefuse(error.code, message)));
     }
     this.port.fail(error, "local", "abort", "end");
@@ -269,8 +281,16 @@ export class HelloHandshake {
   }
 
   private accept(): void {
+    this.sendHello(this.frame);
     this.port.write(this.wire.encode({ kind: Kind.HelloAck, accepted: true }));
     this.setState(["awaiting-hello", "verifying"], "accepted");
+  }
+
+  /** Writes a Hello (this side's, or a refusal Hello) unless one went already. */
+  private sendHello(frame: Uint8Array): void {
+    if (this.helloSent) return;
+    this.helloSent = true;
+    this.port.write(frame);
   }
 
   private protocolRefusal(message: string): void {

@@ -14,6 +14,7 @@ export {
   HELLO_MAGIC,
   HelloAckStatus,
   Kind,
+  MAX_HELLO_BYTES,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
   ResponseStatus,

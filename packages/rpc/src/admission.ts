@@ -11,15 +11,16 @@
 import { type Connection, type ConnectionHandlers, sniffProtocol } from "@parley/framing";
 import { integerOption } from "@parley/framing/internal";
 import { MessageTooLargeError, OverloadedError } from "@parley/peer";
+import { MAX_HELLO_BYTES } from "@parley/peer/internal";
 import { NotParleyError } from "./foreign-protocol.js";
 
 /** Default `maxHandshakingConnections`: connections in their Hello at once, apart from live ones. */
 export const DEFAULT_MAX_HANDSHAKING_CONNECTIONS = 512;
 /**
- * Default `maxPreHelloBytes`: 72 KiB, room for the largest Hello (64 KiB of metadata and token),
- * its length prefix and the few small frames of the handshake.
+ * Default `maxPreHelloBytes`: 72 KiB, room for the largest Hello (`MAX_HELLO_BYTES`, 64 KiB of
+ * metadata, token and member tables), its length prefix and the few small frames of the handshake.
  */
-export const DEFAULT_MAX_PRE_HELLO_BYTES = 73_728;
+export const DEFAULT_MAX_PRE_HELLO_BYTES = MAX_HELLO_BYTES + 8_192;
 /** Default `maxHandshakingBytes`: 8 MiB received by all not-yet-accepted connections together. */
 export const DEFAULT_MAX_HANDSHAKING_BYTES = 8 * 1_048_576;
 /** Bytes of the length prefix in front of every frame (docs/protocol.md §1). */
@@ -75,8 +76,10 @@ export interface Droppable {
 
 /** One connection in its handshake. */
 export class AdmissionTicket {
-  /** Bytes received so far, all counted against the server-wide bound until admitted. */
+  /** Bytes received so far, against `maxPreHelloBytes`. */
   bytes = 0;
+  /** Of those, the bytes counted against the server-wide bound (a refused chunk never is). */
+  held = 0;
   /** Bytes still to come of the frame being received (0: a length prefix is next). */
   private bodyLeft = 0;
   /** Length-prefix bytes seen of the next frame, and its value so far. */
@@ -223,6 +226,7 @@ export class Admission {
 
   /** @internal Adds bytes to the server-wide count, dropping the oldest until they fit. */
   counted(ticket: AdmissionTicket, bytes: number): boolean {
+    ticket.held += bytes;
     this.totalBytes += bytes;
     while (this.totalBytes > this.limits.maxHandshakingBytes) {
       const oldest = this.tickets.values().next().value!;
@@ -237,16 +241,28 @@ export class Admission {
 
   /** @internal A ticket left the handshake: its bytes no longer count. */
   release(ticket: AdmissionTicket): void {
-    if (this.tickets.delete(ticket)) this.totalBytes -= ticket.bytes;
+    if (this.tickets.delete(ticket)) this.totalBytes -= ticket.held;
   }
 }
 
 /**
  * Puts the ticket between the transport and whoever attaches to `connection`. The connection's
  * own `attach` is shadowed on the instance rather than the connection wrapped, so every other
- * member (writes on the hot path, a transport's own properties) stays the transport's, untouched.
+ * member (a transport's own properties) stays the transport's.
+ *
+ * The serving side writes nothing before it has accepted the remote's Hello (its own Hello waits
+ * for it, docs/protocol.md §5), so its first write means the connection is authenticated: from
+ * then on it is never dropped to make room, even before the remote's HelloAck arrives (the client
+ * is ready one half round trip before the server). That first write puts the transport's own
+ * `write` back, so the hot path pays nothing afterwards.
  */
 function guardInbound(connection: Connection, ticket: AdmissionTicket): void {
+  const write = connection.write;
+  connection.write = (chunks: readonly Uint8Array[]): boolean => {
+    connection.write = write;
+    ticket.admitted();
+    return write.call(connection, chunks);
+  };
   const attach = connection.attach.bind(connection);
   connection.attach = (handlers: ConnectionHandlers): void => {
     const onData = handlers.onData;

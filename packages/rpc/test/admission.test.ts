@@ -79,7 +79,8 @@ describe("pre-Hello byte cap (maxPreHelloBytes)", () => {
     await expect(
       connect({ url: server.url, contract: testContract, metadata: { blob: "m".repeat(5_000) } }),
     ).rejects.toMatchObject({ code: "CONNECTION_LOST" });
-    await until(() => refusals.length === 1);
+    // (The client then asks the port whether it speaks TLS: a second refusal may follow.)
+    await until(() => refusals.length >= 1);
     expect(refusals[0]).toMatchObject({
       code: "MESSAGE_TOO_LARGE",
       message: expect.stringContaining("maxPreHelloBytes (2048)"),
@@ -147,7 +148,7 @@ describe("a flood of half-open connections", () => {
     const { child, firstLine } = await spawnScript("half-open-flood.ts", [
       String(port),
       "5000",
-      "20000",
+      "60000", // far longer than the calls take: the test ends the flood itself
     ]);
     expect(firstLine).toBe("flooding");
     const lines = createInterface({ input: child.stdout! });

@@ -122,7 +122,10 @@ describe("chaos: hostile bytes", () => {
   it(`closes each of ${CONNECTIONS} garbage connections within handshakeTimeoutMs, returns to its fd and connection baseline, and serves a normal client throughout (seed ${SEED})`, {
     timeout: 240_000 * Math.max(1, CONNECTIONS / 20_000),
   }, async () => {
+    // The server registers a connection when the client's HelloAck arrives, after connect() resolved.
+    const registered = new Promise((resolve) => server.once("connect", resolve));
     const normal = await connect({ url: server.url, contract: testContract });
+    await registered;
     const before = snapshotHandles();
     const fdsBefore = countOpenFds();
     const baseline = server.connections.length;

@@ -11,7 +11,6 @@ import {
   lstatSync,
   mkdtempSync,
   openSync,
-  renameSync,
   rmdirSync,
   unlinkSync,
 } from "node:fs";
@@ -47,7 +46,8 @@ const PROC_FD_DIR = "/proc/self/fd";
  * 1. A private directory `.pl-XXXXXX` (0700) is made beside the target; the socket is bound in it.
  * 2. The socket is chmodded there: until step 3 only this user can even reach it.
  * 3. It is hard-linked to the target (`link` never replaces a file that appeared meanwhile: such a
- *    file is `ADDRESS_IN_USE`), then the private name and directory are removed.
+ *    file is `ADDRESS_IN_USE`), then the private name and directory are removed. A file system
+ *    that cannot hard-link a socket is `LISTEN_FAILED`, never a rename that could replace one.
  *
  * libuv deletes a pipe's bind path *by name* when the server closes; since that name is the private
  * one (gone by then), closing never deletes the target, which may meanwhile be a successor's socket.
@@ -135,7 +135,10 @@ function shortNameFor(inner: string): BindName | undefined {
   return { path, release };
 }
 
-/** Links the prepared socket to its final path; a file system without hard links gets a rename. */
+/**
+ * Links the prepared socket to its final path. Never a rename: a rename would replace a socket a
+ * successor placed there meanwhile, so a file system without hard links for sockets is an error.
+ */
 function placeSocket(inner: string, finalPath: string, target: UnixTarget): void {
   try {
     linkSync(inner, finalPath);
@@ -147,10 +150,7 @@ function placeSocket(inner: string, finalPath: string, target: UnixTarget): void
         { cause: error, address: target.url },
       );
     }
-    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") {
-      throw listenFailure(error, target.url);
-    }
-    renameSync(inner, finalPath);
+    throw listenFailure(error, target.url);
   }
 }
 
