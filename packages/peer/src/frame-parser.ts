@@ -204,7 +204,7 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
   const metadata = hasMetadata ? r.metadata() : undefined;
   // 1.1 appends the member tables; a 1.1 Hello cut short after the 1.0 fields advertises none.
   const members = minor >= 1 && r.remaining > 0 ? readMembersBlock(r) : undefined;
-  // Then the stream windows; a Hello that ends before them advertises the defaults.
+  // Then the stream windows: a Hello that ends before them offers no streams (§12.2).
   const streamWindow = minor >= 1 && r.remaining > 0 ? readStreamWindow(r) : undefined;
   // Bytes after the known fields are extensions of later minor versions: ignored.
   return {

@@ -21,7 +21,7 @@ import {
   objectOption,
 } from "./option-rules.js";
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
-import { isRuntimeContract, type RuntimeContract } from "./runtime-contract.js";
+import { isRuntimeContract, type RuntimeContract, streamMethods } from "./runtime-contract.js";
 import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
@@ -265,6 +265,14 @@ function contractOption(name: string, value: unknown): RuntimeContract | undefin
   if (!isRuntimeContract(value)) {
     throw new InvalidOptionError(
       `${name} must be a contract made by defineContract (got ${describe(value)})`,
+    );
+  }
+  const streams = streamMethods(value);
+  if (streams.length > 0) {
+    throw new InvalidOptionError(
+      `stream methods are not supported by this version yet; ${name} contract ${value.name} ` +
+        `declares ${streams.join(", ")}: use a contract without yields/accepts until the engine ` +
+        "carries streams (docs/protocol.md §12)",
     );
   }
   return value;

@@ -2,7 +2,7 @@
  * What the engine uses of a contract at run time. The `Contract` of @parley/codec satisfies it;
  * keeping the engine on this narrow shape leaves the typed helpers to the codec package.
  */
-import type { ContractDefinition } from "@parley/codec";
+import type { ContractDefinition, StreamShape } from "@parley/codec";
 
 /** Result of validating a body against a contract schema. */
 export type ParseResult = { ok: true; value: unknown } | { ok: false; error: Error };
@@ -24,6 +24,8 @@ export interface RuntimeContract {
   /** Declared signal names, when known: `peer.emit` makes them plain properties. */
   readonly signalNames?: readonly string[];
   hasRequest(method: string): boolean;
+  /** What streams `method` carries (`yields`, `accepts`); `undefined` for a unary method. */
+  streamOf?(method: string): StreamShape | undefined;
   hasSignal(name: string): boolean;
   parseInput(method: string, value: unknown): ParseResult;
   parseOutput(method: string, value: unknown): ParseResult;
@@ -54,4 +56,28 @@ export function isRuntimeContract(value: unknown): value is RuntimeContract {
     typeof c.fingerprint === "string" &&
     METHODS.every((m) => typeof c[m] === "function")
   );
+}
+
+/**
+ * The stream methods of `contract` (those declaring `yields` or `accepts`), each with what it
+ * declares, e.g. `tail (yields)`. The engine does not carry streams yet, so a peer refuses these.
+ */
+export function streamMethods(contract: RuntimeContract): string[] {
+  const requests = contract.definition?.requests ?? {};
+  const names = contract.requestNames ?? Object.keys(requests);
+  const out: string[] = [];
+  for (const name of names) {
+    const shape = contract.streamOf?.(name) ?? shapeOf(requests[name]);
+    if (shape === undefined || (!shape.yields && !shape.accepts)) continue;
+    const declared = [shape.yields ? "yields" : "", shape.accepts ? "accepts" : ""];
+    out.push(`${name} (${declared.filter((d) => d !== "").join(", ")})`);
+  }
+  return out;
+}
+
+/** Read from the definition, for a contract without `streamOf`. */
+function shapeOf(request: unknown): { yields: boolean; accepts: boolean } | undefined {
+  if (typeof request !== "object" || request === null) return undefined;
+  const r = request as { yields?: unknown; accepts?: unknown };
+  return { yields: r.yields !== undefined, accepts: r.accepts !== undefined };
 }

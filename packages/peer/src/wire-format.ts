@@ -46,7 +46,9 @@ export interface WireFormat {
   push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void;
   /**
    * Accepts the stream frames of protocol 1.1 from now on (MORE, Data, Credit); until then they
-   * are protocol errors. Called once both Hellos say 1.1. A format without it carries no streams.
+   * are protocol errors. For a stream session: both Hellos say 1.1 and carry stream windows
+   * (docs/protocol.md §12.2); the engine does not open one yet. A format without it carries no
+   * streams.
    */
   enableStreams?(): void;
 }

@@ -43,7 +43,7 @@ export interface HelloMessage {
   readonly callsMembers?: readonly ContractMember[] | undefined;
   /**
    * 1.1: the stream windows this side grants (docs/protocol.md §12.2), after the members block.
-   * Absent: the Hello ends before them, which advertises the defaults.
+   * Their presence is what offers streams; absent (the Hello ends before them), no streams.
    */
   readonly streamWindow?: StreamCredit | undefined;
 }

@@ -269,6 +269,23 @@ describe("docs/protocol.md examples", () => {
     expect(parsed.serves).toEqual(calc2);
   });
 
+  it("offers streams only with the windows present: a 1.1 Hello that ends before them has none (§12.2)", () => {
+    const windowed = examples.get("hello-streams")!;
+    expect((parser.parse(windowed.subarray(4)) as HelloMessage).streamWindow).toEqual({
+      items: 16,
+      bytes: 262_144,
+    });
+    // The same Hello cut after its members block: still 1.1, but no streams offered.
+    const cut = parser.parse(windowed.subarray(4, windowed.length - 8)) as HelloMessage;
+    expect(cut.minor).toBe(1);
+    expect(cut.streamWindow).toBeUndefined();
+    for (const name of ["hello-client-members", "hello-server-members", "hello-refusal"]) {
+      const hello = parser.parse(examples.get(name)!.subarray(4)) as HelloMessage;
+      expect(hello.minor, name).toBe(1);
+      expect(hello.streamWindow, name).toBeUndefined();
+    }
+  });
+
   for (const [name, message] of Object.entries(ALL)) {
     it(`encodes the ${name} example to the documented bytes`, () => {
       const bytes = examples.get(name);

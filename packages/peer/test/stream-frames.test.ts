@@ -249,6 +249,28 @@ describe("stream frames", () => {
 });
 
 describe("a peer that does not open streams yet", () => {
+  it("says 1.1 in its Hello but sends no stream windows: it offers no streams (§12.2)", async () => {
+    const { peer, remote } = peerWithRawRemote({});
+    const raw = new RawEnd(remote);
+    raw.handshake({ minor: 1, streamWindow: { items: 16, bytes: 262_144 } });
+    await peer.ready;
+    const hello = (await raw.next(Kind.Hello)) as HelloMessage;
+    expect(hello.minor).toBe(1);
+    expect(hello.streamWindow).toBeUndefined();
+  });
+
+  it("refuses stream frames even from a remote whose Hello offers windows: both must (PROTOCOL_ERROR)", async () => {
+    for (const frame of [opening, data, item, credit]) {
+      const { peer, remote } = peerWithRawRemote({});
+      const raw = new RawEnd(remote);
+      raw.handshake({ minor: 1, streamWindow: { items: 16, bytes: 262_144 } });
+      await peer.ready;
+      raw.send(frame);
+      const info = await peer.closed;
+      expect(codeOf(info.error), `kind 0x${frame.kind.toString(16)}`).toBe("PROTOCOL_ERROR");
+    }
+  });
+
   it("resets the connection with PROTOCOL_ERROR on each stream frame, even from a 1.1 remote", async () => {
     for (const frame of [opening, data, end, item, credit]) {
       const { peer, remote } = peerWithRawRemote({});
