@@ -4,6 +4,7 @@
  * strictness, agreement per method. The calling side decides, since only it holds both its own
  * schemas and the shapes the serving side sent; the serving side checks the name only.
  */
+import { createHash } from "node:crypto";
 import {
   agreeMembers,
   type ContractDefinition,
@@ -23,22 +24,21 @@ const MAX_NAMED_MEMBERS = 5;
 const MAX_REMEMBERED_AGREEMENTS = 64;
 
 // A caller opening many connections to servers of one version compares their shapes once: the
-// agreement is remembered per called contract and served contract (name, version, fingerprint).
-// A server could lie about its fingerprint, but it could as well claim the caller's own, so this
-// trusts it no further than the check does; per-call validation still guards every message.
+// agreement is remembered per called contract and per member table received, keyed on a digest of
+// that table itself (every name, flag, fingerprint and shape), never on the contract fingerprint
+// the server claims. A hostile or broken server claiming another version's fingerprint with a
+// wrong table would otherwise decide what every later, honest server of that version is told.
+// SHA-256 rather than the contract's FNV: a server must not be able to craft a table that
+// collides with an honest one.
 const remembered = new WeakMap<ContractDefinition, Map<string, MemberAgreement>>();
 
-function agreeOnce(
-  caller: ContractDefinition,
-  theirs: ContractId,
-  served: readonly ContractMember[],
-): MemberAgreement {
+function agreeOnce(caller: ContractDefinition, served: readonly ContractMember[]): MemberAgreement {
   let known = remembered.get(caller);
   if (known === undefined) {
     known = new Map();
     remembered.set(caller, known);
   }
-  const key = `${theirs.name}\0${theirs.version}\0${theirs.fingerprint}`;
+  const key = tableDigest(served);
   let agreement = known.get(key);
   if (agreement === undefined) {
     agreement = agreeMembers(caller, served);
@@ -46,6 +46,13 @@ function agreeOnce(
     known.set(key, agreement);
   }
   return agreement;
+}
+
+/** A digest of everything in a received member table that the agreement depends on. */
+function tableDigest(served: readonly ContractMember[]): string {
+  // JSON of the fields in a fixed order: unambiguous whatever bytes a name or shape holds.
+  const rows = served.map((m) => [m.kind, m.name, m.idempotent, m.fingerprint, m.shape]);
+  return createHash("sha256").update(JSON.stringify(rows)).digest("base64");
 }
 
 /** What the calling side learned at Hello: the members the remote lacks. */
@@ -112,7 +119,7 @@ function checkAsCaller(o: ResolvedPeerOptions, m: HelloMessage): ContractAgreeme
   if (nameError !== undefined) return { ok: false, error: nameError };
   const theirs = m.serves!;
   if (theirs.fingerprint === ours.fingerprint) return { ok: true, gaps: undefined };
-  const agreement = agreeOnce(calls.definition, theirs, served);
+  const agreement = agreeOnce(calls.definition, served);
   const bad = agreement.incompatible;
   if (bad.length > 0) {
     const named = bad.slice(0, MAX_NAMED_MEMBERS).map(describeIncompatibility).join("; ");

@@ -165,6 +165,34 @@ describe("contracts agreed per method", () => {
   });
 });
 
+describe("the remembered agreement", () => {
+  // A remote claiming kv v2's fingerprint with a table that is not v2's: refused for a breaking
+  // table, let through with gaps for an empty one. Neither may decide what an honest v2 server
+  // that connects later is told.
+  const claimsV2 = { name: "kv", version: "2", fingerprint: kv2.fingerprint };
+  const lies = [
+    { table: "a breaking table", members: contractMembers(kv3.definition), accepted: false },
+    { table: "an empty table", members: [], accepted: true },
+  ];
+  for (const { table, members, accepted } of lies) {
+    it(`is not poisoned by a remote claiming v2's fingerprint with ${table}`, async () => {
+      // A definition of its own, so no earlier test has remembered anything for it.
+      const caller = defineContract({ ...kv1.definition });
+      const hostile = peerWithRawRemote({ calls: caller });
+      const raw = new RawEnd(hostile.remote);
+      raw.send(rawHello({ serves: claimsV2, servesMembers: members }));
+      const ack = (await raw.next(Kind.HelloAck)) as HelloAckMessage;
+      expect(ack.accepted).toBe(accepted);
+
+      const { client } = peerPair({ serves: kv2, handlers }, { calls: caller });
+      await client.ready;
+      await expect(client.call.put({ key: "p", value: "1" })).resolves.toBeNull();
+      await expect(client.call.get({ key: "p" })).resolves.toEqual({ value: "1" });
+      await expect(client.signal("touched", { key: "p" })).resolves.toBeUndefined();
+    });
+  }
+});
+
 describe("a served contract too large for the Hello's shapes", () => {
   // 300 methods of about 250 bytes of shape each: over the 64 KiB a Hello may hold.
   function big(version: number, extra: boolean) {
