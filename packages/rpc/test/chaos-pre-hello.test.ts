@@ -3,7 +3,7 @@
 // a small, bounded amount of memory, and each such connection must still end.
 import { createConnection, type Socket } from "node:net";
 import { collectAndMeasureHeap, runBounded } from "@parley/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { serve } from "../src/index.js";
 import { reportFigures, scaled, waitFor } from "./chaos-fixtures.js";
 import { testContract, testHandlers } from "./fixtures.js";
@@ -47,6 +47,13 @@ describe("chaos: bytes before the Hello", () => {
     const payload = Buffer.alloc(SENT_BYTES); // one buffer shared by every write: counted once
     payload.writeUInt32BE(4 * 2 ** 20 - 1, 0);
     const before = offHeapBytes();
+    // Sampled while the sockets are open and the peak kept: a reading after a fixed sleep could
+    // come after the server had already dropped what it held.
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, offHeapBytes());
+    }, 50);
+    onTestFinished(() => clearInterval(sampler));
     const sockets: Socket[] = [];
     const closedAt: (number | undefined)[] = [];
     const start = performance.now();
@@ -65,12 +72,12 @@ describe("chaos: bytes before the Hello", () => {
         socket.once("close", () => resolve());
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the server read what arrived
-    const held = offHeapBytes() - before;
     const allClosed = await waitFor(
       () => closedAt.filter((t) => t !== undefined).length === CONNECTIONS,
       HANDSHAKE_TIMEOUT_MS + 5_000,
     );
+    clearInterval(sampler);
+    const held = Math.max(peak, offHeapBytes()) - before;
     for (const socket of sockets) socket.destroy();
     reportFigures("pre-hello", {
       connections: CONNECTIONS,
