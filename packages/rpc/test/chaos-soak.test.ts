@@ -127,7 +127,10 @@ describe("chaos: soak", () => {
     // Each closed connection's peer (client and server side) must be garbage once closed: a
     // timer or table that still holds it keeps its buffers and codec too.
     expect(alive).toBe(0);
-    expect(timers).toBeLessThanOrEqual(2); // this test's own waitFor and the leak check's poll
+    // At most the last poll timer of the wait for the connections above: it has fired, but Node
+    // reports a timer's end a turn later (it reads 0 one setImmediate on). The leak check's poll
+    // starts after this count is read.
+    expect(timers).toBeLessThanOrEqual(1);
     expect(slope).toBeLessThan(MAX_BYTES_PER_CYCLE);
   });
 });
