@@ -3,10 +3,8 @@
 // a small, bounded amount of memory, and each such connection must still end.
 import { createConnection, type Socket } from "node:net";
 import { collectAndMeasureHeap, runBounded } from "@parley/testkit";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { serve } from "../src/index.js";
-import { reportFigures, scaled, waitFor } from "./chaos-fixtures.js";
-import { testContract, testHandlers } from "./fixtures.js";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { reportFigures, scaled, serveForFile } from "./chaos-fixtures.js";
 
 const CONNECTIONS = scaled(20);
 const SENT_BYTES = 2 * 2 ** 20; // per connection: a first frame announced at 4 MiB - 1, half of it sent
@@ -16,22 +14,7 @@ const SENT_BYTES = 2 * 2 ** 20; // per connection: a first frame announced at 4 
 const MAX_HELD_BYTES = 8 * 2 ** 20;
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 
-let server: Awaited<ReturnType<typeof serve<typeof testContract>>>;
-let port: number;
-
-beforeAll(async () => {
-  server = await serve({
-    url: "tcp://127.0.0.1:0",
-    contract: testContract,
-    handlers: testHandlers(),
-    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-  });
-  port = Number(new URL(server.url).port);
-});
-
-afterAll(async () => {
-  await server?.destroy();
-});
+const fixture = serveForFile({ handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
 
 /** Memory outside the JS heap: where socket chunks and buffered frame parts live. */
 const offHeapBytes = () => {
@@ -58,7 +41,7 @@ describe("chaos: bytes before the Hello", () => {
     const closedAt: (number | undefined)[] = [];
     const start = performance.now();
     await runBounded(CONNECTIONS, CONNECTIONS, async (i) => {
-      const socket = createConnection({ host: "127.0.0.1", port });
+      const socket = createConnection({ host: "127.0.0.1", port: fixture.port });
       sockets.push(socket);
       socket.on("error", () => {});
       socket.on("data", () => {});
@@ -72,10 +55,15 @@ describe("chaos: bytes before the Hello", () => {
         socket.once("close", () => resolve());
       });
     });
-    const allClosed = await waitFor(
-      () => closedAt.filter((t) => t !== undefined).length === CONNECTIONS,
-      HANDSHAKE_TIMEOUT_MS + 5_000,
-    );
+    const allClosed = await vi
+      .waitUntil(() => closedAt.filter((t) => t !== undefined).length === CONNECTIONS, {
+        timeout: HANDSHAKE_TIMEOUT_MS + 5_000,
+        interval: 20,
+      })
+      .then(
+        () => true,
+        () => false,
+      );
     clearInterval(sampler);
     const held = Math.max(peak, offHeapBytes()) - before;
     for (const socket of sockets) socket.destroy();
