@@ -8,6 +8,7 @@
  * settled call): the timer fires at the old earliest time, finds nothing due, and re-arms for the
  * new top, if any.
  */
+import { MAX_TIMER_MS } from "./option-rules.js";
 
 /** Something with a deadline. The heap owns `heapIndex`; -1 means "not in a heap". */
 export interface Deadlined {
@@ -83,8 +84,9 @@ export class DeadlineTimer {
 
   private arm(deadline: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    // +1: setTimeout has millisecond resolution and may fire a fraction early.
-    const delay = Math.max(0, Math.ceil(deadline - monotonicNow()) + 1);
+    // +1: setTimeout has millisecond resolution and may fire a fraction early. Capped: a longer delay
+    // fires after 1 ms in Node; at the cap the timer fires early, finds nothing due and re-arms.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(deadline - monotonicNow()) + 1));
     this.timer = setTimeout(this.fire, delay);
     this.timer.unref();
     this.armedFor = deadline;

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { type Deadlined, DeadlineTimer, monotonicNow } from "../src/deadline-timer.js";
 import { until } from "./support/async.js";
+import { collectWarnings, countTimerRuns } from "./support/timer-runs.js";
 
 function entry(label: string, inMs: number, fired: string[]): Deadlined {
   return { dueAt: monotonicNow() + inMs, heapIndex: -1, onDeadline: () => fired.push(label) };
@@ -77,5 +78,19 @@ describe("DeadlineTimer", () => {
     });
     await until(() => fired.length === 2);
     expect(fired).toEqual(["first", "second"]);
+  });
+
+  it("waits quietly for a deadline beyond setTimeout's largest delay", async () => {
+    const warnings = collectWarnings("TimeoutOverflowWarning");
+    const timers = new DeadlineTimer();
+    onTestFinished(() => timers.clear());
+    const runs = countTimerRuns(timers);
+    const fired: string[] = [];
+    timers.add(entry("far", 2 ** 32, fired));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(warnings).toEqual([]);
+    expect(runs()).toBe(0);
+    expect(fired).toEqual([]);
+    expect(timers.size).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import type { DeadlineTimer } from "../src/deadline-timer.js";
 import type { HandlerContext } from "../src/index.js";
 import { Kind, ResponseStatus } from "../src/wire-constants.js";
 import type { RequestMessage } from "../src/wire-messages.js";
@@ -6,6 +7,7 @@ import { codeOf, Latch, rejection, until } from "./support/async.js";
 import { holder, notes, relay } from "./support/contracts.js";
 import { peerPair, peerWithRawRemote } from "./support/peer-pair.js";
 import { RawEnd } from "./support/raw-end.js";
+import { collectWarnings, countTimerRuns } from "./support/timer-runs.js";
 
 describe("deadlines", () => {
   it("rejects a call with DEADLINE_EXCEEDED when timeoutMs passes, and aborts the handler", async () => {
@@ -189,5 +191,37 @@ describe("deadlines", () => {
     const error = await rejection(client.request("never", null, { timeoutMs: 10 }));
     expect(error.stack).toContain("call started at");
     expect(error.stack).toContain("deadlines.test.ts");
+  });
+
+  it("holds a remote call whose timeoutMs exceeds setTimeout's range without spinning its timer", async () => {
+    const warnings = collectWarnings("TimeoutOverflowWarning");
+    const started = new Latch();
+    const { peer, remote } = peerWithRawRemote({
+      handlers: {
+        wait: () => {
+          started.open();
+          return new Promise(() => {});
+        },
+      },
+    });
+    const runs = countTimerRuns((peer as unknown as { timers: DeadlineTimer }).timers);
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    const request: RequestMessage = {
+      kind: Kind.Request,
+      id: 1,
+      timeoutMs: 2 ** 32 - 1, // the largest u32 budget: about 49.7 days
+      method: "wait",
+      metadata: undefined,
+      body: null,
+    };
+    raw.send(request);
+    await started.promise;
+    const before = runs();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(warnings).toEqual([]);
+    expect(runs() - before).toBe(0);
+    expect(peer.stats.handlersRunning).toBe(1);
   });
 });

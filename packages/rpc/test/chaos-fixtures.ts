@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { defineContract, z } from "../src/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { defineContract, type ServeOptions, serve, z } from "../src/index.js";
+import { testContract, testHandlers } from "./fixtures.js";
 
 /**
  * The chaos tests' size: 1 in `npm test`; `PARLEY_CHAOS_SCALE=10` multiplies every count (calls,
@@ -30,12 +32,28 @@ export function reportFigures(name: string, figures: Record<string, unknown>): v
   console.log(`[chaos] ${name} ${JSON.stringify(figures)}`);
 }
 
-/** Polls `condition` every 20 ms; resolves `false` if it still fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
+/** The test contract's server, as {@link serveForFile} starts it. */
+export type ChaosServer = Awaited<ReturnType<typeof serve<typeof testContract>>>;
+
+/**
+ * A test-contract server on a free loopback TCP port, started before the file's tests and destroyed
+ * after them; `options` add the bounds under test. Read `server` and `port` inside the tests.
+ */
+export function serveForFile(
+  options: Omit<ServeOptions<typeof testContract>, "url" | "contract" | "handlers">,
+): { readonly server: ChaosServer; readonly port: number } {
+  const served = {} as { server: ChaosServer; port: number };
+  beforeAll(async () => {
+    served.server = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: testContract,
+      handlers: testHandlers(),
+      ...options,
+    });
+    served.port = Number(new URL(served.server.url).port);
+  });
+  afterAll(async () => {
+    await served.server?.destroy();
+  });
+  return served;
 }

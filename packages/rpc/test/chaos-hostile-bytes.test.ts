@@ -18,10 +18,10 @@ import {
   splitFrames,
 } from "@parley/testkit";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, serve } from "../src/index.js";
-import { reportFigures, scaled, waitFor } from "./chaos-fixtures.js";
-import { testContract, testHandlers } from "./fixtures.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { connect } from "../src/index.js";
+import { reportFigures, scaled, serveForFile } from "./chaos-fixtures.js";
+import { testContract } from "./fixtures.js";
 
 const CONNECTIONS = scaled(20_000);
 const CONCURRENCY = 32;
@@ -37,28 +37,15 @@ const CLOSE_TIMEOUT_MS = 1_000;
 // run is added on top: a timer that could not fire on time is the machine's lateness, not Parley's.
 const SLACK_MS = 3_000;
 
-let server: Awaited<ReturnType<typeof serve<typeof testContract>>>;
-let port: number;
-
-beforeAll(async () => {
-  server = await serve({
-    url: "tcp://127.0.0.1:0",
-    contract: testContract,
-    handlers: testHandlers(),
-    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-    closeTimeoutMs: CLOSE_TIMEOUT_MS,
-    ...HEARTBEAT,
-  });
-  port = Number(new URL(server.url).port);
-});
-
-afterAll(async () => {
-  await server?.destroy();
+const fixture = serveForFile({
+  handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+  closeTimeoutMs: CLOSE_TIMEOUT_MS,
+  ...HEARTBEAT,
 });
 
 /** Records a real client's session through a tap: its handshake, then every frame either way. */
 async function recordMaterial(): Promise<HostileMaterial> {
-  const tap = await createByteTap({ host: "127.0.0.1", port });
+  const tap = await createByteTap({ host: "127.0.0.1", port: fixture.port });
   const client = await connect({
     url: `tcp://${tap.address.host}:${tap.address.port}`,
     contract: testContract,
@@ -81,7 +68,7 @@ async function recordMaterial(): Promise<HostileMaterial> {
 async function sendAll(streams: readonly HostileStream[]) {
   const results = new Array<HostileResult>(streams.length);
   const send = (i: number) =>
-    sendHostileBytes({ host: "127.0.0.1", port }, streams[i]!.bytes, {
+    sendHostileBytes({ host: "127.0.0.1", port: fixture.port }, streams[i]!.bytes, {
       end: streams[i]!.end,
       timeoutMs: HANDSHAKE_TIMEOUT_MS + 5 * SLACK_MS,
     }).then((result) => {
@@ -109,6 +96,7 @@ describe("chaos: hostile bytes", () => {
   });
 
   it("replays a recorded handshake that makes a connection ready, which the heartbeat then ends", async () => {
+    const { server, port } = fixture;
     expect(material.frames.length).toBeGreaterThanOrEqual(10);
     const accepted = new Promise((resolve) => server.once("connect", resolve));
     const handshakeOnly = sendHostileBytes({ host: "127.0.0.1", port }, material.handshake, {
@@ -122,6 +110,7 @@ describe("chaos: hostile bytes", () => {
   it(`closes each of ${CONNECTIONS} garbage connections within handshakeTimeoutMs, returns to its fd and connection baseline, and serves a normal client throughout (seed ${SEED})`, {
     timeout: 240_000 * Math.max(1, CONNECTIONS / 20_000),
   }, async () => {
+    const { server } = fixture;
     // The server registers a connection when the client's HelloAck arrives, after connect() resolved.
     const registered = new Promise((resolve) => server.once("connect", resolve));
     const normal = await connect({ url: server.url, contract: testContract });
@@ -150,7 +139,12 @@ describe("chaos: hostile bytes", () => {
       .map((result, index) => ({ index, closedAfterMs: result.closedAfterMs }))
       .filter((r) => r.closedAfterMs === undefined || r.closedAfterMs > limitMs);
     const closeTimes = results.map((r) => r.closedAfterMs ?? Number.POSITIVE_INFINITY);
-    const baselineBack = await waitFor(() => server.connections.length === baseline, 10_000);
+    const baselineBack = await vi
+      .waitUntil(() => server.connections.length === baseline, { timeout: 10_000, interval: 20 })
+      .then(
+        () => true,
+        () => false,
+      );
     reportFigures("hostile-bytes", {
       seed: SEED,
       connections: CONNECTIONS,

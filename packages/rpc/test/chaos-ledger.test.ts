@@ -84,21 +84,31 @@ async function runWithStops(signal: "SIGKILL" | "SIGTERM"): Promise<LedgerRun> {
   return { outcomes, audit, durationMs, reconnects, dropped };
 }
 
+/** The name each stop mode's figures are reported under. */
+const FIGURES_NAME = { SIGKILL: "kill-ledger", SIGTERM: "graceful-close" } as const;
+
+/** {@link runWithStops}, then its figures printed under the stop mode's name. */
+async function runAndReport(signal: "SIGKILL" | "SIGTERM"): Promise<LedgerRun> {
+  const run = await runWithStops(signal);
+  const { audit, durationMs, reconnects, dropped } = run;
+  reportFigures(FIGURES_NAME[signal], {
+    calls: CALLS,
+    stops: STOPS,
+    durationMs: Math.round(durationMs),
+    reconnects,
+    dropped,
+    ...summary(audit),
+  });
+  return run;
+}
+
 const timeout = 120_000 * Math.max(1, STOPS);
 
 describe("chaos: a server stopped under load", () => {
   it(`SIGKILLed mid-way through ${CALLS} calls at concurrency ${CONCURRENCY}: no call hangs, none reported not executed ran, none ran twice`, {
     timeout,
   }, async () => {
-    const { outcomes, audit, durationMs, reconnects, dropped } = await runWithStops("SIGKILL");
-    reportFigures("kill-ledger", {
-      calls: CALLS,
-      stops: STOPS,
-      durationMs: Math.round(durationMs),
-      reconnects,
-      dropped,
-      ...summary(audit),
-    });
+    const { outcomes, audit, reconnects, dropped } = await runAndReport("SIGKILL");
     expect(audit.hung).toEqual([]);
     expect(audit.late).toEqual([]);
     expect(audit.duplicated).toEqual([]);
@@ -119,15 +129,7 @@ describe("chaos: a server stopped under load", () => {
   it(`closed gracefully mid-way through ${CALLS} calls: none lost, duplicated or dropped; every call succeeded or was refused retryable and not executed`, {
     timeout,
   }, async () => {
-    const { outcomes, audit, durationMs, reconnects, dropped } = await runWithStops("SIGTERM");
-    reportFigures("graceful-close", {
-      calls: CALLS,
-      stops: STOPS,
-      durationMs: Math.round(durationMs),
-      reconnects,
-      dropped,
-      ...summary(audit),
-    });
+    const { outcomes, audit, reconnects, dropped } = await runAndReport("SIGTERM");
     expect(audit.hung).toEqual([]); // silently dropped: 0
     expect(audit.late).toEqual([]);
     expect(audit.duplicated).toEqual([]);

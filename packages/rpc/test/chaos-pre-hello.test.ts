@@ -3,10 +3,8 @@
 // a small, bounded amount of memory, and each such connection must still end.
 import { createConnection, type Socket } from "node:net";
 import { collectAndMeasureHeap, runBounded } from "@parley/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serve } from "../src/index.js";
-import { reportFigures, scaled, waitFor } from "./chaos-fixtures.js";
-import { testContract, testHandlers } from "./fixtures.js";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { reportFigures, scaled, serveForFile } from "./chaos-fixtures.js";
 
 const CONNECTIONS = scaled(20);
 const SENT_BYTES = 2 * 2 ** 20; // per connection: a first frame announced at 4 MiB - 1, half of it sent
@@ -16,22 +14,7 @@ const SENT_BYTES = 2 * 2 ** 20; // per connection: a first frame announced at 4 
 const MAX_HELD_BYTES = 8 * 2 ** 20;
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 
-let server: Awaited<ReturnType<typeof serve<typeof testContract>>>;
-let port: number;
-
-beforeAll(async () => {
-  server = await serve({
-    url: "tcp://127.0.0.1:0",
-    contract: testContract,
-    handlers: testHandlers(),
-    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-  });
-  port = Number(new URL(server.url).port);
-});
-
-afterAll(async () => {
-  await server?.destroy();
-});
+const fixture = serveForFile({ handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
 
 /** Memory outside the JS heap: where socket chunks and buffered frame parts live. */
 const offHeapBytes = () => {
@@ -47,11 +30,18 @@ describe("chaos: bytes before the Hello", () => {
     const payload = Buffer.alloc(SENT_BYTES); // one buffer shared by every write: counted once
     payload.writeUInt32BE(4 * 2 ** 20 - 1, 0);
     const before = offHeapBytes();
+    // Sampled while the sockets are open and the peak kept: a reading after a fixed sleep could
+    // come after the server had already dropped what it held.
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, offHeapBytes());
+    }, 50);
+    onTestFinished(() => clearInterval(sampler));
     const sockets: Socket[] = [];
     const closedAt: (number | undefined)[] = [];
     const start = performance.now();
     await runBounded(CONNECTIONS, CONNECTIONS, async (i) => {
-      const socket = createConnection({ host: "127.0.0.1", port });
+      const socket = createConnection({ host: "127.0.0.1", port: fixture.port });
       sockets.push(socket);
       socket.on("error", () => {});
       socket.on("data", () => {});
@@ -65,12 +55,17 @@ describe("chaos: bytes before the Hello", () => {
         socket.once("close", () => resolve());
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the server read what arrived
-    const held = offHeapBytes() - before;
-    const allClosed = await waitFor(
-      () => closedAt.filter((t) => t !== undefined).length === CONNECTIONS,
-      HANDSHAKE_TIMEOUT_MS + 5_000,
-    );
+    const allClosed = await vi
+      .waitUntil(() => closedAt.filter((t) => t !== undefined).length === CONNECTIONS, {
+        timeout: HANDSHAKE_TIMEOUT_MS + 5_000,
+        interval: 20,
+      })
+      .then(
+        () => true,
+        () => false,
+      );
+    clearInterval(sampler);
+    const held = Math.max(peak, offHeapBytes()) - before;
     for (const socket of sockets) socket.destroy();
     reportFigures("pre-hello", {
       connections: CONNECTIONS,

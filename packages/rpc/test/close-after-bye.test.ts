@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { connect as connectSocket, type Socket } from "node:net";
 import { createMsgpackCodec } from "@parley/codec";
 import { createBinaryWireFormat, Kind, type Message } from "@parley/peer/internal";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { serve } from "../src/index.js";
 import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
 
@@ -45,9 +45,12 @@ async function rawClient(url: string) {
       wire.encode({ kind: Kind.HelloAck, accepted: true } as Message),
     ]),
   );
-  await waitFor(() => received.some((m) => m.kind === Kind.HelloAck));
+  await vi.waitUntil(() => received.some((m) => m.kind === Kind.HelloAck), WAIT);
   return { socket, closed, wire };
 }
+
+/** How long and how often the waits below poll. */
+const WAIT = { timeout: 5_000, interval: 5 };
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -55,14 +58,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe.each(["tcp", "unix"] as const)(
@@ -78,7 +73,7 @@ describe.each(["tcp", "unix"] as const)(
       });
       onTestFinished(() => server.destroy());
       const client = await rawClient(server.url);
-      await waitFor(() => server.connections.length === 1);
+      await vi.waitUntil(() => server.connections.length === 1, WAIT);
       const peerClosed = server.connections[0]!.peer.closed;
       const garbage = Buffer.alloc(16, 0xff); // a length header far over maxFrameBytes
       const started = performance.now();
@@ -95,12 +90,12 @@ describe.each(["tcp", "unix"] as const)(
       expect(info).toMatchObject({ initiator: "local", reason: "error" });
       expect(info.error).toMatchObject({ code: "FRAME_TOO_LARGE" });
       await within(client.closed, bound, "the server never closed its socket");
-      await waitFor(() => server.connections.length === 0);
+      await vi.waitUntil(() => server.connections.length === 0, WAIT);
       const closing = performance.now();
       await within(server.close(), bound, "server.close() never finished");
       expect(performance.now() - closing).toBeLessThan(bound);
       // The server's socket (and the client's) gave their descriptors back.
-      await waitFor(() => fdCount() <= fdsBefore, 2_000);
+      await vi.waitUntil(() => fdCount() <= fdsBefore, { timeout: 2_000, interval: 5 });
     }, 20_000);
   },
 );

@@ -11,45 +11,84 @@ import { type ConnectionRecorder, recordConnection } from "./connection-recorder
  * socket error, so "error" orders are covered too.
  */
 
-/** One close action on one side of a pair. */
-type CloseAction = "client.end" | "client.reset" | "server.end" | "server.reset";
+/**
+ * One way to close a connection: its own `end()` or `reset()`, or, for one backed by a socket, the
+ * socket failing with an error or being destroyed by someone else.
+ */
+export type CloseAction = "end" | "reset" | "error" | "destroy";
+
+/** Every {@link CloseAction}. */
+export const CLOSE_ACTIONS: readonly CloseAction[] = ["end", "reset", "error", "destroy"];
+
+/** A connection whose socket a test can fail or destroy underneath it. */
+export interface SocketBackedConnection extends Pick<Connection, "end" | "reset"> {
+  readonly socket: { destroy(error?: Error): unknown };
+}
 
 /** How consecutive actions are spaced: one synchronous run, microtask ticks, or event-loop turns. */
-type Spacing = "same tick" | "next tick" | "next turn";
+export type CloseSpacing = "same tick" | "next tick" | "next turn";
 
-const ACTIONS: readonly CloseAction[] = [
+/** Every {@link CloseSpacing}. */
+export const CLOSE_SPACINGS: readonly CloseSpacing[] = ["same tick", "next tick", "next turn"];
+
+/** Applies `action` to `connection`; "error" and "destroy" act on its socket. */
+export function applyCloseAction(action: "end" | "reset", connection: Connection): void;
+export function applyCloseAction(action: CloseAction, connection: SocketBackedConnection): void;
+export function applyCloseAction(
+  action: CloseAction,
+  connection: Pick<Connection, "end" | "reset"> & Partial<SocketBackedConnection>,
+): void {
+  if (action === "end") connection.end();
+  else if (action === "reset") connection.reset(new Error("close order: reset"));
+  else if (action === "error") connection.socket!.destroy(new Error("close order: socket error"));
+  else connection.socket!.destroy();
+}
+
+/** Waits as `spacing` says between two actions: nothing, one microtask tick, or one turn. */
+export function closePause(spacing: CloseSpacing): Promise<void> | undefined {
+  if (spacing === "next tick") return new Promise((resolve) => process.nextTick(resolve));
+  if (spacing === "next turn") return new Promise((resolve) => setImmediate(resolve));
+  return undefined;
+}
+
+/** Every ordering of `items` (n! of them): each order in which a test may apply its actions. */
+export function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+/** One end() or reset() on one side of a pair. */
+type PairAction = "client.end" | "client.reset" | "server.end" | "server.reset";
+
+const PAIR_ACTIONS: readonly PairAction[] = [
   "client.end",
   "client.reset",
   "server.end",
   "server.reset",
 ];
-const SPACINGS: readonly Spacing[] = ["same tick", "next tick", "next turn"];
 
 /**
  * Every ordered sequence of 2 to 4 distinct actions that holds a reset (two ends alone close
  * cleanly and are checked elsewhere): 10 + 24 + 24 = 58 orders.
  */
-export function closeOrders(): CloseAction[][] {
-  const out: CloseAction[][] = [];
-  const extend = (prefix: CloseAction[]): void => {
+export function closeOrders(): PairAction[][] {
+  const out: PairAction[][] = [];
+  const extend = (prefix: PairAction[]): void => {
     if (prefix.length >= 2 && prefix.some((a) => a.endsWith("reset"))) out.push(prefix);
-    if (prefix.length === ACTIONS.length) return;
-    for (const action of ACTIONS) if (!prefix.includes(action)) extend([...prefix, action]);
+    if (prefix.length === PAIR_ACTIONS.length) return;
+    for (const action of PAIR_ACTIONS) if (!prefix.includes(action)) extend([...prefix, action]);
   };
   extend([]);
   return out;
 }
 
-function apply(action: CloseAction, client: Connection, server: Connection): void {
-  const connection = action.startsWith("client") ? client : server;
-  if (action.endsWith("end")) connection.end();
-  else connection.reset(new Error(`conformance: ${action}`));
-}
-
-function pause(spacing: Spacing): Promise<void> | undefined {
-  if (spacing === "next tick") return new Promise((resolve) => process.nextTick(resolve));
-  if (spacing === "next turn") return new Promise((resolve) => setImmediate(resolve));
-  return undefined;
+function apply(action: PairAction, client: Connection, server: Connection): void {
+  applyCloseAction(
+    action.endsWith("end") ? "end" : "reset",
+    action.startsWith("client") ? client : server,
+  );
 }
 
 /** Both sides' onClose must fire, once, within the wait; `label` names the order that failed. */
@@ -73,7 +112,7 @@ async function expectBothClose(
 }
 
 /** A check of every close order with one spacing; one check per spacing keeps each one short. */
-function closeOrdersCheck(spacing: Spacing): ConformanceCheck {
+function closeOrdersCheck(spacing: CloseSpacing): ConformanceCheck {
   return {
     name: `close orders (${spacing}): every order of end() and reset() on both sides closes both sides once`,
     run: async (target) => {
@@ -86,7 +125,7 @@ function closeOrdersCheck(spacing: Spacing): ConformanceCheck {
           server.write([noise(300, 22)]);
           for (const action of order) {
             apply(action, client, server);
-            await pause(spacing);
+            await closePause(spacing);
           }
           await expectBothClose(`${order.join(", ")} (${spacing})`, recorders, waitTimeoutMs);
         });
@@ -96,14 +135,14 @@ function closeOrdersCheck(spacing: Spacing): ConformanceCheck {
 }
 
 /** The close-order checks, one per spacing; public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
-export const closeOrdersChecks: readonly ConformanceCheck[] = SPACINGS.map(closeOrdersCheck);
+export const closeOrdersChecks: readonly ConformanceCheck[] = CLOSE_SPACINGS.map(closeOrdersCheck);
 
 /** One check of the suite (its `name` says what); public through TRANSPORT_CONFORMANCE_CHECKS. @internal */
 export const resetWhileEndingCheck: ConformanceCheck = {
   name: "close orders: reset() while end() still flushes to a peer that does not read closes at once",
   run: async (target) => {
     const { waitTimeoutMs } = resolveTarget(target);
-    for (const spacing of SPACINGS) {
+    for (const spacing of CLOSE_SPACINGS) {
       await withPair(target, async ({ client, server }) => {
         server.pause();
         const atClient = recordConnection(client);
@@ -113,7 +152,7 @@ export const resetWhileEndingCheck: ConformanceCheck = {
           client.write([noise(256 * 1024, i)]);
         }
         client.end();
-        await pause(spacing);
+        await closePause(spacing);
         const reason = new Error("conformance: reset while ending");
         client.reset(reason);
         const label = `end(), then reset() (${spacing}) with output pending`;

@@ -11,6 +11,18 @@ export type { ChaosProxy } from "./chaos-proxy.js";
 export { createChaosProxy } from "./chaos-proxy.js";
 export type { ChaosAddress, ChaosProxyOptions } from "./chaos-proxy-options.js";
 export { DEFAULT_CHAOS_LISTEN } from "./chaos-proxy-options.js";
+export type {
+  CloseAction,
+  CloseSpacing,
+  SocketBackedConnection,
+} from "./conformance-close-orders.js";
+export {
+  applyCloseAction,
+  CLOSE_ACTIONS,
+  CLOSE_SPACINGS,
+  closePause,
+  permutations,
+} from "./conformance-close-orders.js";
 export type { ConformanceCheck } from "./conformance-data-checks.js";
 export type { ConformancePair, ConformanceTarget } from "./conformance-target.js";
 export {

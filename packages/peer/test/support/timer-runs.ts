@@ -1,0 +1,30 @@
+import { onTestFinished } from "vitest";
+import type { DeadlineTimer } from "../../src/deadline-timer.js";
+
+/**
+ * Counts how often `timers`' own timer runs, by wrapping the private method its `setTimeout`
+ * callback calls: the only way to see a timer that fires and finds nothing due.
+ */
+export function countTimerRuns(timers: DeadlineTimer): () => number {
+  const inner = timers as unknown as { onTimer(): void };
+  const original = inner.onTimer.bind(inner);
+  let runs = 0;
+  inner.onTimer = () => {
+    runs++;
+    original();
+  };
+  return () => runs;
+}
+
+/** Collects the process warnings named `name` until the test ends. */
+export function collectWarnings(name: string): Error[] {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => {
+    if (warning.name === name) warnings.push(warning);
+  };
+  process.on("warning", onWarning);
+  onTestFinished(() => {
+    process.off("warning", onWarning);
+  });
+  return warnings;
+}
