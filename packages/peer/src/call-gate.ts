@@ -27,7 +27,9 @@ export class CallGate<Caller> {
     inheritedDeadline?: number,
     parentSignal?: AbortSignal,
   ): Promise<unknown> {
-    const refused = this.refusal() ?? checkCallOptions(method, input, options, this.o.calls);
+    const o = this.o;
+    const refused =
+      this.refusal() ?? checkCallOptions(method, input, options, o.calls, o.checkedCalls);
     if (refused !== undefined) {
       this.outbound.counts.rejected++;
       return Promise.reject(refused);
@@ -45,7 +47,8 @@ export class CallGate<Caller> {
 
   /** Sends a signal once it is queued under the high-water mark. */
   signal(name: string, payload: unknown, options: SignalOptions | undefined): Promise<void> {
-    const refused = this.refusal() ?? checkSignal(name, payload, this.o.calls);
+    const o = this.o;
+    const refused = this.refusal() ?? checkSignal(name, payload, o.calls, o.checkedCalls);
     if (refused !== undefined) return Promise.reject(refused);
     return this.outbound.signal(name, payload, options?.metadata);
   }

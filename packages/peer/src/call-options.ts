@@ -1,16 +1,22 @@
 /** Per-call checks done before a call or signal is queued (cheap: no allocation on the good path). */
-import { InvalidOptionError } from "@parley/framing";
-import { UnimplementedError } from "./errors.js";
-import { describe, MAX_TIMER_MS } from "./option-rules.js";
-import type { CallOptions } from "./peer-types.js";
-import type { RuntimeContract } from "./runtime-contract.js";
 
-/** Why `request(method, input, options)` cannot start, or undefined. */
+import type { AnyContract } from "@parley/codec";
+import { InvalidOptionError } from "@parley/framing";
+import { describe, MAX_TIMER_MS } from "@parley/framing/internal";
+import { UnimplementedError } from "./errors.js";
+import type { CallOptions } from "./peer-types.js";
+
+/**
+ * Why `request(method, input, options)` cannot start, or undefined. `checked` is the contract
+ * whose outbound checks run: `contract` when its validateOutbound is on (resolved once, with the
+ * options), else undefined.
+ */
 export function checkCallOptions(
   method: string,
   input: unknown,
   options: CallOptions | undefined,
-  contract: RuntimeContract | undefined,
+  contract: AnyContract | undefined,
+  checked: AnyContract | undefined,
 ): Error | undefined {
   if (typeof method !== "string" || method === "") {
     return new InvalidOptionError(`method must be a non-empty string (got ${describe(method)})`);
@@ -25,16 +31,16 @@ export function checkCallOptions(
       `method ${method} is not in contract ${contract.name} (the contract this peer calls)`,
     );
   }
-  if (!contract.validateOutbound) return undefined;
-  const checked = contract.checkOutboundInput(method, input);
-  return checked.ok ? undefined : checked.error;
+  const result = checked?.checkOutboundInput(method, input);
+  return result === undefined || result.ok ? undefined : result.error;
 }
 
-/** Why `signal(name, payload)` cannot be sent, or undefined. */
+/** Why `signal(name, payload)` cannot be sent, or undefined. `checked` as in checkCallOptions. */
 export function checkSignal(
   name: string,
   payload: unknown,
-  contract: RuntimeContract | undefined,
+  contract: AnyContract | undefined,
+  checked: AnyContract | undefined,
 ): Error | undefined {
   if (typeof name !== "string" || name === "") {
     return new InvalidOptionError(`signal name must be a non-empty string (got ${describe(name)})`);
@@ -45,9 +51,8 @@ export function checkSignal(
       `signal ${name} is not in contract ${contract.name} (the contract this peer calls)`,
     );
   }
-  if (!contract.validateOutbound) return undefined;
-  const checked = contract.checkOutboundSignal(name, payload);
-  return checked.ok ? undefined : checked.error;
+  const result = checked?.checkOutboundSignal(name, payload);
+  return result === undefined || result.ok ? undefined : result.error;
 }
 
 /** One signal that aborts when either does (`undefined` when neither is given). */

@@ -3,10 +3,11 @@
  * is a {@link ProtocolError} (fatal: the stream can no longer be trusted); a body the codec cannot
  * decode is reported on the message (`bodyError`) so that only that call fails.
  */
+
+import type { Codec } from "@parley/codec";
 import { NameStringCache, readUtf8 } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
-import type { BodyCodec } from "./frame-encoder.js";
 import { type MemberReader, readMembersBlock } from "./hello-members.js";
 import {
   COMMON_HEADER_BYTES,
@@ -45,7 +46,7 @@ export class FrameParser {
   /** Flag bits accepted: METADATA, and MORE once streams are enabled. */
   private knownFlags: number = KNOWN_FLAGS;
 
-  constructor(private readonly codec: BodyCodec) {}
+  constructor(private readonly codec: Codec) {}
 
   /** True once {@link enableStreams} was called. */
   get streams(): boolean {

@@ -7,7 +7,7 @@ export { createNameProxy, type NameProxy } from "./call-proxy.js";
 export { monotonicNow } from "./deadline-timer.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
-export { type FlushScheduler, setFlushScheduler } from "./outbox.js";
+export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
 export {
   Flag,

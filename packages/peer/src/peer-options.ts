@@ -3,15 +3,13 @@
  * value is an InvalidOptionError naming the option and its rule).
  */
 import {
+  type AnyContract,
   type Codec,
   type ContractHandlers,
   type ContractSignalHandlers,
   createMsgpackCodec,
 } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
-import { encodeMetadata } from "./frame-encoder.js";
-import type { HandlerContext, SignalContext } from "./handler-context.js";
-import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
 import {
   booleanOption,
   describe,
@@ -19,9 +17,14 @@ import {
   functionOption,
   integerOption,
   objectOption,
-} from "./option-rules.js";
+  oneOfOption,
+} from "@parley/framing/internal";
+import { encodeMetadata } from "./frame-encoder.js";
+import type { HandlerContext, SignalContext } from "./handler-context.js";
+import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
+import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
-import { isRuntimeContract, type RuntimeContract } from "./runtime-contract.js";
+import { isRuntimeContract } from "./runtime-contract.js";
 import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
@@ -139,12 +142,20 @@ export interface PeerOptions<
    * @default createBinaryWireFormat (Parley's binary format of docs/protocol.md)
    */
   wireFormat?: WireFormatFactory;
+  /**
+   * When a turn's frames are written: `"nextTick"`, `"microtask"` or `"immediate"` (see
+   * benchmarks/src/micro/peer.ts). @default "nextTick"
+   */
+  flushScheduler?: FlushScheduler;
 }
 
 /** {@link PeerOptions} validated, with defaults filled in. */
 export interface ResolvedPeerOptions {
-  readonly serves: RuntimeContract | undefined;
-  readonly calls: RuntimeContract | undefined;
+  readonly serves: AnyContract | undefined;
+  readonly calls: AnyContract | undefined;
+  /** `serves` / `calls` when their validateOutbound is on (decided here, once per peer), else undefined. */
+  readonly checkedServes: AnyContract | undefined;
+  readonly checkedCalls: AnyContract | undefined;
   readonly callsOptional: boolean;
   readonly handlers: ReadonlyMap<string, RequestHandler>;
   readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
@@ -168,6 +179,7 @@ export interface ResolvedPeerOptions {
   readonly captureCallSites: boolean;
   readonly logger: PeerLogger | undefined;
   readonly wireFormat: WireFormatFactory;
+  readonly flushScheduler: FlushScheduler;
 }
 
 /**
@@ -190,12 +202,14 @@ export function resolvePeerOptions(
     serves,
     calls,
     callsOptional: booleanOption("callsOptional", o.callsOptional, false),
+    checkedServes: serves?.validateOutbound ? serves : undefined,
+    checkedCalls: calls?.validateOutbound ? calls : undefined,
     handlers: handlerMap<RequestHandler>("handlers", o.handlers, serves, "request"),
     signalHandlers: handlerMap<SignalHandler>("signalHandlers", o.signalHandlers, serves, "signal"),
     side: sideOption(o.side),
     codec: codecOption(o.codec),
     authToken: tokenOption(o.authToken),
-    verifyAuth: functionOption<PeerOptions["verifyAuth"]>("verifyAuth", o.verifyAuth),
+    verifyAuth: functionOption<NonNullable<PeerOptions["verifyAuth"]>>("verifyAuth", o.verifyAuth),
     metadata: metadataOption(o.metadata),
     contractCheck: contractCheckOption(o.contractCheck),
     handshakeTimeoutMs: durationOption(
@@ -253,14 +267,15 @@ export function resolvePeerOptions(
       MIN_MAX_FRAME_BYTES,
       0xffff_ffff,
     ),
-    captureCallSites: booleanOption("captureCallSites", o.captureCallSites, false),
+    captureCallSites: captureCallSitesOption(o.captureCallSites),
     logger: loggerOption(o.logger),
     wireFormat:
       functionOption<WireFormatFactory>("wireFormat", o.wireFormat) ?? createBinaryWireFormat,
+    flushScheduler: oneOfOption("flushScheduler", o.flushScheduler, "nextTick", FLUSH_SCHEDULERS),
   });
 }
 
-function contractOption(name: string, value: unknown): RuntimeContract | undefined {
+function contractOption(name: string, value: unknown): AnyContract | undefined {
   if (value === undefined) return undefined;
   if (!isRuntimeContract(value)) {
     throw new InvalidOptionError(
@@ -274,7 +289,7 @@ function contractOption(name: string, value: unknown): RuntimeContract | undefin
 function handlerMap<H>(
   name: string,
   value: unknown,
-  serves: RuntimeContract | undefined,
+  serves: AnyContract | undefined,
   kind: "request" | "signal",
 ): ReadonlyMap<string, H> {
   const handlers = objectOption<Record<string, unknown>>(name, value);
@@ -351,4 +366,13 @@ function loggerOption(value: unknown): PeerLogger | undefined {
     throw new InvalidOptionError("logger must have a warn(message, details) method");
   }
   return logger;
+}
+
+/** The shared boolean rule says "true or false"; this option's message said "a boolean" first. */
+function captureCallSitesOption(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw new InvalidOptionError(`captureCallSites must be a boolean (got ${describe(value)})`);
+  }
+  return value;
 }

@@ -16,7 +16,13 @@ import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import { createNameProxy } from "./call-proxy.js";
 import { DeadlineTimer } from "./deadline-timer.js";
-import { ConnectionLostError, PeerError, UnavailableError, UnimplementedError } from "./errors.js";
+import {
+  asError,
+  ConnectionLostError,
+  PeerError,
+  UnavailableError,
+  UnimplementedError,
+} from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { encodeHello, HelloHandshake } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
@@ -132,6 +138,7 @@ class PeerEngine<S extends ContractLike | undefined, C extends ContractLike | un
       o.slowConsumerTimeoutMs,
       { onWritable: () => this.onWritable(), onSlowConsumer: () => this.onSlowConsumer() },
       counters,
+      o.flushScheduler,
     );
     this.outbox = outbox;
     const hello = new HelloHandshake(o, wire, connection.remoteAddress, {
@@ -526,10 +533,6 @@ function settlers<T>(): Settlers<T> {
 
 function clearTimer(timer: ReturnType<typeof setTimeout> | undefined): void {
   if (timer !== undefined) clearTimeout(timer);
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function noop(): void {}

@@ -1,37 +1,8 @@
 /**
- * What the engine uses of a contract at run time. The `Contract` of @parley/codec satisfies it;
- * keeping the engine on this narrow shape leaves the typed helpers to the codec package.
+ * The run-time check that a value is a contract made by `defineContract` (the engine uses it as
+ * the codec's `AnyContract`): options come from JavaScript too, where types do not reach.
  */
-import type { ContractDefinition } from "@parley/codec";
-
-/** Result of validating a body against a contract schema. */
-export type ParseResult = { ok: true; value: unknown } | { ok: false; error: Error };
-
-/** The run-time face of a contract. */
-export interface RuntimeContract {
-  readonly name: string;
-  readonly version: string | number;
-  readonly fingerprint: string;
-  /**
-   * The definition the contract was made from (`defineContract` keeps it): with it, the Hello
-   * advertises the contract per method (protocol 1.1); without it, contracts must match whole.
-   */
-  readonly definition?: ContractDefinition;
-  /** Check what is sent as well as what arrives. */
-  readonly validateOutbound: boolean;
-  /** Declared request names, when known: `peer.call` makes them plain properties. */
-  readonly requestNames?: readonly string[];
-  /** Declared signal names, when known: `peer.emit` makes them plain properties. */
-  readonly signalNames?: readonly string[];
-  hasRequest(method: string): boolean;
-  hasSignal(name: string): boolean;
-  parseInput(method: string, value: unknown): ParseResult;
-  parseOutput(method: string, value: unknown): ParseResult;
-  parseSignal(name: string, value: unknown): ParseResult;
-  checkOutboundInput(method: string, value: unknown): ParseResult;
-  checkOutboundOutput(method: string, value: unknown): ParseResult;
-  checkOutboundSignal(name: string, value: unknown): ParseResult;
-}
+import type { AnyContract } from "@parley/codec";
 
 const METHODS = [
   "hasRequest",
@@ -45,7 +16,7 @@ const METHODS = [
 ] as const;
 
 /** True when `value` has every member the engine uses (a contract made by `defineContract`). */
-export function isRuntimeContract(value: unknown): value is RuntimeContract {
+export function isRuntimeContract(value: unknown): value is AnyContract {
   if (typeof value !== "object" || value === null) return false;
   const c = value as Record<string, unknown>;
   return (
