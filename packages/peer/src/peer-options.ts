@@ -186,9 +186,7 @@ export interface ResolvedPeerOptions {
  * Validates `options` once.
  * @throws {InvalidOptionError} INVALID_OPTION naming the option and the rule it broke.
  */
-export function resolvePeerOptions(
-  options: PeerOptions<ContractLike | undefined, ContractLike | undefined>,
-): ResolvedPeerOptions {
+export function resolvePeerOptions(options: Options): ResolvedPeerOptions {
   const o = objectOption<typeof options>("options", options) ?? {};
   const serves = contractOption("serves", o.serves);
   const calls = contractOption("calls", o.calls);
@@ -198,12 +196,24 @@ export function resolvePeerOptions(
     DEFAULT_MAX_CONCURRENT_HANDLERS,
     1,
   );
+  // Checked in the order of the fields, so that the first bad option is the one reported.
   return Object.freeze({
     serves,
     calls,
     callsOptional: booleanOption("callsOptional", o.callsOptional, false),
     checkedServes: serves?.validateOutbound ? serves : undefined,
     checkedCalls: calls?.validateOutbound ? calls : undefined,
+    ...resolveIdentity(o, serves),
+    ...resolveLimits(o, maxConcurrentHandlers),
+    ...resolveLiveness(o),
+  });
+}
+
+type Options = PeerOptions<ContractLike | undefined, ContractLike | undefined>;
+
+/** What this side serves, speaks and says about itself. */
+function resolveIdentity(o: Options, serves: AnyContract | undefined) {
+  return {
     handlers: handlerMap<RequestHandler>("handlers", o.handlers, serves, "request"),
     signalHandlers: handlerMap<SignalHandler>("signalHandlers", o.signalHandlers, serves, "signal"),
     side: sideOption(o.side),
@@ -212,6 +222,12 @@ export function resolvePeerOptions(
     verifyAuth: functionOption<NonNullable<PeerOptions["verifyAuth"]>>("verifyAuth", o.verifyAuth),
     metadata: metadataOption(o.metadata),
     contractCheck: contractCheckOption(o.contractCheck),
+  };
+}
+
+/** Time limits of the handshake, calls and the close, and the bounds on work and buffers. */
+function resolveLimits(o: Options, maxConcurrentHandlers: number) {
+  return {
     handshakeTimeoutMs: durationOption(
       "handshakeTimeoutMs",
       o.handshakeTimeoutMs,
@@ -244,6 +260,12 @@ export function resolvePeerOptions(
       DEFAULT_MAX_BUFFERED_BYTES,
       1,
     ),
+  };
+}
+
+/** Liveness (slow consumer, heartbeat), frame size, and the tools around the engine. */
+function resolveLiveness(o: Options) {
+  return {
     slowConsumerTimeoutMs: durationOption(
       "slowConsumerTimeoutMs",
       o.slowConsumerTimeoutMs,
@@ -272,7 +294,7 @@ export function resolvePeerOptions(
     wireFormat:
       functionOption<WireFormatFactory>("wireFormat", o.wireFormat) ?? createBinaryWireFormat,
     flushScheduler: oneOfOption("flushScheduler", o.flushScheduler, "nextTick", FLUSH_SCHEDULERS),
-  });
+  };
 }
 
 function contractOption(name: string, value: unknown): AnyContract | undefined {

@@ -2,7 +2,6 @@
 import type {
   AnyContract,
   ContractCaller,
-  ContractDefinition,
   ContractSignalSenders,
   RequestInput,
   RequestName,
