@@ -376,9 +376,9 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
 
   private write(frame: Frame): void {
     const state = this.current;
-    if (state === EngineState.Finishing || state === EngineState.Failed) return;
-    if (state === EngineState.Closed) return;
-    this.outbox.push(frame);
+    // Open first: nearly every frame is written there.
+    if (state === EngineState.Open || state === EngineState.Closing) this.outbox.push(frame);
+    else if (state === EngineState.Handshaking) this.outbox.push(frame);
   }
 
   /** The peer has ended (failed, or closed). A method, so TS does not narrow `current` across calls. */

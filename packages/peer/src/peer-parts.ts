@@ -133,7 +133,7 @@ function assembleCallParts<Caller>(
     o.calls,
     counters,
   );
-  const gate = new CallGate<Caller>(o, outbound, () => hooks.refusal());
+  const gate = new CallGate<Caller>(o, outbound, hooks.refusal);
   const inbound = new InboundCalls<Caller>(
     {
       write,
