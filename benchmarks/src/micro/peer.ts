@@ -13,7 +13,7 @@ import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Connection, ConnectionHandlers } from "@parley/framing";
 import { createPeer, type Peer } from "@parley/peer";
-import { type FlushScheduler, setFlushScheduler } from "@parley/peer/internal";
+import type { FlushScheduler } from "@parley/peer/internal";
 import PQueue from "p-queue";
 import { numberFlag } from "./cli.js";
 
@@ -104,14 +104,14 @@ async function measure(call: (payload: Uint8Array) => Promise<unknown>): Promise
 }
 
 async function parleyRun(server: Server, scheduler: FlushScheduler): Promise<Result> {
-  setFlushScheduler(scheduler);
   const [a, b] = await socketPair(server);
   const serving = createPeer(new BenchSocketConnection(b), {
+    flushScheduler: scheduler,
     side: "server",
     handlers: { echo: (v: unknown) => v },
     maxConcurrentHandlers: 512,
   });
-  const client: Peer = createPeer(new BenchSocketConnection(a), {});
+  const client: Peer = createPeer(new BenchSocketConnection(a), { flushScheduler: scheduler });
   await client.ready;
   const result = await measure((payload) => client.request("echo", payload));
   await client.close();

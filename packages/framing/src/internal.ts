@@ -7,9 +7,13 @@
 export {
   booleanOption,
   describe,
+  durationOption,
   functionOption,
+  integerAtLeast,
   integerOption,
   MAX_TIMER_MS,
+  nonNegativeNumber,
+  objectOption,
   oneOfOption,
   optionsObject,
   requiredString,

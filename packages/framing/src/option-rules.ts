@@ -1,11 +1,11 @@
 /**
- * Validation helpers shared by every options resolver of the Parley packages: resolve once, fail
- * loudly with an `InvalidOptionError` that names the option and the rule. Exported to the sibling
- * packages through `@parley/framing/internal`.
+ * The option rules of every Parley package (framing is the lowest layer; the others import them
+ * through `@parley/framing/internal`): resolve once, fail loudly with an `InvalidOptionError` that
+ * names the option and the rule.
  */
 import { InvalidOptionError } from "./parley-error.js";
 
-/** The longest delay a Node.js timer accepts (2^31 - 1 ms, about 24.8 days). */
+/** The longest delay a Node.js timer accepts (2^31 - 1 ms, about 24.8 days); longer fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Throws unless `options` is undefined or a plain object (catches `listenTcp(7000)`). */
@@ -29,6 +29,39 @@ export function integerOption(
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new InvalidOptionError(
       `${name} must be ${describeRange(min, max)} (got ${describe(value)})`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A duration in milliseconds: `value ?? fallback` after checking it is a positive integer up to
+ * {@link MAX_TIMER_MS}, or 0 too when `allowZero`.
+ */
+export function durationOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  allowZero = false,
+): number {
+  return integerOption(name, value, fallback, allowZero ? 0 : 1, MAX_TIMER_MS);
+}
+
+/** Returns `value`, or throws unless it is an integer no smaller than `min` (no default). */
+export function integerAtLeast(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(
+      `${name} must be an integer of at least ${min}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Returns `value`, or throws unless it is a finite number no smaller than zero (no default). */
+export function nonNegativeNumber(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(
+      `${name} must be a finite number of at least 0, got ${describe(value)}`,
     );
   }
   return value;
@@ -75,6 +108,15 @@ export function signalOption(name: string, value: unknown): AbortSignal | undefi
   return value;
 }
 
+/** Returns `value`, or throws unless it is undefined or a plain object. */
+export function objectOption<T extends object>(name: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError(`${name} must be an object (got ${describe(value)})`);
+  }
+  return value as T;
+}
+
 /** Returns `value`, or throws unless it is undefined or a function. */
 export function functionOption<T extends (...args: never[]) => unknown>(
   name: string,
@@ -87,12 +129,18 @@ export function functionOption<T extends (...args: never[]) => unknown>(
   return value as T;
 }
 
-/** A short, safe rendering of a bad option value for an error message. */
+/**
+ * A short, safe rendering of a bad option value for an error message: never a whole object, a
+ * function's source or a long string (a token passed by mistake must not end up in a log).
+ */
 export function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return JSON.stringify(value.slice(0, MAX_DESCRIBED_CHARS));
+  if (typeof value === "function") return "a function";
   if (value === null || typeof value !== "object") return String(value);
   return Array.isArray(value) ? "an array" : (value.constructor?.name ?? "an object");
 }
+
+const MAX_DESCRIBED_CHARS = 40;
 
 function describeRange(min: number, max: number): string {
   if (max !== Number.MAX_SAFE_INTEGER) return `an integer from ${min} to ${max}`;

@@ -1,10 +1,14 @@
 /**
  * Where calls and signals enter the engine: the refusal when the peer cannot take them, the
- * per-call checks, the default deadline, and the scoped callers handed to handlers (whose calls
- * inherit the handler's deadline and cancellation).
+ * per-call checks (cheap: no allocation on the good path), the default deadline, the peer's `call`
+ * and `emit` proxies, and the scoped callers handed to handlers (whose calls inherit the
+ * handler's deadline and cancellation).
  */
-import { checkCallOptions, checkSignal, linkSignals } from "./call-options.js";
+import type { AnyContract } from "@parley/codec";
+import { InvalidOptionError } from "@parley/framing";
+import { describe, MAX_TIMER_MS } from "@parley/framing/internal";
 import { createNameProxy } from "./call-proxy.js";
+import { UnimplementedError } from "./errors.js";
 import type { ScopedCaller, UntypedEmitter } from "./handler-context.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
@@ -27,7 +31,9 @@ export class CallGate<Caller> {
     inheritedDeadline?: number,
     parentSignal?: AbortSignal,
   ): Promise<unknown> {
-    const refused = this.refusal() ?? checkCallOptions(method, input, options, this.o.calls);
+    const o = this.o;
+    const refused =
+      this.refusal() ?? checkCallOptions(method, input, options, o.calls, o.checkedCalls);
     if (refused !== undefined) {
       this.outbound.counts.rejected++;
       return Promise.reject(refused);
@@ -45,9 +51,26 @@ export class CallGate<Caller> {
 
   /** Sends a signal once it is queued under the high-water mark. */
   signal(name: string, payload: unknown, options: SignalOptions | undefined): Promise<void> {
-    const refused = this.refusal() ?? checkSignal(name, payload, this.o.calls);
+    const o = this.o;
+    const refused = this.refusal() ?? checkSignal(name, payload, o.calls, o.checkedCalls);
     if (refused !== undefined) return Promise.reject(refused);
     return this.outbound.signal(name, payload, options?.metadata);
+  }
+
+  /** The peer's `call` proxy: the called contract's methods are plain properties. */
+  caller(): Caller {
+    return createNameProxy(
+      (m, input, opts) => this.call(m, input, opts as CallOptions | undefined),
+      this.o.calls?.requestNames,
+    ) as Caller;
+  }
+
+  /** The peer's `emit` proxy. */
+  emitter(): unknown {
+    return createNameProxy(
+      (name, payload) => this.signal(name, payload, undefined),
+      this.o.calls?.signalNames,
+    );
   }
 
   /** The caller a handler's `ctx.peer` is: bound to its deadline and signal. */
@@ -72,4 +95,87 @@ export class CallGate<Caller> {
       },
     };
   }
+}
+
+/**
+ * Why `request(method, input, options)` cannot start, or undefined. `checked` is the contract
+ * whose outbound checks run: `contract` when its validateOutbound is on (resolved once, with the
+ * options), else undefined.
+ */
+export function checkCallOptions(
+  method: string,
+  input: unknown,
+  options: CallOptions | undefined,
+  contract: AnyContract | undefined,
+  checked: AnyContract | undefined,
+): Error | undefined {
+  if (typeof method !== "string" || method === "") {
+    return new InvalidOptionError(`method must be a non-empty string (got ${describe(method)})`);
+  }
+  if (options !== undefined) {
+    const problem = checkOptions(options);
+    if (problem !== undefined) return problem;
+  }
+  if (contract === undefined) return undefined;
+  if (!contract.hasRequest(method)) {
+    return new UnimplementedError(
+      `method ${method} is not in contract ${contract.name} (the contract this peer calls)`,
+    );
+  }
+  const result = checked?.checkOutboundInput(method, input);
+  return result === undefined || result.ok ? undefined : result.error;
+}
+
+/** Why `signal(name, payload)` cannot be sent, or undefined. `checked` as in checkCallOptions. */
+export function checkSignal(
+  name: string,
+  payload: unknown,
+  contract: AnyContract | undefined,
+  checked: AnyContract | undefined,
+): Error | undefined {
+  if (typeof name !== "string" || name === "") {
+    return new InvalidOptionError(`signal name must be a non-empty string (got ${describe(name)})`);
+  }
+  if (contract === undefined) return undefined;
+  if (!contract.hasSignal(name)) {
+    return new UnimplementedError(
+      `signal ${name} is not in contract ${contract.name} (the contract this peer calls)`,
+    );
+  }
+  const result = checked?.checkOutboundSignal(name, payload);
+  return result === undefined || result.ok ? undefined : result.error;
+}
+
+/** One signal that aborts when either does (`undefined` when neither is given). */
+export function linkSignals(
+  own: AbortSignal | undefined,
+  parent: AbortSignal | undefined,
+): AbortSignal | undefined {
+  if (own === undefined) return parent;
+  if (parent === undefined) return own;
+  return AbortSignal.any([own, parent]);
+}
+
+function checkOptions(options: CallOptions): Error | undefined {
+  if (typeof options !== "object" || options === null) {
+    return new InvalidOptionError(`call options must be an object (got ${describe(options)})`);
+  }
+  const { timeoutMs, signal, metadata } = options;
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS)
+  ) {
+    return new InvalidOptionError(
+      `timeoutMs must be a number from 1 to ${MAX_TIMER_MS} (got ${describe(timeoutMs)}); every call has a deadline`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return new InvalidOptionError(`signal must be an AbortSignal (got ${describe(signal)})`);
+  }
+  if (metadata !== undefined && (typeof metadata !== "object" || metadata === null)) {
+    return new InvalidOptionError(
+      `metadata must be an object of strings (got ${describe(metadata)})`,
+    );
+  }
+  return undefined;
 }

@@ -5,6 +5,7 @@
  * schemas and the shapes the serving side sent; the serving side checks the name only.
  */
 import { createHash } from "node:crypto";
+import type { AnyContract } from "@parley/codec";
 import {
   agreeMembers,
   type ContractDefinition,
@@ -15,7 +16,6 @@ import {
 } from "@parley/codec";
 import { ContractMismatchError, UnimplementedError } from "./errors.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
-import type { RuntimeContract } from "./runtime-contract.js";
 import type { ContractId, HelloMessage } from "./wire-messages.js";
 
 /** Most incompatible members a refusal names (the rest are counted). */
@@ -90,7 +90,7 @@ export type ContractAgreement =
 
 /** The members a contract advertises in the Hello, when it has a definition. */
 export function advertisedMembers(
-  c: RuntimeContract | undefined,
+  c: AnyContract | undefined,
 ): readonly ContractMember[] | undefined {
   return c?.definition === undefined ? undefined : contractMembers(c.definition);
 }
@@ -161,7 +161,7 @@ function checkAsServer(o: ResolvedPeerOptions, m: HelloMessage): ContractMismatc
 
 function nameMismatch(
   want: ContractId,
-  served: RuntimeContract | ContractId | undefined,
+  served: AnyContract | ContractId | undefined,
 ): ContractMismatchError | undefined {
   const have = contractId(served);
   if (have === undefined) {
@@ -179,8 +179,8 @@ function nameMismatch(
 
 /** The 1.0 rule: name, version and fingerprint all equal. */
 function wholeContractMismatch(
-  called: RuntimeContract | ContractId,
-  served: RuntimeContract | ContractId | undefined,
+  called: AnyContract | ContractId,
+  served: AnyContract | ContractId | undefined,
 ): ContractMismatchError | undefined {
   const want = contractId(called)!;
   const byName = nameMismatch(want, served);
@@ -202,7 +202,7 @@ function wholeContractMismatch(
 }
 
 /** A contract as the Hello names it. */
-export function contractId(c: RuntimeContract | ContractId | undefined): ContractId | undefined {
+export function contractId(c: AnyContract | ContractId | undefined): ContractId | undefined {
   if (c === undefined) return undefined;
   return { name: c.name, version: String(c.version), fingerprint: c.fingerprint };
 }

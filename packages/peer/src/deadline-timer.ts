@@ -8,7 +8,7 @@
  * settled call): the timer fires at the old earliest time, finds nothing due, and re-arms for the
  * new top, if any.
  */
-import { MAX_TIMER_MS } from "./option-rules.js";
+import { MAX_TIMER_MS } from "@parley/framing/internal";
 
 /** Something with a deadline. The heap owns `heapIndex`; -1 means "not in a heap". */
 export interface Deadlined {

@@ -235,3 +235,8 @@ export function peerErrorForRemoteCode(
   const ErrorClass = BY_REMOTE_CODE[code];
   return ErrorClass === undefined ? undefined : new ErrorClass(message, options);
 }
+
+/** `error` when it is an Error, else an Error carrying its text: what a catch hands on. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -4,6 +4,7 @@
  * body, so nothing is copied and a frame can never be split across writes.
  */
 import { Buffer } from "node:buffer";
+import { type Codec, MAX_RESERVE_BYTES } from "@parley/codec";
 import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
@@ -32,23 +33,6 @@ import type {
   SignalMessage,
 } from "./wire-messages.js";
 
-/** The part of a codec the wire format needs (the `Codec` of @parley/codec satisfies it). */
-export interface BodyCodec {
-  readonly name: string;
-  /** Encodes `value`. */
-  encode(value: unknown): Uint8Array;
-  /** Encodes `value` leaving `reserveBytes` (0 to 255) writable bytes in front of it. */
-  encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
-  /** As `encodeReserved`, in parts to write back to back (the last one not copied), or undefined. */
-  encodeParts?(value: unknown, reserveBytes: number): readonly Uint8Array[] | undefined;
-  decode(bytes: Uint8Array): unknown;
-  /** `decode(bytes.subarray(start))` without the view, when the codec has it. */
-  decodeFrom?(bytes: Uint8Array, start: number): unknown;
-}
-
-/** Most header room a codec reserves in front of a body (msgpackr's RESERVE_START_SPACE). */
-const MAX_RESERVE_BYTES = 255;
-
 /** Encodes messages into complete frames (length prefix included). One per connection. */
 export class FrameEncoder {
   /** Bytes of the length prefix in front of every payload. */
@@ -56,7 +40,7 @@ export class FrameEncoder {
   private readonly prefix: LengthFieldEncoder;
   private readonly names = new NameBytesCache();
 
-  constructor(private readonly codec: BodyCodec) {
+  constructor(private readonly codec: Codec) {
     // The engine enforces the remote's advertised limit itself (MESSAGE_TOO_LARGE, before writing),
     // so the prefix writer only needs the u32 range.
     this.prefix = new LengthFieldEncoder({ maxFrameBytes: 0xffff_ffff });

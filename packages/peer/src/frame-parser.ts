@@ -3,10 +3,11 @@
  * is a {@link ProtocolError} (fatal: the stream can no longer be trusted); a body the codec cannot
  * decode is reported on the message (`bodyError`) so that only that call fails.
  */
+
+import type { Codec } from "@parley/codec";
 import { NameStringCache, readUtf8 } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
-import type { BodyCodec } from "./frame-encoder.js";
 import { type MemberReader, readMembersBlock } from "./hello-members.js";
 import {
   COMMON_HEADER_BYTES,
@@ -45,7 +46,7 @@ export class FrameParser {
   /** Flag bits accepted: METADATA, and MORE once streams are enabled. */
   private knownFlags: number = KNOWN_FLAGS;
 
-  constructor(private readonly codec: BodyCodec) {}
+  constructor(private readonly codec: Codec) {}
 
   /** True once {@link enableStreams} was called. */
   get streams(): boolean {
@@ -70,13 +71,7 @@ export class FrameParser {
     }
     const kind = payload[0]!;
     const flags = payload[1]!;
-    if ((flags & ~this.knownFlags) !== 0) throw this.outOfVersion(kind, flags);
-    if (flags & Flag.More && !CARRIES_MORE.has(kind)) {
-      throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames never set MORE`);
-    }
-    if (flags & Flag.Metadata && !CARRIES_METADATA.has(kind)) {
-      throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames carry no metadata in 1.0`);
-    }
+    if (flags !== 0) this.checkFlags(kind, flags);
     const id = readU32(payload, 2);
     const r = new Reader(payload, COMMON_HEADER_BYTES, kind);
     switch (kind) {
@@ -97,22 +92,8 @@ export class FrameParser {
           more,
         };
       }
-      case Kind.Response: {
-        const status = r.u8();
-        if (status > ResponseStatus.Rejected) {
-          throw new ProtocolError(`Response ${id} has unknown status 0x${hex(status)}`);
-        }
-        if (flags & Flag.Metadata)
-          throw new ProtocolError("Response frames carry no metadata in 1.0");
-        const more = flags & Flag.More ? true : undefined;
-        if (more && status !== ResponseStatus.Ok) {
-          throw new ProtocolError(
-            `Response ${id} sets MORE on status 0x${hex(status)}: only OK items do`,
-          );
-        }
-        const body = this.body(payload, r.at);
-        return { kind, id, status, body, bodyError: this.takeBodyError(), more } as ResponseMessage;
-      }
+      case Kind.Response:
+        return this.parseResponse(payload, r, id, flags);
       case Kind.Signal: {
         const name = r.name(this.names);
         const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
@@ -140,6 +121,39 @@ export class FrameParser {
       default:
         throw new ProtocolError(`unknown frame kind 0x${hex(kind)}`);
     }
+  }
+
+  /** Flags this side does not accept, or on a kind that never carries them. */
+  private checkFlags(kind: number, flags: number): void {
+    if ((flags & ~this.knownFlags) !== 0) throw this.outOfVersion(kind, flags);
+    if (flags & Flag.More && !CARRIES_MORE.has(kind)) {
+      throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames never set MORE`);
+    }
+    if (flags & Flag.Metadata && !CARRIES_METADATA.has(kind)) {
+      throw new ProtocolError(`${KIND_NAMES[kind] ?? "frame"} frames carry no metadata in 1.0`);
+    }
+  }
+
+  private parseResponse(
+    payload: Uint8Array,
+    r: Reader,
+    id: number,
+    flags: number,
+  ): ResponseMessage {
+    const status = r.u8();
+    if (status > ResponseStatus.Rejected) {
+      throw new ProtocolError(`Response ${id} has unknown status 0x${hex(status)}`);
+    }
+    if (flags & Flag.Metadata) throw new ProtocolError("Response frames carry no metadata in 1.0");
+    const more = flags & Flag.More ? true : undefined;
+    if (more && status !== ResponseStatus.Ok) {
+      throw new ProtocolError(
+        `Response ${id} sets MORE on status 0x${hex(status)}: only OK items do`,
+      );
+    }
+    const body = this.body(payload, r.at);
+    const kind = Kind.Response;
+    return { kind, id, status, body, bodyError: this.takeBodyError(), more } as ResponseMessage;
   }
 
   /** Decodes the body at `at` (empty: `undefined`); a failure is kept for {@link takeBodyError}. */

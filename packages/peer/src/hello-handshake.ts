@@ -16,6 +16,7 @@
  * A field added to the Hello is a change here: build it in {@link ownHello}, check the remote's in
  * {@link HelloHandshake.check}.
  */
+
 import { InvalidOptionError } from "@parley/framing";
 import {
   advertisedMembers,

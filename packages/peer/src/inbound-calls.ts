@@ -7,6 +7,8 @@
  * deadline: a caller that sends Request+Cancel in a loop cannot make this side run unbounded work
  * (the HTTP/2 "rapid reset" attack).
  */
+
+import type { AnyContract } from "@parley/codec";
 import { toWireError, type WireError } from "@parley/codec";
 import type { DeadlineTimer } from "./deadline-timer.js";
 import { monotonicNow } from "./deadline-timer.js";
@@ -19,7 +21,6 @@ import {
   type SignalContext,
 } from "./handler-context.js";
 import { HandlerQueue } from "./handler-queue.js";
-import type { RuntimeContract } from "./runtime-contract.js";
 import type { Frame } from "./split-frame.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
@@ -59,7 +60,9 @@ export interface InboundSettings {
   readonly maxQueuedRequests: number;
   readonly handlers: ReadonlyMap<string, RequestHandler>;
   readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
-  readonly serves: RuntimeContract | undefined;
+  readonly serves: AnyContract | undefined;
+  /** `serves` when its validateOutbound is on: outputs are checked before they are sent. */
+  readonly checkedServes: AnyContract | undefined;
 }
 
 /** Inbound requests and signals of one peer. */
@@ -258,8 +261,8 @@ export class InboundCalls<Caller = unknown> {
   }
 
   private respondOutput(call: InboundCall<Caller>, output: unknown): void {
-    const serves = this.settings.serves;
-    if (serves?.validateOutbound) {
+    const serves = this.settings.checkedServes;
+    if (serves !== undefined) {
       const checked = serves.checkOutboundOutput(call.method, output);
       if (!checked.ok) {
         this.respondError(call.id, ResponseStatus.Error, toWireError(checked.error));

@@ -34,7 +34,9 @@ export class MessageRouter {
   /** @throws {ProtocolError} PROTOCOL_ERROR when `m` is not allowed where the connection is. */
   dispatch(m: Message): void {
     const { hello, bye, inbound } = this.parts;
-    if (hello.intercept(m)) return;
+    // Once the handshake is complete, only Hello and HelloAck are still the handshake's to judge.
+    const forHello = !hello.complete || m.kind === Kind.Hello || m.kind === Kind.HelloAck;
+    if (forHello && hello.intercept(m)) return;
     switch (m.kind) {
       case Kind.Request:
         this.expectAccepted("Request");

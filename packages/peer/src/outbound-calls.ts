@@ -4,10 +4,13 @@
  * call goes through {@link OutboundCalls.settle}, which refuses a second settlement: a call settles
  * exactly once whatever happens.
  */
+
+import type { AnyContract } from "@parley/codec";
 import { fromWireError, type WireError } from "@parley/codec";
 import type { ContractGaps } from "./contract-agreement.js";
 import { type DeadlineTimer, monotonicNow } from "./deadline-timer.js";
 import {
+  asError,
   CancelledError,
   DeadlineExceededError,
   peerErrorForRemoteCode,
@@ -15,7 +18,6 @@ import {
 } from "./errors.js";
 import { FifoQueue } from "./fifo-queue.js";
 import { CallPhase, PendingCall, type PendingCallOwner, QueuedSignal } from "./pending-call.js";
-import type { RuntimeContract } from "./runtime-contract.js";
 import { isSerialAfter, nextId } from "./serial-ids.js";
 import type { Frame } from "./split-frame.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
@@ -78,7 +80,7 @@ export class OutboundCalls implements PendingCallOwner {
     private readonly port: OutboundPort,
     private readonly wire: WireFormat,
     private readonly timers: DeadlineTimer,
-    private readonly contract: RuntimeContract | undefined,
+    private readonly contract: AnyContract | undefined,
     private readonly counters: OutboundCounters,
   ) {}
 
@@ -110,7 +112,7 @@ export class OutboundCalls implements PendingCallOwner {
       s.callSite,
     );
     if (s.signal?.aborted) {
-      this.settle(call, cancelled(call, CallPhase.Waiting));
+      this.fail(call, cancelled(call, CallPhase.Waiting));
       return call.promise;
     }
     this.timers.add(call);
@@ -172,7 +174,7 @@ export class OutboundCalls implements PendingCallOwner {
     }
     this.counters.responsesReceived++;
     this.counts.completed++;
-    this.settle(call, this.outcome(call, m), false);
+    this.settle(call, this.outcome(call, m));
     this.admit();
   }
 
@@ -180,7 +182,7 @@ export class OutboundCalls implements PendingCallOwner {
   onRemoteBye(lastAcceptedId: number): void {
     for (const call of [...this.inFlight.values()]) {
       if (isSerialAfter(call.id, lastAcceptedId)) {
-        this.settle(
+        this.fail(
           call,
           new UnavailableError(
             `${call.method} crossed the remote's Bye (request ${call.id} > last accepted ` +
@@ -201,7 +203,7 @@ export class OutboundCalls implements PendingCallOwner {
           item.reject(error());
         }
       } else {
-        this.settle(item, error());
+        this.fail(item, error());
       }
     }
   }
@@ -211,12 +213,12 @@ export class OutboundCalls implements PendingCallOwner {
     this.rejectWaiting(waitingError);
     for (const call of [...this.inFlight.values()]) {
       this.counts.abandoned++;
-      this.settle(call, inFlightError(call), false);
+      this.settle(call, inFlightError(call));
     }
   }
 
   onCallAborted(call: PendingCall): void {
-    this.settle(call, cancelled(call, call.phase));
+    this.fail(call, cancelled(call, call.phase));
   }
 
   onCallDeadline(call: PendingCall): void {
@@ -229,7 +231,7 @@ export class OutboundCalls implements PendingCallOwner {
     );
     if (call.callSite?.stack)
       error.stack += `\n    --- call started at ---${stackTail(call.callSite)}`;
-    this.settle(call, error);
+    this.fail(call, error);
   }
 
   private canSendCall(): boolean {
@@ -262,7 +264,7 @@ export class OutboundCalls implements PendingCallOwner {
         body: call.input,
       });
     } catch (error) {
-      this.settle(call, asError(error));
+      this.fail(call, asError(error));
       return;
     }
     this.lastId = id;
@@ -310,26 +312,34 @@ export class OutboundCalls implements PendingCallOwner {
   }
 
   /**
-   * Settles `call` once: `outcome` is a {@link Settled} value or an Error. `countRejected` is false
-   * when the caller already counted the call (completed, abandoned).
+   * A call that fails here, not by the remote's answer or the connection's end: counted rejected.
+   * Written and given up (deadline, AbortSignal), the remote is told to stop with Cancel; its slot
+   * frees, so waiting calls may go.
    */
-  private settle(call: PendingCall, outcome: unknown, countRejected = true): void {
+  private fail(call: PendingCall, error: Error): void {
     if (call.phase === CallPhase.Settled) return;
+    this.counts.rejected++;
+    if (!this.settle(call, error)) return;
+    if (isLocalGiveUp(error)) this.sendCancel(call);
+    this.admit();
+  }
+
+  /**
+   * Settles `call` once: `outcome` is a {@link Settled} value or an Error. Counting, Cancel and
+   * admission are the caller's. True when the call was in flight (its id is free again).
+   */
+  private settle(call: PendingCall, outcome: unknown): boolean {
+    if (call.phase === CallPhase.Settled) return false;
     const wasSent = call.phase === CallPhase.Sent;
     call.phase = CallPhase.Settled;
     call.input = undefined;
     this.timers.remove(call);
     call.signal?.removeEventListener("abort", call);
-    if (wasSent && this.inFlight.get(call.id) === call) {
-      this.inFlight.delete(call.id);
-      // Still in flight on the remote: tell it to stop, unless a Response already ended it.
-      if (outcome instanceof Error && countRejected && isLocalGiveUp(outcome))
-        this.sendCancel(call);
-    }
-    if (countRejected) this.counts.rejected++;
+    const inFlight = wasSent && this.inFlight.get(call.id) === call;
+    if (inFlight) this.inFlight.delete(call.id);
     if (outcome instanceof Settled) call.resolve(outcome.value);
     else call.reject(outcome as Error);
-    if (wasSent && countRejected) this.admit();
+    return inFlight;
   }
 
   private sendCancel(call: PendingCall): void {
@@ -352,10 +362,6 @@ function cancelled(call: PendingCall, phase: CallPhase): CancelledError {
     cause: call.signal?.reason,
     notExecuted: phase !== CallPhase.Sent,
   });
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function stackTail(site: Error): string {

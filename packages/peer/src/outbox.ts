@@ -14,18 +14,15 @@
 import type { Connection } from "@parley/framing";
 import { type Frame, SplitFrame } from "./split-frame.js";
 
-/** When the batch of a turn is written. See benchmarks/src/micro/peer.ts for the measurements. */
+/**
+ * When the batch of a turn is written: `nextTick` (the default) after the current operation,
+ * `microtask` after pending promise reactions too, `immediate` after I/O callbacks. See
+ * benchmarks/src/micro/peer.ts for the measurements.
+ */
 export type FlushScheduler = "microtask" | "immediate" | "nextTick";
 
-let flushScheduler: FlushScheduler = "nextTick";
-
-/**
- * Chooses how flushes are scheduled, for every outbox created afterwards. For benchmarks only.
- * @internal
- */
-export function setFlushScheduler(scheduler: FlushScheduler): void {
-  flushScheduler = scheduler;
-}
+/** The flush schedulers, for option checks. */
+export const FLUSH_SCHEDULERS: readonly FlushScheduler[] = ["nextTick", "microtask", "immediate"];
 
 /** What the outbox tells its owner. */
 export interface OutboxEvents {
@@ -65,6 +62,7 @@ export class Outbox {
     private readonly slowConsumerTimeoutMs: number,
     private readonly events: OutboxEvents,
     private readonly counters: OutboxCounters,
+    flushScheduler: FlushScheduler = "nextTick",
   ) {
     this.schedule =
       flushScheduler === "immediate"

@@ -12,6 +12,7 @@ import {
   PeerUnresponsiveError,
   SlowConsumerError,
   UnavailableError,
+  UnimplementedError,
 } from "./errors.js";
 import type { CallCounts } from "./outbound-calls.js";
 import type { CloseInfo, CloseInitiator, CloseReason } from "./peer-types.js";
@@ -107,4 +108,33 @@ export function closeInfo(
   if (failure === undefined) return { initiator: gracefulInitiator, reason: "graceful", calls };
   const { initiator, reason, error } = failure;
   return error === undefined ? { initiator, reason, calls } : { initiator, reason, error, calls };
+}
+
+/** A promise with its resolve and reject at hand. */
+export interface Settlers<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+export function settlers<T>(): Settlers<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** With `callsOptional`, a remote that serves no contract cannot be called: say so locally. */
+export function notServedError(
+  calls: { readonly name: string } | undefined,
+  remoteServes: unknown,
+): UnimplementedError | undefined {
+  if (calls === undefined || remoteServes !== undefined) return undefined;
+  return new UnimplementedError(
+    `the remote serves no contract: it connected without serving ${calls.name}, so it cannot be ` +
+      "called back; only remotes that pass `serves` can (see ctx.connection.remoteServes)",
+  );
 }

@@ -3,15 +3,13 @@
  * value is an InvalidOptionError naming the option and its rule).
  */
 import {
+  type AnyContract,
   type Codec,
   type ContractHandlers,
   type ContractSignalHandlers,
   createMsgpackCodec,
 } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
-import { encodeMetadata } from "./frame-encoder.js";
-import type { HandlerContext, SignalContext } from "./handler-context.js";
-import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
 import {
   booleanOption,
   describe,
@@ -19,9 +17,14 @@ import {
   functionOption,
   integerOption,
   objectOption,
-} from "./option-rules.js";
+  oneOfOption,
+} from "@parley/framing/internal";
+import { encodeMetadata } from "./frame-encoder.js";
+import type { HandlerContext, SignalContext } from "./handler-context.js";
+import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
+import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
-import { isRuntimeContract, type RuntimeContract, streamMethods } from "./runtime-contract.js";
+import { contractOption } from "./runtime-contract.js";
 import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
@@ -139,12 +142,20 @@ export interface PeerOptions<
    * @default createBinaryWireFormat (Parley's binary format of docs/protocol.md)
    */
   wireFormat?: WireFormatFactory;
+  /**
+   * When a turn's frames are written: `"nextTick"`, `"microtask"` or `"immediate"` (see
+   * benchmarks/src/micro/peer.ts). @default "nextTick"
+   */
+  flushScheduler?: FlushScheduler;
 }
 
 /** {@link PeerOptions} validated, with defaults filled in. */
 export interface ResolvedPeerOptions {
-  readonly serves: RuntimeContract | undefined;
-  readonly calls: RuntimeContract | undefined;
+  readonly serves: AnyContract | undefined;
+  readonly calls: AnyContract | undefined;
+  /** `serves` / `calls` when their validateOutbound is on (decided here, once per peer), else undefined. */
+  readonly checkedServes: AnyContract | undefined;
+  readonly checkedCalls: AnyContract | undefined;
   readonly callsOptional: boolean;
   readonly handlers: ReadonlyMap<string, RequestHandler>;
   readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
@@ -168,15 +179,14 @@ export interface ResolvedPeerOptions {
   readonly captureCallSites: boolean;
   readonly logger: PeerLogger | undefined;
   readonly wireFormat: WireFormatFactory;
+  readonly flushScheduler: FlushScheduler;
 }
 
 /**
  * Validates `options` once.
  * @throws {InvalidOptionError} INVALID_OPTION naming the option and the rule it broke.
  */
-export function resolvePeerOptions(
-  options: PeerOptions<ContractLike | undefined, ContractLike | undefined>,
-): ResolvedPeerOptions {
+export function resolvePeerOptions(options: Options): ResolvedPeerOptions {
   const o = objectOption<typeof options>("options", options) ?? {};
   const serves = contractOption("serves", o.serves);
   const calls = contractOption("calls", o.calls);
@@ -186,18 +196,38 @@ export function resolvePeerOptions(
     DEFAULT_MAX_CONCURRENT_HANDLERS,
     1,
   );
+  // Checked in the order of the fields, so that the first bad option is the one reported.
   return Object.freeze({
     serves,
     calls,
     callsOptional: booleanOption("callsOptional", o.callsOptional, false),
+    checkedServes: serves?.validateOutbound ? serves : undefined,
+    checkedCalls: calls?.validateOutbound ? calls : undefined,
+    ...resolveIdentity(o, serves),
+    ...resolveLimits(o, maxConcurrentHandlers),
+    ...resolveLiveness(o),
+  });
+}
+
+type Options = PeerOptions<ContractLike | undefined, ContractLike | undefined>;
+
+/** What this side serves, speaks and says about itself. */
+function resolveIdentity(o: Options, serves: AnyContract | undefined) {
+  return {
     handlers: handlerMap<RequestHandler>("handlers", o.handlers, serves, "request"),
     signalHandlers: handlerMap<SignalHandler>("signalHandlers", o.signalHandlers, serves, "signal"),
     side: sideOption(o.side),
     codec: codecOption(o.codec),
     authToken: tokenOption(o.authToken),
-    verifyAuth: functionOption<PeerOptions["verifyAuth"]>("verifyAuth", o.verifyAuth),
+    verifyAuth: functionOption<NonNullable<PeerOptions["verifyAuth"]>>("verifyAuth", o.verifyAuth),
     metadata: metadataOption(o.metadata),
     contractCheck: contractCheckOption(o.contractCheck),
+  };
+}
+
+/** Time limits of the handshake, calls and the close, and the bounds on work and buffers. */
+function resolveLimits(o: Options, maxConcurrentHandlers: number) {
+  return {
     handshakeTimeoutMs: durationOption(
       "handshakeTimeoutMs",
       o.handshakeTimeoutMs,
@@ -230,6 +260,12 @@ export function resolvePeerOptions(
       DEFAULT_MAX_BUFFERED_BYTES,
       1,
     ),
+  };
+}
+
+/** Liveness (slow consumer, heartbeat), frame size, and the tools around the engine. */
+function resolveLiveness(o: Options) {
+  return {
     slowConsumerTimeoutMs: durationOption(
       "slowConsumerTimeoutMs",
       o.slowConsumerTimeoutMs,
@@ -253,36 +289,19 @@ export function resolvePeerOptions(
       MIN_MAX_FRAME_BYTES,
       0xffff_ffff,
     ),
-    captureCallSites: booleanOption("captureCallSites", o.captureCallSites, false),
+    captureCallSites: captureCallSitesOption(o.captureCallSites),
     logger: loggerOption(o.logger),
     wireFormat:
       functionOption<WireFormatFactory>("wireFormat", o.wireFormat) ?? createBinaryWireFormat,
-  });
-}
-
-function contractOption(name: string, value: unknown): RuntimeContract | undefined {
-  if (value === undefined) return undefined;
-  if (!isRuntimeContract(value)) {
-    throw new InvalidOptionError(
-      `${name} must be a contract made by defineContract (got ${describe(value)})`,
-    );
-  }
-  const streams = streamMethods(value);
-  if (streams.length > 0) {
-    throw new InvalidOptionError(
-      `stream methods are not supported by this version yet; ${name} contract ${value.name} ` +
-        `declares ${streams.join(", ")}: use a contract without yields/accepts until the engine ` +
-        "carries streams (docs/protocol.md §12)",
-    );
-  }
-  return value;
+    flushScheduler: oneOfOption("flushScheduler", o.flushScheduler, "nextTick", FLUSH_SCHEDULERS),
+  };
 }
 
 /** Handlers as a Map (own, function-valued entries only: a name from the wire never reaches the prototype). */
 function handlerMap<H>(
   name: string,
   value: unknown,
-  serves: RuntimeContract | undefined,
+  serves: AnyContract | undefined,
   kind: "request" | "signal",
 ): ReadonlyMap<string, H> {
   const handlers = objectOption<Record<string, unknown>>(name, value);
@@ -359,4 +378,13 @@ function loggerOption(value: unknown): PeerLogger | undefined {
     throw new InvalidOptionError("logger must have a warn(message, details) method");
   }
   return logger;
+}
+
+/** The shared boolean rule says "true or false"; this option's message said "a boolean" first. */
+function captureCallSitesOption(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw new InvalidOptionError(`captureCallSites must be a boolean (got ${describe(value)})`);
+  }
+  return value;
 }

@@ -127,3 +127,11 @@ export function checkedTransition<S extends string>(
   if (!ok) throw new Error(`${what} state cannot go from ${current} to ${to}`);
   return to;
 }
+
+/** States a failure can end. */
+export const LIVE_STATES: readonly EngineState[] = [
+  EngineState.Handshaking,
+  EngineState.Open,
+  EngineState.Closing,
+  EngineState.Finishing,
+];

@@ -1,7 +1,7 @@
 /** The public shapes of a peer: what it returns, reports and accepts per call. */
 import type {
+  AnyContract,
   ContractCaller,
-  ContractDefinition,
   ContractSignalSenders,
   RequestInput,
   RequestName,
@@ -12,16 +12,8 @@ import type {
 import type { PeerState } from "./peer-state.js";
 import type { ContractId, Metadata } from "./wire-messages.js";
 
-/**
- * Any contract made by `defineContract`, as a structural type so that every `Contract<D>` fits
- * (the engine reads only these members in types; at run time it checks the whole contract).
- */
-export interface ContractLike {
-  readonly name: string;
-  readonly version: string | number;
-  readonly fingerprint: string;
-  readonly definition: ContractDefinition;
-}
+/** Any contract made by `defineContract`: the codec's `AnyContract`, under the engine's name. */
+export type ContractLike = AnyContract;
 
 /** Per-call options of `request()` and of the typed `call` proxy. */
 export interface CallOptions {

@@ -4,9 +4,9 @@
  * HelloAck refuse (both built by hello-handshake.ts), then FIN.
  */
 import type { Connection } from "@parley/framing";
+import { durationOption } from "@parley/framing/internal";
 import { FrameEncoder } from "./frame-encoder.js";
 import { helloAckRefuse, refusalHello } from "./hello-handshake.js";
-import { durationOption } from "./option-rules.js";
 import { DEFAULT_CLOSE_TIMEOUT_MS, MIN_MAX_FRAME_BYTES } from "./peer-options.js";
 
 /** Why the connection is refused. */

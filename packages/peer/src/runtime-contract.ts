@@ -1,39 +1,10 @@
 /**
- * What the engine uses of a contract at run time. The `Contract` of @parley/codec satisfies it;
- * keeping the engine on this narrow shape leaves the typed helpers to the codec package.
+ * The run-time check that a value is a contract made by `defineContract` (the engine uses it as
+ * the codec's `AnyContract`): options come from JavaScript too, where types do not reach.
  */
-import type { ContractDefinition, StreamShape } from "@parley/codec";
-
-/** Result of validating a body against a contract schema. */
-export type ParseResult = { ok: true; value: unknown } | { ok: false; error: Error };
-
-/** The run-time face of a contract. */
-export interface RuntimeContract {
-  readonly name: string;
-  readonly version: string | number;
-  readonly fingerprint: string;
-  /**
-   * The definition the contract was made from (`defineContract` keeps it): with it, the Hello
-   * advertises the contract per method (protocol 1.1); without it, contracts must match whole.
-   */
-  readonly definition?: ContractDefinition;
-  /** Check what is sent as well as what arrives. */
-  readonly validateOutbound: boolean;
-  /** Declared request names, when known: `peer.call` makes them plain properties. */
-  readonly requestNames?: readonly string[];
-  /** Declared signal names, when known: `peer.emit` makes them plain properties. */
-  readonly signalNames?: readonly string[];
-  hasRequest(method: string): boolean;
-  /** What streams `method` carries (`yields`, `accepts`); `undefined` for a unary method. */
-  streamOf?(method: string): StreamShape | undefined;
-  hasSignal(name: string): boolean;
-  parseInput(method: string, value: unknown): ParseResult;
-  parseOutput(method: string, value: unknown): ParseResult;
-  parseSignal(name: string, value: unknown): ParseResult;
-  checkOutboundInput(method: string, value: unknown): ParseResult;
-  checkOutboundOutput(method: string, value: unknown): ParseResult;
-  checkOutboundSignal(name: string, value: unknown): ParseResult;
-}
+import type { AnyContract } from "@parley/codec";
+import { InvalidOptionError } from "@parley/framing";
+import { describe } from "@parley/framing/internal";
 
 const METHODS = [
   "hasRequest",
@@ -47,7 +18,7 @@ const METHODS = [
 ] as const;
 
 /** True when `value` has every member the engine uses (a contract made by `defineContract`). */
-export function isRuntimeContract(value: unknown): value is RuntimeContract {
+export function isRuntimeContract(value: unknown): value is AnyContract {
   if (typeof value !== "object" || value === null) return false;
   const c = value as Record<string, unknown>;
   return (
@@ -62,7 +33,7 @@ export function isRuntimeContract(value: unknown): value is RuntimeContract {
  * The stream methods of `contract` (those declaring `yields` or `accepts`), each with what it
  * declares, e.g. `tail (yields)`. The engine does not carry streams yet, so a peer refuses these.
  */
-export function streamMethods(contract: RuntimeContract): string[] {
+export function streamMethods(contract: AnyContract): string[] {
   const requests = contract.definition?.requests ?? {};
   const names = contract.requestNames ?? Object.keys(requests);
   const out: string[] = [];
@@ -80,4 +51,23 @@ function shapeOf(request: unknown): { yields: boolean; accepts: boolean } | unde
   if (typeof request !== "object" || request === null) return undefined;
   const r = request as { yields?: unknown; accepts?: unknown };
   return { yields: r.yields !== undefined, accepts: r.accepts !== undefined };
+}
+
+/** `value` as a contract option `name`: a contract made by defineContract, with no stream method. */
+export function contractOption(name: string, value: unknown): AnyContract | undefined {
+  if (value === undefined) return undefined;
+  if (!isRuntimeContract(value)) {
+    throw new InvalidOptionError(
+      `${name} must be a contract made by defineContract (got ${describe(value)})`,
+    );
+  }
+  const streams = streamMethods(value);
+  if (streams.length > 0) {
+    throw new InvalidOptionError(
+      `stream methods are not supported by this version yet; ${name} contract ${value.name} ` +
+        `declares ${streams.join(", ")}: use a contract without yields/accepts until the engine ` +
+        "carries streams (docs/protocol.md §12)",
+    );
+  }
+  return value;
 }

@@ -3,9 +3,10 @@
  * gets messages back. The Parley binary format lives behind it; another dialect (msgpack-rpc, say)
  * can be added as another implementation without touching the engine.
  */
+import type { Codec } from "@parley/codec";
 import { LengthFieldDecoder } from "@parley/framing";
 import { MessageTooLargeError } from "./errors.js";
-import { type BodyCodec, FrameEncoder } from "./frame-encoder.js";
+import { FrameEncoder } from "./frame-encoder.js";
 import { FrameParser } from "./frame-parser.js";
 import type { Frame } from "./split-frame.js";
 import { KIND_NAMES, Kind, MAX_HELLO_BYTES } from "./wire-constants.js";
@@ -68,13 +69,10 @@ export interface WireFormatOptions {
 export type BinaryWireFormatOptions = WireFormatOptions;
 
 /** Makes the wire format of one connection (it keeps that connection's partial frames). */
-export type WireFormatFactory = (codec: BodyCodec, options: WireFormatOptions) => WireFormat;
+export type WireFormatFactory = (codec: Codec, options: WireFormatOptions) => WireFormat;
 
 /** The Parley binary wire format of docs/protocol.md over `codec`: the default of `createPeer`. */
-export function createBinaryWireFormat(
-  codec: BodyCodec,
-  options: BinaryWireFormatOptions,
-): WireFormat {
+export function createBinaryWireFormat(codec: Codec, options: BinaryWireFormatOptions): WireFormat {
   return new BinaryWireFormat(codec, options);
 }
 
@@ -119,7 +117,7 @@ class BinaryWireFormat implements WireFormat {
     this.onMessage(this.parser.parse(frame), frame.length);
   };
 
-  constructor(codec: BodyCodec, options: BinaryWireFormatOptions) {
+  constructor(codec: Codec, options: BinaryWireFormatOptions) {
     this.encoder = new FrameEncoder(codec);
     this.parser = new FrameParser(codec);
     if (options.streams === true) this.parser.enableStreams();

@@ -29,6 +29,7 @@ const PEER_NAMES = {
   captureCallSites: true,
   contractCheck: true,
   wireFormat: true,
+  flushScheduler: true,
   logger: true,
   onError: true,
   exposeInternalErrors: true,

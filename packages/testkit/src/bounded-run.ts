@@ -1,4 +1,4 @@
-import { integerAtLeast } from "./option-rules.js";
+import { integerAtLeast } from "@parley/framing/internal";
 
 /**
  * Runs `task(0)` .. `task(count - 1)` with at most `concurrency` running at once (each worker takes

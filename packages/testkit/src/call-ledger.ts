@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
-import { nonEmptyString } from "./option-rules.js";
+import { requiredString } from "@parley/framing/internal";
 
 /**
  * A file of executed call ids, one per line, written by a server (usually in a child process that a
@@ -16,7 +16,7 @@ export class CallLedger {
 
   /** Opens (creating if needed) the ledger at `path` for appending. */
   static open(path: string): CallLedger {
-    return new CallLedger(nonEmptyString("path", path));
+    return new CallLedger(requiredString("path", path));
   }
 
   /** Appends `id`: call it first thing in the handler, so "recorded" means "started to execute". */

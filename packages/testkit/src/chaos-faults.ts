@@ -1,5 +1,10 @@
 import { InvalidOptionError } from "@parley/framing";
-import { booleanOption, describe, integerAtLeast, nonNegativeNumber } from "./option-rules.js";
+import {
+  booleanOption,
+  describe,
+  integerAtLeast,
+  nonNegativeNumber,
+} from "@parley/framing/internal";
 
 /**
  * Faults a chaos proxy applies to one direction of every connection. Byte offsets count from the
@@ -59,7 +64,7 @@ export function mergeFaults(current: ChaosFaults, changes: Partial<ChaosFaults>)
         next[key] = value === undefined ? undefined : integerAtLeast(key, value, 0);
         break;
       case "blackhole":
-        next.blackhole = value === undefined ? false : booleanOption("blackhole", value);
+        next.blackhole = value === undefined ? false : booleanOption("blackhole", value, false);
         break;
       default:
         throw new InvalidOptionError(

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from "@parley/framing";
-import { describe, integerAtLeast, nonEmptyString } from "./option-rules.js";
+import { describe, integerAtLeast, requiredString } from "@parley/framing/internal";
 
 /** Where the proxy listens by default: an ephemeral port on the IPv4 loopback. */
 export const DEFAULT_CHAOS_LISTEN: Readonly<{ host: string; port: number }> = Object.freeze({
@@ -63,7 +63,7 @@ function resolveAddress(
   }
   const address = value as { host?: unknown; port?: unknown; path?: unknown };
   if (address.path !== undefined) {
-    return Object.freeze({ path: nonEmptyString(`${name}.path`, address.path) });
+    return Object.freeze({ path: requiredString(`${name}.path`, address.path) });
   }
   const host = address.host ?? defaults?.host;
   const port = address.port ?? defaults?.port;
@@ -71,5 +71,5 @@ function resolveAddress(
   if (checkedPort > 65_535) {
     throw new InvalidOptionError(`${name}.port must be at most 65535, got ${checkedPort}`);
   }
-  return Object.freeze({ host: nonEmptyString(`${name}.host`, host), port: checkedPort });
+  return Object.freeze({ host: requiredString(`${name}.host`, host), port: checkedPort });
 }

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
+import { integerAtLeast } from "@parley/framing/internal";
 import { LeakedHandlesError } from "./errors.js";
-import { integerAtLeast } from "./option-rules.js";
 
 /** How long {@link expectNoLeakedHandles} waits for handles to close before it reports a leak. */
 export const DEFAULT_LEAK_TIMEOUT_MS = 2_000;

@@ -1,5 +1,5 @@
 import { createConnection } from "node:net";
-import { integerAtLeast } from "./option-rules.js";
+import { integerAtLeast } from "@parley/framing/internal";
 
 /** How a {@link sendHostileBytes} connection ended. */
 export interface HostileResult {

@@ -1,5 +1,10 @@
 import { InvalidOptionError } from "@parley/framing";
-import { describe, integerAtLeast, nonEmptyString, nonNegativeNumber } from "./option-rules.js";
+import {
+  describe,
+  integerAtLeast,
+  nonNegativeNumber,
+  requiredString,
+} from "@parley/framing/internal";
 
 /** Bytes a memory connection may hold undelivered before `write()` returns `false`. */
 export const DEFAULT_HIGH_WATER_MARK_BYTES = 64 * 1024;
@@ -70,7 +75,7 @@ function resolveNames(names: unknown): readonly [string, string] {
     throw new InvalidOptionError(`names must be an array of two strings, got ${describe(names)}`);
   }
   return Object.freeze([
-    nonEmptyString("names[0]", names[0]),
-    nonEmptyString("names[1]", names[1]),
+    requiredString("names[0]", names[0]),
+    requiredString("names[1]", names[1]),
   ]) as readonly [string, string];
 }

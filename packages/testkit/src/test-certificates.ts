@@ -32,88 +32,83 @@ const CURVE = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-no
  * valid for two days: fast to make, and never worth stealing.
  */
 export function generateTestCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), "parley-certs-"));
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  const read = (name: string) => readFileSync(join(dir, name), "utf8");
-  let serial = 1;
-
-  const makeCa = (name: string, cn: string): void => {
-    openssl(
-      "req",
-      "-x509",
-      ...CURVE,
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.crt`,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${cn}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    );
-  };
-  const makeLeaf = (name: string, cn: string, ca: string, extensions: string): KeyPair => {
-    writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\n${extensions}\n`);
-    openssl("req", ...CURVE, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      `${ca}.crt`,
-      "-CAkey",
-      `${ca}.key`,
-      "-set_serial",
-      String(serial++),
-      "-days",
-      "2",
-      "-out",
-      `${name}.crt`,
-      "-extfile",
-      `${name}.ext`,
-    );
-    return { key: read(`${name}.key`), cert: read(`${name}.crt`) };
-  };
-
+  const dir = new CertificateDirectory(mkdtempSync(join(tmpdir(), "parley-certs-")));
   try {
-    makeCa("ca", "Parley Test CA");
-    makeCa("other", "Some Other CA");
-    openssl(
-      "req",
-      "-x509",
-      ...CURVE,
-      "-keyout",
-      "self.key",
-      "-out",
-      "self.crt",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    );
+    dir.makeCa("ca", "Parley Test CA");
+    dir.makeCa("other", "Some Other CA");
     const serverNames =
       "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth";
     return {
-      ca: { key: read("ca.key"), cert: read("ca.crt") },
-      server: makeLeaf("server", "localhost", "ca", serverNames),
-      elsewhere: makeLeaf(
+      ca: dir.pair("ca"),
+      server: dir.makeLeaf("server", "localhost", "ca", serverNames),
+      elsewhere: dir.makeLeaf(
         "elsewhere",
         "elsewhere.example",
         "ca",
         "subjectAltName=DNS:elsewhere.example\nextendedKeyUsage=serverAuth",
       ),
-      selfSigned: { key: read("self.key"), cert: read("self.crt") },
-      client: makeLeaf("client", "client", "ca", "extendedKeyUsage=clientAuth"),
-      strangerClient: makeLeaf("stranger", "stranger", "other", "extendedKeyUsage=clientAuth"),
+      selfSigned: dir.makeSelfSigned("self"),
+      client: dir.makeLeaf("client", "client", "ca", "extendedKeyUsage=clientAuth"),
+      strangerClient: dir.makeLeaf("stranger", "stranger", "other", "extendedKeyUsage=clientAuth"),
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir.path, { recursive: true, force: true });
+  }
+}
+
+/** A temporary directory where openssl makes keys and certificates. */
+class CertificateDirectory {
+  private serial = 1;
+
+  constructor(readonly path: string) {}
+
+  pair(name: string): KeyPair {
+    return { key: this.read(`${name}.key`), cert: this.read(`${name}.crt`) };
+  }
+
+  makeCa(name: string, cn: string): void {
+    this.openssl(
+      ...["req", "-x509", ...CURVE, "-keyout", `${name}.key`, "-out", `${name}.crt`],
+      ...["-days", "2", "-subj", `/CN=${cn}`],
+      ...["-addext", "basicConstraints=critical,CA:TRUE"],
+      ...["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    );
+  }
+
+  makeSelfSigned(name: string): KeyPair {
+    this.openssl(
+      ...["req", "-x509", ...CURVE, "-keyout", `${name}.key`, "-out", `${name}.crt`],
+      ...["-days", "2", "-subj", "/CN=localhost"],
+      ...["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+    );
+    return this.pair(name);
+  }
+
+  makeLeaf(name: string, cn: string, ca: string, extensions: string): KeyPair {
+    writeFileSync(join(this.path, `${name}.ext`), `basicConstraints=CA:FALSE\n${extensions}\n`);
+    this.openssl(
+      "req",
+      ...CURVE,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      `/CN=${cn}`,
+    );
+    this.openssl(
+      ...["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`],
+      ...["-set_serial", String(this.serial++), "-days", "2", "-out", `${name}.crt`],
+      ...["-extfile", `${name}.ext`],
+    );
+    return this.pair(name);
+  }
+
+  private openssl(...args: string[]): void {
+    execFileSync("openssl", args, { cwd: this.path, stdio: "pipe" });
+  }
+
+  private read(name: string): string {
+    return readFileSync(join(this.path, name), "utf8");
   }
 }

@@ -1,0 +1,172 @@
+/**
+ * The parts of one peer, built in dependency order: each part gets only parts built before it, so
+ * no reader has to check that a callback runs after the field it reads is assigned. What a part
+ * must tell the engine itself (a failure, readiness, the end of the Bye) goes through
+ * {@link EngineHooks}, which the engine serves once every part exists.
+ *
+ * ```
+ *   Outbox ─> HelloHandshake ─> Heartbeat ─> ByeHandshake ─> OutboundCalls ─> CallGate
+ *                                                               └──────> InboundCalls ─> MessageRouter
+ * ```
+ */
+import type { Connection } from "@parley/framing";
+import { ByeHandshake } from "./bye-handshake.js";
+import { CallGate } from "./call-gate.js";
+import type { DeadlineTimer } from "./deadline-timer.js";
+import type { PeerError } from "./errors.js";
+import { Heartbeat } from "./heartbeat.js";
+import { HelloHandshake } from "./hello-handshake.js";
+import { InboundCalls } from "./inbound-calls.js";
+import { MessageRouter } from "./message-router.js";
+import { OutboundCalls } from "./outbound-calls.js";
+import { Outbox } from "./outbox.js";
+import type { PeerCounters } from "./peer-counters.js";
+import type { Ending } from "./peer-ending.js";
+import type { ResolvedPeerOptions } from "./peer-options.js";
+import type { CloseInitiator, CloseReason, HelloInfo, PeerStats } from "./peer-types.js";
+import type { Frame } from "./split-frame.js";
+import type { WireFormat } from "./wire-format.js";
+import type { Message } from "./wire-messages.js";
+
+/**
+ * What the parts report to the engine. Called only once the engine has started, and unbound (the
+ * engine gives arrow functions), so parts may keep a member and call it directly.
+ */
+export interface EngineHooks {
+  /** Queues a frame, unless the peer has stopped writing. */
+  write(frame: Frame): void;
+  warn(message: string, error?: unknown): void;
+  /** The one way a peer ends other than the graceful finish. */
+  fail(error: PeerError, initiator: CloseInitiator, reason: CloseReason, ending: Ending): void;
+  /** The peer is open: Hello went both ways. */
+  ready(info: HelloInfo): void;
+  /** Routes the messages held while the remote's token was verified. */
+  replay(messages: readonly Message[]): void;
+  /** The peer has ended. */
+  isClosed(): boolean;
+  /** The peer is open (calls may be written). */
+  isOpen(): boolean;
+  /** The peer is closing (its handlers going idle may complete the Bye). */
+  isClosing(): boolean;
+  /** Why a new call or signal is refused now, or undefined. */
+  refusal(): Error | undefined;
+  /** The outbox may take more: waiting calls may go. */
+  writable(): void;
+  slowConsumer(): void;
+  unresponsive(): void;
+  /** The remote's Bye arrived. */
+  remoteBye(lastAcceptedId: number): void;
+  /** ByeAck went both ways. */
+  byeFinished(): void;
+}
+
+/** The parts of one peer. */
+export interface PeerParts<Caller> {
+  readonly outbox: Outbox;
+  readonly hello: HelloHandshake;
+  readonly heartbeat: Heartbeat;
+  readonly bye: ByeHandshake;
+  readonly outbound: OutboundCalls;
+  readonly gate: CallGate<Caller>;
+  readonly inbound: InboundCalls<Caller>;
+  readonly router: MessageRouter;
+}
+
+/** What every part may share: settings, the wire format, counters, the deadline timer. */
+export interface PartsBase {
+  readonly connection: Connection;
+  readonly o: ResolvedPeerOptions;
+  readonly wire: WireFormat;
+  readonly counters: PeerCounters;
+  readonly timers: DeadlineTimer;
+}
+
+/** Builds the parts of one peer, in dependency order. */
+export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): PeerParts<Caller> {
+  const { connection, o, wire, counters } = base;
+  const { write } = hooks;
+  const outbox = new Outbox(
+    connection,
+    o.maxBufferedBytes,
+    o.slowConsumerTimeoutMs,
+    { onWritable: () => hooks.writable(), onSlowConsumer: () => hooks.slowConsumer() },
+    counters,
+    o.flushScheduler,
+  );
+  const hello = new HelloHandshake(o, wire, connection.remoteAddress, {
+    write,
+    warn: hooks.warn,
+    fail: (error, initiator, reason, ending) => hooks.fail(error, initiator, reason, ending),
+    ready: (info) => hooks.ready(info),
+    pause: () => connection.pause(),
+    resume: () => connection.resume(),
+    replay: (messages) => hooks.replay(messages),
+    isClosed: () => hooks.isClosed(),
+  });
+  const heartbeat = new Heartbeat(o.heartbeatIntervalMs, o.heartbeatTimeoutMs, wire, {
+    write,
+    onUnresponsive: () => hooks.unresponsive(),
+  });
+  const bye = new ByeHandshake(wire, { write, finish: () => hooks.byeFinished() });
+  return assembleCallParts(base, hooks, { outbox, hello, heartbeat, bye });
+}
+
+/** The parts that carry calls, built on the connection's parts. */
+function assembleCallParts<Caller>(
+  base: PartsBase,
+  hooks: EngineHooks,
+  built: Pick<PeerParts<Caller>, "outbox" | "hello" | "heartbeat" | "bye">,
+): PeerParts<Caller> {
+  const { o, wire, counters, timers } = base;
+  const { outbox, hello, heartbeat, bye } = built;
+  const { write, warn, isOpen } = hooks;
+  const outbound = new OutboundCalls(
+    {
+      canWrite: () => isOpen() && !outbox.blocked,
+      write,
+      warn,
+      maxInFlight: () =>
+        Math.min(o.maxPendingCalls, Math.max(1, hello.remote?.maxConcurrentRequests ?? 1)),
+    },
+    wire,
+    timers,
+    o.calls,
+    counters,
+  );
+  const gate = new CallGate<Caller>(o, outbound, hooks.refusal);
+  const inbound = new InboundCalls<Caller>(
+    {
+      write,
+      warn,
+      // Only a closing peer waits for its handlers (to send ByeAck).
+      onIdle: () => {
+        if (hooks.isClosing()) bye.maybeAck(true);
+      },
+      scopedCaller: (deadline, signal) => gate.scoped(deadline, signal),
+    },
+    wire,
+    timers,
+    o,
+    counters,
+  );
+  const router = new MessageRouter({
+    ...{ hello, bye, inbound, outbound, heartbeat, counters },
+    onRemoteBye: (lastAcceptedId) => hooks.remoteBye(lastAcceptedId),
+  });
+  return { ...built, outbound, gate, inbound, router };
+}
+
+/** The peer's live stats: its counters plus gauges read from its parts. */
+export function peerStats(counters: PeerCounters, parts: PeerParts<unknown>): PeerStats {
+  const { outbound, inbound, heartbeat } = parts;
+  return counters.withGauges({
+    callsInFlight: () => outbound.inFlightCount,
+    callsWaiting: () => outbound.waitingCount,
+    handlersRunning: () => inbound.running,
+    handlersQueued: () => inbound.queued,
+    pingsSent: () => heartbeat.pingsSent,
+    callsCompleted: () => outbound.counts.completed,
+    callsRejected: () => outbound.counts.rejected,
+    callsAbandoned: () => outbound.counts.abandoned,
+  });
+}
