@@ -87,7 +87,7 @@ export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msg
 export type { SchemaFinding } from "./schema-compatibility.js";
 export { compareSchemas, isCompatibleSchema } from "./schema-compatibility.js";
 export type { JsonSchema } from "./schema-description.js";
-export { describeSchema } from "./schema-description.js";
+export { describeSchema, MAX_SCHEMA_DEPTH } from "./schema-description.js";
 export type { StreamShape } from "./stream-shape.js";
 export type { WireError } from "./wire-error.js";
 export { fromWireError, isWireError, toWireError } from "./wire-error.js";
