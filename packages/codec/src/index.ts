@@ -16,17 +16,6 @@ export type {
 } from "./contract-diff.js";
 export { diffContracts, formatContractDiff } from "./contract-diff.js";
 export type {
-  ContractMember,
-  MemberAgreement,
-  MemberIncompatibility,
-} from "./contract-members.js";
-export {
-  agreeMembers,
-  contractMembers,
-  describeIncompatibility,
-  memberFingerprint,
-} from "./contract-members.js";
-export type {
   CallName,
   CallStream,
   ContractCaller,

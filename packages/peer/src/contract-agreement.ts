@@ -5,14 +5,14 @@
  * schemas and the shapes the serving side sent; the serving side checks the name only.
  */
 import { createHash } from "node:crypto";
+import type { ContractDefinition } from "@parley/codec";
 import {
   agreeMembers,
-  type ContractDefinition,
   type ContractMember,
   contractMembers,
   describeIncompatibility,
   type MemberAgreement,
-} from "@parley/codec";
+} from "@parley/codec/internal";
 import { ContractMismatchError, UnimplementedError } from "./errors.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { RuntimeContract } from "./runtime-contract.js";

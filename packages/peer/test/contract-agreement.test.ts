@@ -2,7 +2,8 @@
  * Contracts agreed per method at Hello (docs/protocol.md §5, "Contracts, per method"): over a
  * memory pair, peers on two versions of a contract, one 1.0-style remote, and the strict option.
  */
-import { contractMembers, defineContract } from "@parley/codec";
+import { defineContract } from "@parley/codec";
+import { contractMembers } from "@parley/codec/internal";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Kind } from "../src/wire-constants.js";
