@@ -15,13 +15,8 @@
  * so later connections cost what "equal" costs.
  */
 
-import {
-  agreeMembers,
-  type ContractDefinition,
-  contractMembers,
-  createMsgpackCodec,
-  defineContract,
-} from "@parley/codec";
+import { type ContractDefinition, createMsgpackCodec, defineContract } from "@parley/codec";
+import { agreeMembers, contractMembers } from "@parley/codec/internal";
 import { FrameEncoder, FrameParser, type HelloMessage, Kind } from "@parley/peer/internal";
 import { z } from "zod";
 import { numberFlag } from "./cli.js";

@@ -16,17 +16,6 @@ export type {
 } from "./contract-diff.js";
 export { diffContracts, formatContractDiff } from "./contract-diff.js";
 export type {
-  ContractMember,
-  MemberAgreement,
-  MemberIncompatibility,
-} from "./contract-members.js";
-export {
-  agreeMembers,
-  contractMembers,
-  describeIncompatibility,
-  memberFingerprint,
-} from "./contract-members.js";
-export type {
   CallName,
   CallStream,
   ContractCaller,
@@ -87,7 +76,7 @@ export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msg
 export type { SchemaFinding } from "./schema-compatibility.js";
 export { compareSchemas, isCompatibleSchema } from "./schema-compatibility.js";
 export type { JsonSchema } from "./schema-description.js";
-export { describeSchema } from "./schema-description.js";
+export { describeSchema, MAX_SCHEMA_DEPTH } from "./schema-description.js";
 export type { StreamShape } from "./stream-shape.js";
 export type { WireError } from "./wire-error.js";
 export { fromWireError, isWireError, toWireError } from "./wire-error.js";

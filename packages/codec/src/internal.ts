@@ -3,6 +3,18 @@
  * packages. Not part of the public API: names and signatures may change in any release.
  */
 
+// The Hello's per-method agreement (protocol 1.1), used by @parley/peer.
+export type {
+  ContractMember,
+  MemberAgreement,
+  MemberIncompatibility,
+} from "./contract-members.js";
+export {
+  agreeMembers,
+  contractMembers,
+  describeIncompatibility,
+  memberFingerprint,
+} from "./contract-members.js";
 export { fnv1a64 } from "./fingerprint.js";
 export { MsgpackScanner } from "./msgpack-scanner.js";
 export type { Domain } from "./value-checker.js";

@@ -19,6 +19,7 @@ import {
   enumOf,
   isAny,
   type JsonSchema,
+  MAX_SCHEMA_DEPTH,
   type Schema,
   typesOf,
 } from "./schema-description.js";
@@ -67,6 +68,15 @@ const OPAQUE_KEYWORDS = new Set([
 /** Finds every difference between writer schema `w` and reader schema `r`, compatible or not. */
 export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaFinding[] {
   const out: SchemaFinding[] = [];
+  // Checked first, with a loop: everything after this (hasRef, describeSchema, compareAt) recurses.
+  const wDeep = deeperThan(w, MAX_SCHEMA_DEPTH);
+  const rDeep = deeperThan(r, MAX_SCHEMA_DEPTH);
+  if (wDeep || rDeep) {
+    const [writer, reader] = [wDeep ? TOO_DEEP : "schema", rDeep ? TOO_DEEP : "schema"];
+    const reason = `shape too deep: over ${MAX_SCHEMA_DEPTH} levels of nesting`;
+    out.push(fieldFinding(path, writer, reader, false, reason));
+    return out;
+  }
   const ws = asObject(w);
   const rs = asObject(r);
   // A reference may point back up the tree, so a walk could not tell what it refers to on each
@@ -197,7 +207,8 @@ function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]
   const rExtra = r.additionalProperties;
   for (const [name, rSchema] of Object.entries(rProps)) {
     const at = join(path, name);
-    const wSchema = wProps[name];
+    // Own keys only: a field named `constructor` or `toString` is not inherited from Object.
+    const wSchema = Object.hasOwn(wProps, name) ? wProps[name] : undefined;
     const required = rRequired.has(name);
     if (wSchema === undefined) {
       const reason = required ? "required field added" : "optional field added";
@@ -213,7 +224,7 @@ function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]
     compareAt(asObject(wSchema), asObject(rSchema), at, out);
   }
   for (const [name, wProp] of Object.entries(wProps)) {
-    if (name in rProps) continue;
+    if (Object.hasOwn(rProps, name)) continue;
     const at = join(path, name);
     const wField = field(wProp, wRequired.has(name));
     if (rExtra === false) {
@@ -275,13 +286,16 @@ function compareUnions(
   path: string,
   out: SchemaFinding[],
 ): void {
-  for (const wb of wBranches) {
-    if (!rBranches.some((rb) => fits(wb, rb, path))) {
+  // Each pair is compared once: asking again in the second loop would double the work at every
+  // level of nested unions (2^depth for a remote's shape of single-branch unions).
+  const fit = wBranches.map((wb) => rBranches.map((rb) => fits(wb, rb, path)));
+  for (const [i, wb] of wBranches.entries()) {
+    if (!fit[i]!.some(Boolean)) {
       out.push(finding(path, wb, r, false, "union member not accepted"));
       return;
     }
   }
-  const widened = rBranches.some((rb) => !wBranches.some((wb) => fits(wb, rb, path)));
+  const widened = rBranches.some((_, j) => !fit.some((row) => row[j]));
   if (widened || wBranches.length !== rBranches.length) {
     out.push(finding(path, w, r, true, "union widened"));
   }
@@ -316,6 +330,20 @@ function fieldFinding(
   reason: string,
 ): SchemaFinding {
   return { path, writer, reader, compatible, reason };
+}
+
+const TOO_DEEP = "shape too deep";
+
+/** True when `value` nests objects and arrays more than `limit` levels deep (a loop, no recursion). */
+function deeperThan(value: Json, limit: number): boolean {
+  const stack: [Json, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > limit) return true;
+    for (const key in node) stack.push([(node as { [key: string]: Json })[key]!, depth + 1]);
+  }
+  return false;
 }
 
 // A walk, not JSON.stringify(s).includes(...): this runs for every schema a Hello compares.

@@ -6,7 +6,7 @@ import {
   contractMembers,
   describeIncompatibility,
   memberFingerprint,
-} from "../src/index.js";
+} from "../src/internal.js";
 
 const key = z.object({ key: z.string() });
 const v1 = {

@@ -2,12 +2,11 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   type AnyContract,
-  agreeMembers,
   type ContractDefinition,
-  contractMembers,
   defineContract,
   diffContracts,
 } from "../src/index.js";
+import { agreeMembers, contractMembers } from "../src/internal.js";
 
 const tail = {
   input: z.object({ file: z.string() }),

@@ -1,7 +1,14 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { JsonSchema } from "../src/index.js";
-import { compareSchemas, describeSchema, isCompatibleSchema, wireSchema } from "../src/index.js";
+import type { Json, JsonSchema } from "../src/index.js";
+import {
+  compareSchemas,
+  describeSchema,
+  isCompatibleSchema,
+  MAX_SCHEMA_DEPTH,
+  wireSchema,
+} from "../src/index.js";
 
 const shape = (schema: z.ZodType) => wireSchema(schema) as JsonSchema;
 const fits = (writer: z.ZodType, reader: z.ZodType) =>
@@ -96,5 +103,105 @@ describe("compareSchemas", () => {
     expect(describeSchema(shape(z.literal("x")))).toBe("literal(x)");
     expect(describeSchema(shape(z.date()))).toBe("date");
     expect(describeSchema(shape(z.unknown()))).toBe("any");
+  });
+});
+
+/** `depth` levels of `{"anyOf":[...]}` around `{"type":"string"}`, built without recursion. */
+function nestedUnions(depth: number): JsonSchema {
+  let schema: JsonSchema = { type: "string" };
+  for (let i = 0; i < depth; i++) schema = { anyOf: [schema] };
+  return schema;
+}
+
+describe("schemas nested too deep", () => {
+  it("reports a 100,000-deep schema as incompatible instead of overflowing the stack", () => {
+    const deep = nestedUnions(100_000);
+    const string = shape(z.string());
+    for (const [w, r, writer, reader] of [
+      [string, deep, "schema", "shape too deep"],
+      [deep, string, "shape too deep", "schema"],
+    ] as const) {
+      expect(compareSchemas(w, r, "input")).toEqual([
+        {
+          path: "input",
+          writer,
+          reader,
+          compatible: false,
+          reason: `shape too deep: over ${MAX_SCHEMA_DEPTH} levels of nesting`,
+        },
+      ]);
+    }
+    expect(describeSchema(deep)).toMatch(/^string|\.\.\.$/);
+  });
+
+  it("still compares a schema just within the limit", () => {
+    // Each anyOf level is two levels of JSON (the object and its array).
+    const within = nestedUnions(Math.floor((MAX_SCHEMA_DEPTH - 1) / 2));
+    expect(isCompatibleSchema(within, within)).toBe(true);
+    // Compared once per pair of branches: this took 2^31 compares before, and never finished.
+    expect(isCompatibleSchema(shape(z.string()), within)).toBe(true);
+    expect(isCompatibleSchema(shape(z.number()), within)).toBe(false);
+  });
+});
+
+// Schema-like JSON: the keywords the compare reads, with values of any JSON type (a remote may send
+// anything), nested a few levels.
+const { schema: schemaLike } = fc.letrec((tie) => ({
+  schema: fc.oneof(
+    { depthSize: "small" },
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.record(
+      {
+        type: fc.oneof(
+          fc.constantFrom("object", "array", "string", "number", "integer", "null"),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        properties: fc.dictionary(
+          fc.constantFrom("a", "b", "constructor", "__proto__", "toString"),
+          tie("schema"),
+          { maxKeys: 3 },
+        ),
+        required: fc.array(fc.oneof(fc.constantFrom("a", "b"), fc.jsonValue({ maxDepth: 1 })), {
+          maxLength: 2,
+        }),
+        additionalProperties: tie("schema"),
+        items: tie("schema"),
+        prefixItems: fc.oneof(
+          fc.array(tie("schema"), { maxLength: 2 }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        anyOf: fc.oneof(fc.array(tie("schema"), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
+        enum: fc.oneof(
+          fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        const: fc.jsonValue({ maxDepth: 2 }),
+        minimum: fc.oneof(fc.integer(), fc.jsonValue({ maxDepth: 1 })),
+        maxLength: fc.oneof(fc.nat(), fc.jsonValue({ maxDepth: 1 })),
+        pattern: fc.jsonValue({ maxDepth: 1 }),
+        $ref: fc.constant("#"),
+      },
+      { requiredKeys: [] },
+    ),
+  ),
+}));
+
+describe("compareSchemas on arbitrary input", () => {
+  it("never throws and always answers with findings, whatever JSON either side holds", () => {
+    fc.assert(
+      fc.property(schemaLike, schemaLike, fc.boolean(), (w, r, deepen) => {
+        // Sometimes wrapped past the limit, so the too-deep path is exercised with random content.
+        const wrap = (s: Json) => (deepen ? { anyOf: [nestedUnions(MAX_SCHEMA_DEPTH), s] } : s);
+        const findings = compareSchemas(wrap(w as Json) as JsonSchema, r as JsonSchema, "x");
+        expect(Array.isArray(findings)).toBe(true);
+        for (const f of findings) {
+          expect(typeof f.compatible).toBe("boolean");
+          expect(f.path.startsWith("x")).toBe(true);
+        }
+        if (deepen) expect(findings.some((f) => f.reason.startsWith("shape too deep"))).toBe(true);
+        expect(typeof describeSchema(r as Json)).toBe("string");
+      }),
+      { seed: 1407, numRuns: 500 },
+    );
   });
 });

@@ -5,15 +5,14 @@
  * schemas and the shapes the serving side sent; the serving side checks the name only.
  */
 import { createHash } from "node:crypto";
-import type { AnyContract } from "@parley/codec";
+import type { AnyContract, ContractDefinition } from "@parley/codec";
 import {
   agreeMembers,
-  type ContractDefinition,
   type ContractMember,
   contractMembers,
   describeIncompatibility,
   type MemberAgreement,
-} from "@parley/codec";
+} from "@parley/codec/internal";
 import { ContractMismatchError, UnimplementedError } from "./errors.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { ContractId, HelloMessage } from "./wire-messages.js";

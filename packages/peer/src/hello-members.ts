@@ -6,7 +6,7 @@
  * for a 50-method contract is mostly this block).
  */
 import { Buffer } from "node:buffer";
-import type { ContractMember } from "@parley/codec";
+import type { ContractMember } from "@parley/codec/internal";
 import { InvalidOptionError } from "@parley/framing";
 import { utf8Bytes } from "./byte-strings.js";
 import { Kind, MAX_STR8_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";

@@ -3,7 +3,7 @@
  * (wire-format.ts) turns them into frames and back, so another dialect can replace the binary one
  * without touching the engine.
  */
-import type { ContractMember } from "@parley/codec";
+import type { ContractMember } from "@parley/codec/internal";
 import type { StreamCredit } from "./credit-window.js";
 import type { CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
 

@@ -2,7 +2,8 @@
  * Contracts agreed per method at Hello (docs/protocol.md §5, "Contracts, per method"): over a
  * memory pair, peers on two versions of a contract, one 1.0-style remote, and the strict option.
  */
-import { contractMembers, defineContract } from "@parley/codec";
+import { defineContract } from "@parley/codec";
+import { contractMembers } from "@parley/codec/internal";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Kind } from "../src/wire-constants.js";
@@ -191,6 +192,29 @@ describe("the remembered agreement", () => {
       await expect(client.signal("touched", { key: "p" })).resolves.toBeUndefined();
     });
   }
+});
+
+describe("a hostile shape in the Hello", () => {
+  it("refuses a shape nested too deep as CONTRACT_MISMATCH naming the method, without a crash", async () => {
+    // As deep as the 64 KiB shape field allows: some 5,000 levels of {"anyOf":[...]}.
+    const levels = 5_000;
+    const input = `${'{"anyOf":['.repeat(levels)}{"type":"string"}${"]}".repeat(levels)}`;
+    const shape = `{"input":${input},"output":{}}`;
+    const members = contractMembers(kv2.definition).map((m) =>
+      m.name === "get" ? { ...m, shape } : m,
+    );
+    const { peer, remote } = peerWithRawRemote({ calls: kv1 });
+    const raw = new RawEnd(remote);
+    const v2 = { name: "kv", version: "2", fingerprint: kv2.fingerprint };
+    raw.send(rawHello({ serves: v2, servesMembers: members }));
+    const error = await rejection(peer.ready);
+    expect(error.code).toBe("CONTRACT_MISMATCH");
+    expect(error.message).toContain(
+      "request get input: the calling side has schema, the serving side shape too deep (shape too deep: over 64 levels of nesting)",
+    );
+    const ack = (await raw.next(Kind.HelloAck)) as HelloAckMessage;
+    expect(ack).toMatchObject({ accepted: false, code: "CONTRACT_MISMATCH" });
+  });
 });
 
 describe("a served contract too large for the Hello's shapes", () => {

@@ -4,12 +4,8 @@
  * specification and the implementation cannot drift apart.
  */
 import { readFileSync } from "node:fs";
-import {
-  contractMembers,
-  createMsgpackCodec,
-  defineContract,
-  memberFingerprint,
-} from "@parley/codec";
+import { createMsgpackCodec, defineContract } from "@parley/codec";
+import { contractMembers, memberFingerprint } from "@parley/codec/internal";
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
