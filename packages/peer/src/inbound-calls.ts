@@ -39,8 +39,8 @@ export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   write(frame: Frame): void;
   /** Every accepted request and signal has finished. */
   onIdle(): void;
-  /** Something was dropped or failed without a caller to tell. */
-  warn(message: string, error?: unknown): void;
+  /** Something was dropped or failed without a caller to tell (`signal`: which signal it was). */
+  warn(message: string, error?: unknown, signal?: string): void;
 }
 
 /** Counters the inbound side keeps (a slice of the peer's stats). */
@@ -169,29 +169,34 @@ export class InboundCalls<Caller = unknown> {
     this.counters.signalsReceived++;
     const contract = this.settings.serves;
     if (contract !== undefined && !contract.hasSignal(m.name)) {
-      this.dropSignal(`signal ${m.name} is not in contract ${contract.name}`);
+      this.dropSignal(m.name, `signal ${m.name} is not in contract ${contract.name}`);
       return;
     }
     const handler = this.settings.signalHandlers.get(m.name);
     if (handler === undefined) {
-      this.dropSignal(`no handler for signal ${m.name}`, false);
+      this.dropSignal(m.name, `no handler for signal ${m.name}`, false);
       return;
     }
     if (m.bodyError !== undefined) {
-      this.dropSignal(`payload of signal ${m.name} could not be decoded`, true, m.bodyError);
+      this.dropSignal(
+        m.name,
+        `payload of signal ${m.name} could not be decoded`,
+        true,
+        m.bodyError,
+      );
       return;
     }
     let payload = m.body;
     if (contract !== undefined) {
       const parsed = contract.parseSignal(m.name, payload);
       if (!parsed.ok) {
-        this.dropSignal(`invalid signal ${m.name}`, true, parsed.error);
+        this.dropSignal(m.name, `invalid signal ${m.name}`, true, parsed.error);
         return;
       }
       payload = parsed.value;
     }
     if (!this.hasRoom()) {
-      this.dropSignal(`signal ${m.name}: ${this.overloadedMessage()}`);
+      this.dropSignal(m.name, `signal ${m.name}: ${this.overloadedMessage()}`);
       return;
     }
     this.unfinished++;
@@ -296,7 +301,7 @@ export class InboundCalls<Caller = unknown> {
 
   private signalFailed(ctx: SignalCall<Caller>, error: unknown): void {
     this.counters.handlerErrors++;
-    this.port.warn(`signal handler for ${ctx.name} threw`, error);
+    this.port.warn(`signal handler for ${ctx.name} threw`, error, ctx.name);
     this.done();
   }
 
@@ -356,9 +361,9 @@ export class InboundCalls<Caller = unknown> {
     this.port.write(frame);
   }
 
-  private dropSignal(reason: string, warn = true, error?: unknown): void {
+  private dropSignal(name: string, reason: string, warn = true, error?: unknown): void {
     this.counters.signalsDropped++;
-    if (warn) this.port.warn(`dropped ${reason}`, error);
+    if (warn) this.port.warn(`dropped ${reason}`, error, name);
   }
 }
 

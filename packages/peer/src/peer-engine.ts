@@ -164,7 +164,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     const remote = connection.remoteAddress;
     return {
       write: (frame) => this.write(frame),
-      warn: (message, error) => this.warn(message, error),
+      warn: (message, error, signal) => this.warn(message, error, signal),
       fail: (error, initiator, reason, ending) => this.fail(error, initiator, reason, ending),
       ready: (info) => this.onReady(info),
       replay: (messages) => this.replay(messages),
@@ -386,10 +386,12 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     return this.current === EngineState.Failed || this.current === EngineState.Closed;
   }
 
-  private warn(message: string, error?: unknown): void {
-    this.o.logger?.warn(`[parley ${this.o.side} ${this.connection.remoteAddress}] ${message}`, {
-      error,
-    });
+  private warn(message: string, error?: unknown, signal?: string): void {
+    const details = signal === undefined ? { error } : { error, signal };
+    this.o.logger?.warn(
+      `[parley ${this.o.side} ${this.connection.remoteAddress}] ${message}`,
+      details,
+    );
   }
 }
 

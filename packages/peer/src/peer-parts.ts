@@ -35,7 +35,7 @@ import type { Message } from "./wire-messages.js";
 export interface EngineHooks {
   /** Queues a frame, unless the peer has stopped writing. */
   write(frame: Frame): void;
-  warn(message: string, error?: unknown): void;
+  warn(message: string, error?: unknown, signal?: string): void;
   /** The one way a peer ends other than the graceful finish. */
   fail(error: PeerError, initiator: CloseInitiator, reason: CloseReason, ending: Ending): void;
   /** The peer is open: Hello went both ways. */

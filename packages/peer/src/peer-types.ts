@@ -138,7 +138,11 @@ export interface PeerStats {
 
 /** Receives what the peer cannot report to a caller: dropped signals, late frames, failures. */
 export interface PeerLogger {
-  warn(message: string, details?: { error?: unknown }): void;
+  /**
+   * `details.signal` names the signal when the warning is about one (dropped: unknown name, bad
+   * payload, full queue; or its handler threw).
+   */
+  warn(message: string, details?: { error?: unknown; signal?: string }): void;
 }
 
 /** The untyped caller used when no `calls` contract is given. */

@@ -51,6 +51,29 @@ describe("signals", () => {
     expect(warnings.some((w) => w.includes("invalid signal log"))).toBe(true);
   });
 
+  it("names the signal in the logger's details when it drops one or its handler throws", async () => {
+    const details: unknown[] = [];
+    const { client, server } = peerPair(
+      {
+        serves: calc,
+        signalHandlers: {
+          log: () => {
+            throw new Error("handler failed");
+          },
+        },
+        logger: { warn: (_m, d) => details.push(d) },
+      },
+      {},
+    );
+    await client.signal("log", { text: 42 });
+    await client.signal("log", { text: "ok" });
+    await until(() => server.stats.handlerErrors === 1);
+    expect(details).toEqual([
+      { error: expect.objectContaining({ code: "INVALID_SIGNAL" }), signal: "log" },
+      { error: expect.objectContaining({ message: "handler failed" }), signal: "log" },
+    ]);
+  });
+
   it("drops a signal the contract does not define, and one without a handler", async () => {
     const { client, server } = peerPair({ serves: calc }, {});
     await client.signal("unknown", 1);

@@ -20,8 +20,6 @@ export interface Logger {
   warn(details: object, message: string): void;
 }
 
-const DROPPED = /(?:^|\] )(?:dropped (?:.* )?signal |signal handler for )/;
-
 /** Where an error happened. */
 export interface ErrorInfo {
   /** The connection it happened on. */
@@ -99,10 +97,9 @@ export class ErrorReporter {
   peerLogger(connection: RpcConnection, userLogger: Logger | undefined): PeerLogger {
     return {
       warn: (message, details) => {
-        // The engine's wording (inbound-calls.ts, after a "[parley side address]" prefix):
-        // "dropped ... signal X ..." and "signal handler for X threw".
-        if (DROPPED.test(message)) {
-          const signal = /(?:signal|handler for) (\S+)/.exec(message)?.[1]?.replace(/:$/, "");
+        // The engine names the signal of a drop or a failed signal handler.
+        const signal = details?.signal;
+        if (signal !== undefined) {
           const error = new SignalDroppedError(message, { cause: details?.error });
           this.report(error, { connection, signal });
         } else {
