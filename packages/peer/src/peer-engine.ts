@@ -387,11 +387,9 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
   }
 
   private warn(message: string, error?: unknown, signal?: string): void {
+    const where = `[parley ${this.o.side} ${this.connection.remoteAddress}]`;
     const details = signal === undefined ? { error } : { error, signal };
-    this.o.logger?.warn(
-      `[parley ${this.o.side} ${this.connection.remoteAddress}] ${message}`,
-      details,
-    );
+    this.o.logger?.warn(`${where} ${message}`, details);
   }
 }
 
