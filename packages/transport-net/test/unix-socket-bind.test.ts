@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { expectNoLeakedHandles, type HandleSnapshot, snapshotHandles } from "@parley/testkit";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectUnix, listenUnix, type UnixListener } from "../src/index.js";
@@ -82,7 +82,7 @@ function startIntruder(dir: string): Promise<ChildProcess> {
     });
     console.log("ready");
     round();`;
-  const child = spawn(process.execPath, ["-e", code], {
+  const child = spawn(nodeForOthers(), ["-e", code], {
     uid: 65534,
     gid: 65534,
     stdio: ["ignore", "pipe", "inherit"],
@@ -94,6 +94,26 @@ function startIntruder(dir: string): Promise<ChildProcess> {
     child.once("error", reject);
     child.stdout!.once("data", () => resolve(child));
   });
+}
+
+/**
+ * A Node binary the intruder's uid may run: this process's own, unless it lies under a directory
+ * closed to others (an npx-installed Node under /root), then one on the usual system paths. The
+ * intruder's script uses only node:net and node:fs, so any current Node runs it.
+ */
+function nodeForOthers(): string {
+  const candidates = [process.execPath, "/usr/bin/node", "/usr/local/bin/node"];
+  const found = candidates.find((file) => existsSync(file) && othersMayRun(file));
+  if (found === undefined) throw new Error(`no Node binary another user may run: ${candidates}`);
+  return found;
+}
+
+/** True when `file` and every directory above it are executable by others. */
+function othersMayRun(file: string): boolean {
+  for (let p = file; ; p = dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (p === dirname(p)) return true;
+  }
 }
 
 /** What the intruder tried and achieved so far (`SIGUSR2`), or in all as it stops (`SIGTERM`). */
