@@ -49,8 +49,9 @@ export interface ServeOptions<
   /** Handlers for the contract's signals. */
   signalHandlers?: SignalHandlers<S, C, Ctx, Identity>;
   /**
-   * Live (authenticated) connections allowed at once; the next one gets an explicit `OVERLOADED`
-   * refusal frame before it is closed, never a silent drop. Connections still in their Hello do
+   * Live (authenticated) connections allowed at once; one arriving when the server is full gets an
+   * explicit `OVERLOADED` refusal frame before it is closed. One whose Hello completes after others
+   * filled the server meanwhile is closed with `OVERLOADED`. Connections still in their Hello do
    * not count here: they have `maxHandshakingConnections`.
    * @default 1024
    */
