@@ -7,13 +7,10 @@
 // server's CPU and bytes allocated per call (windows with a collection are measured again), and
 // the client's p50. Servers interleaved, one fresh process per round.
 // Flags: --payload=BYTES (default 65536), --calls=N per round (default 40), --rounds=N (default 7).
-import { fork } from "node:child_process";
-import { once } from "node:events";
 import { median } from "../e2e/medians.js";
-import { createRawClient } from "../systems/raw.js";
-import { unixEndpoint } from "../systems/system.js";
 import { READ_PATHS, type ReadPath } from "./accepted-reads-server.js";
 import { numberFlag } from "./cli.js";
+import { startEchoServerChild, timeEchoes } from "./echo-server-child.js";
 
 const PAYLOAD = numberFlag("payload", 65536);
 const CALLS = numberFlag("calls", 40);
@@ -28,33 +25,17 @@ interface Round {
 
 async function round(how: ReadPath): Promise<Round | undefined> {
   const path = `/tmp/parley-micro-accepted-${process.pid}.sock`;
-  const server = fork(
-    new URL("./accepted-reads-server.ts", import.meta.url).pathname,
-    [path, how],
-    {
-      execArgv: [...process.execArgv, "--expose-gc"],
-    },
-  );
-  const ask = async <T>(message: string): Promise<T> => {
-    server.send(message);
-    return (await once(server, "message"))[0] as T;
-  };
-  await once(server, "message");
-  const client = await createRawClient(unixEndpoint(path));
+  const script = new URL("./accepted-reads-server.ts", import.meta.url);
+  const { client, ask, close } = await startEchoServerChild(script, path, [how]);
   const payload = new Uint8Array(PAYLOAD).fill(7);
   for (let i = 0; i < 300; i++) await client.echo(payload);
   let result: Round | undefined;
   for (let tries = 0; result === undefined && tries < MAX_TRIES; tries++) {
     await ask("start");
-    const latencies = new Float64Array(CALLS);
-    for (let i = 0; i < CALLS; i++) {
-      const sent = performance.now();
-      const reply = await client.echo(payload);
-      latencies[i] = performance.now() - sent;
+    const latencies = await timeEchoes(client, payload, CALLS, (reply) => {
       if (reply.byteLength !== PAYLOAD) throw new Error(`${how}: ${reply.byteLength} bytes back`);
-    }
+    });
     const stats = await ask<{ bytes: number | null; cpuUs: number }>("stop");
-    latencies.sort();
     if (stats.bytes !== null) {
       result = {
         bytes: stats.bytes / CALLS,
@@ -63,9 +44,7 @@ async function round(how: ReadPath): Promise<Round | undefined> {
       };
     }
   }
-  await client.close();
-  server.send("exit");
-  await once(server, "exit");
+  await close();
   return result;
 }
 

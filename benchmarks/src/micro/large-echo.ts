@@ -7,12 +7,9 @@
 // generation's size, Mark-Compact collections and minor page faults in the server, its CPU per
 // call, and the client's p50.
 // Flags: --calls=N per round (default 3000), --rounds=N (default 3), --payload=BYTES (default 65536).
-import { fork } from "node:child_process";
-import { once } from "node:events";
 import { median } from "../e2e/medians.js";
-import { createRawClient } from "../systems/raw.js";
-import { unixEndpoint } from "../systems/system.js";
 import { numberFlag } from "./cli.js";
+import { startEchoServerChild, timeEchoes } from "./echo-server-child.js";
 
 const CALLS = numberFlag("calls", 3000);
 const ROUNDS = numberFlag("rounds", 3);
@@ -37,33 +34,14 @@ interface Round extends ServerStats {
 
 async function round(preload: string): Promise<Round> {
   const path = `/tmp/parley-micro-large-${process.pid}.sock`;
-  const server = fork(
-    new URL("./large-echo-server.ts", import.meta.url).pathname,
-    [path, preload],
-    {
-      execArgv: [...process.execArgv, "--expose-gc"],
-    },
-  );
-  const ask = async <T>(message: string): Promise<T> => {
-    server.send(message);
-    return (await once(server, "message"))[0] as T;
-  };
-  await once(server, "message");
-  const client = await createRawClient(unixEndpoint(path));
+  const script = new URL("./large-echo-server.ts", import.meta.url);
+  const { client, ask, close } = await startEchoServerChild(script, path, [preload]);
   const payload = new Uint8Array(PAYLOAD).fill(7);
   for (let i = 0; i < 500; i++) await client.echo(payload);
   await ask("start");
-  const latencies = new Float64Array(CALLS);
-  for (let i = 0; i < CALLS; i++) {
-    const sent = performance.now();
-    await client.echo(payload);
-    latencies[i] = performance.now() - sent;
-  }
+  const latencies = await timeEchoes(client, payload, CALLS);
   const stats = await ask<ServerStats>("stop");
-  await client.close();
-  server.send("exit");
-  await once(server, "exit");
-  latencies.sort();
+  await close();
   return { ...stats, p50Us: latencies[CALLS >> 1]! * 1000 };
 }
 

@@ -1,0 +1,60 @@
+// A raw echo server in a child process, for the micro benchmarks that measure one server's costs
+// (accepted-reads.ts, large-echo.ts): the child runs with --expose-gc, says when it listens, and
+// answers "start"/"stop" over IPC with the figures of the window between them.
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { createRawClient } from "../systems/raw.js";
+import { type EchoClient, unixEndpoint } from "../systems/system.js";
+
+/** A listening echo server child and a raw client connected to it. */
+export interface EchoServerChild {
+  readonly client: EchoClient;
+  /** Sends `message` to the child and resolves with its answer. */
+  ask<T>(message: string): Promise<T>;
+  /** Closes the client and lets the child exit. */
+  close(): Promise<void>;
+}
+
+/** Forks `script` with `path` and `args`, waits until it listens on `path`, and connects. */
+export async function startEchoServerChild(
+  script: URL,
+  path: string,
+  args: readonly string[],
+): Promise<EchoServerChild> {
+  const server: ChildProcess = fork(script.pathname, [path, ...args], {
+    execArgv: [...process.execArgv, "--expose-gc"],
+  });
+  await once(server, "message");
+  const client = await createRawClient(unixEndpoint(path));
+  return {
+    client,
+    async ask<T>(message: string): Promise<T> {
+      server.send(message);
+      return (await once(server, "message"))[0] as T;
+    },
+    async close() {
+      await client.close();
+      server.send("exit");
+      await once(server, "exit");
+    },
+  };
+}
+
+/**
+ * Milliseconds of each of `calls` sequential echoes of `payload`, sorted; `check` sees each reply.
+ */
+export async function timeEchoes(
+  client: EchoClient,
+  payload: Uint8Array,
+  calls: number,
+  check: (reply: Uint8Array) => void = () => {},
+): Promise<Float64Array> {
+  const latencies = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const sent = performance.now();
+    const reply = await client.echo(payload);
+    latencies[i] = performance.now() - sent;
+    check(reply);
+  }
+  return latencies.sort();
+}
