@@ -28,16 +28,15 @@ export const PeerState = {
 /** One of the {@link PeerState} values. */
 export type PeerState = (typeof PeerState)[keyof typeof PeerState];
 
-const ALLOWED: Readonly<Record<PeerState, readonly PeerState[]>> = {
-  handshaking: ["open", "closed"],
-  open: ["closing", "closed"],
-  closing: ["closed"],
-  closed: [],
-};
-
-/** True when the table allows `from -> to`. */
+/**
+ * True when a peer shown as `from` may come to be shown as `to`: the engine's own table seen
+ * through {@link PUBLIC_STATE}, so the public lifecycle cannot drift from the engine's.
+ */
 export function canTransition(from: PeerState, to: PeerState): boolean {
-  return ALLOWED[from].includes(to);
+  if (from === to) return false;
+  return (Object.keys(ENGINE_ALLOWED) as EngineState[]).some(
+    (e) => PUBLIC_STATE[e] === from && ENGINE_ALLOWED[e].some((next) => PUBLIC_STATE[next] === to),
+  );
 }
 
 /**
