@@ -48,4 +48,12 @@ export interface ConnectionHandlers {
   onDrain(): void;
   /** The channel is fully closed; fires exactly once and last. `error` is set on abnormal close. */
   onClose(error?: Error): void;
+  /**
+   * Optional: where the channel's next read should put its bytes, when the owner knows better than
+   * a shared read buffer (the rest of a large frame, so it needs no assembly copy:
+   * `LengthFieldDecoder.readTarget`). Asked only when every byte read so far has been delivered;
+   * the bytes read there arrive through `onData` as a view of that region, before any other.
+   * `undefined`: read as usual. A channel without such reads never asks.
+   */
+  readTarget?(minBytes: number): Uint8Array | undefined;
 }

@@ -74,6 +74,25 @@ export class LengthFieldDecoder implements FrameDecoder {
   }
 
   /**
+   * Where the next read should put its bytes so that the unfinished frame needs no assembly copy:
+   * the rest of the frame's own buffer (allocated now, the bytes so far copied in once). Push the
+   * bytes read there as usual: a chunk that lies exactly where the frame wants it is not copied
+   * again. Netty's `RecvByteBufAllocator` guesses the next read's size; here the length field says
+   * it. `undefined` while no frame is unfinished past its header, or fewer than `minBytes` of it
+   * are missing (a small rest is cheaper to copy than to read on its own).
+   *
+   * The region stays valid only until the next `push`: ask again after each one, and push every
+   * byte in order (a chunk read elsewhere before this region is filled would be written over).
+   */
+  readTarget(minBytes: number): Uint8Array | undefined {
+    const strip = this.o.initialBytesToStrip;
+    if (this.failure !== undefined || this.frameBytes < 0 || this.pending < strip) return undefined;
+    if (this.frameBytes - this.pending < minBytes) return undefined;
+    if (this.assembly === undefined) this.startAssembly();
+    return this.assembly!.subarray(this.pending - strip);
+  }
+
+  /**
    * Feeds a chunk and returns its frames as an array (convenience for tests and adapters).
    * @throws {FramingError} as {@link LengthFieldDecoder.push}.
    */
@@ -238,9 +257,12 @@ export class LengthFieldDecoder implements FrameDecoder {
     const skip = Math.max(0, Math.min(strip - frameOffset, count));
     if (skip >= count) return;
     const at = frameOffset + skip - strip;
+    const out = this.assembly!;
+    // Read straight into place (readTarget): nothing to copy.
+    if (src.buffer === out.buffer && src.byteOffset + skip === out.byteOffset + at) return;
     // A whole chunk (the trickling-peer case) needs no view allocated around it.
-    if (skip === 0 && count === src.length) this.assembly!.set(src, at);
-    else this.assembly!.set(view(src, skip, count), at);
+    if (skip === 0 && count === src.length) out.set(src, at);
+    else out.set(view(src, skip, count), at);
   }
 
   /** Fills `target` with the unfinished frame's bytes from `from` on, then with `chunk`'s. */

@@ -92,10 +92,8 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     this.o = o;
     this.wire = o.wireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes });
     const { counters, timers, wire } = this;
-    const parts = assembleParts<CallerOf<C>>(
-      { connection, o, wire, counters, timers },
-      this.hooks(),
-    );
+    const base = { connection, o, wire, counters, timers };
+    const parts = assembleParts<CallerOf<C>>(base, this.hooks());
     this.parts = parts;
     ({ outbox: this.outbox, heartbeat: this.heartbeat, outbound: this.outbound } = parts);
     ({ gate: this.gate, router: this.router } = parts);
@@ -154,6 +152,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
       onEnd: () => this.onEnd(),
       onDrain: () => this.outbox.onDrain(),
       onClose: (error) => this.onConnectionClose(error),
+      readTarget: (minBytes) => this.wire.readTarget?.(minBytes),
     });
     this.parts.hello.start();
   }

@@ -45,6 +45,8 @@ export interface WireFormat {
    *   for a corrupt stream. Either is fatal to the connection.
    */
   push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void;
+  /** Where the next read should go to complete a large frame in place (`ConnectionHandlers`). */
+  readTarget?(minBytes: number): Uint8Array | undefined;
   /**
    * Accepts the stream frames of protocol 1.1 from now on (MORE, Data, Credit); until then they
    * are protocol errors. For a stream session: both Hellos say 1.1 and carry stream windows
@@ -145,6 +147,10 @@ class BinaryWireFormat implements WireFormat {
   push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void {
     this.onMessage = onMessage;
     this.decoder.push(chunk, this.onFrame);
+  }
+
+  readTarget(minBytes: number): Uint8Array | undefined {
+    return this.decoder.readTarget(minBytes);
   }
 
   enableStreams(): void {

@@ -273,6 +273,7 @@ function guardInbound(connection: Connection, ticket: AdmissionTicket): void {
       onEnd: () => handlers.onEnd(),
       onDrain: () => handlers.onDrain(),
       onClose: (error) => handlers.onClose(error),
+      readTarget: handlers.readTarget?.bind(handlers),
     });
   };
 }

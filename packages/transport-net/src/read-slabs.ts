@@ -1,7 +1,10 @@
 import type { OnReadOpts } from "node:net";
 
-/** Bytes of one read slab (64 KiB, the most a socket read asks for). */
+/** Bytes of a connection's first read slab (64 KiB, what Node's own reads ask for). */
 export const READ_SLAB_BYTES = 64 * 1024;
+
+/** The largest a connection's slabs grow to while its reads keep filling them. */
+export const MAX_READ_SLAB_BYTES = 512 * 1024;
 
 /** A read goes into the current slab's free tail only while at least this much is left. */
 export const MIN_READ_BYTES = 16 * 1024;
@@ -17,13 +20,27 @@ export const MIN_READ_BYTES = 16 * 1024;
  * as the `Connection` contract requires. The price is that holding a small chunk (or a frame viewing
  * it) keeps its whole slab alive, as a frame sharing a 64 KiB read with others always did.
  *
+ * Slabs adapt, as Netty's `AdaptiveRecvByteBufAllocator` does: a read that fills its whole region
+ * (more was waiting) doubles the next slab, up to {@link MAX_READ_SLAB_BYTES}; a slab none of whose
+ * reads filled it halves the next, down to {@link READ_SLAB_BYTES}. A frame that ends past a slab
+ * is assembled by one copy, so bigger slabs on busy connections mean fewer copies (at 64 KiB
+ * frames, one in eight instead of every one) and fewer reads; quiet connections keep small ones.
+ *
  * One per socket; it must be passed to the socket at creation (`net.connect({ onread })`).
  * @internal
  */
 export class ReadSlabs {
   #slab: Buffer = Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
   #used = 0;
+  /** Size of the next fresh slab. */
+  #slabBytes = READ_SLAB_BYTES;
+  /** A read since the current slab began filled its whole region. */
+  #filled = false;
   #sink: ((chunk: Buffer) => void) | undefined;
+  /** The owner's wish for the next read's region (`ConnectionHandlers.readTarget`). */
+  #target: ((minBytes: number) => Uint8Array | undefined) | undefined;
+  /** The last region handed out is the owner's, not the slab's tail. */
+  #targeted = false;
   #paused = true;
   /** Chunks read while paused, delivered on resume, in order. */
   #held: Buffer[] = [];
@@ -32,12 +49,19 @@ export class ReadSlabs {
   /** The `onread` option for `net.connect` / `new net.Socket`. */
   readonly onread: OnReadOpts = {
     buffer: () => this.#nextRegion(),
-    callback: (bytesRead, region) => this.#deliver(bytesRead, region as Buffer),
+    callback: (bytesRead, region) => this.#deliver(bytesRead, region),
   };
 
-  /** Where chunks go once {@link resume}d. Starts paused. */
-  attach(sink: (chunk: Buffer) => void): void {
+  /**
+   * Where chunks go once {@link resume}d. Starts paused. `target`, when given, may name the region
+   * the next read fills (the rest of a large frame, read where it will be used).
+   */
+  attach(
+    sink: (chunk: Buffer) => void,
+    target?: (minBytes: number) => Uint8Array | undefined,
+  ): void {
     this.#sink = sink;
+    this.#target = target;
   }
 
   /**
@@ -58,20 +82,36 @@ export class ReadSlabs {
     }
   }
 
-  /** Node calls it once at creation and again after each read: the region the next read fills. */
-  #nextRegion(): Buffer {
-    if (READ_SLAB_BYTES - this.#used < MIN_READ_BYTES) {
-      this.#slab = Buffer.allocUnsafeSlow(READ_SLAB_BYTES);
-      this.#used = 0;
-    }
+  /**
+   * Node calls it once at creation and again after each read: the region the next read fills. The
+   * owner's target only while every chunk read so far has been delivered: bytes still held would
+   * reach the owner after the ones read into its target, and land on top of them.
+   */
+  #nextRegion(): Uint8Array {
+    const wanted =
+      this.#paused || this.#held.length > 0 ? undefined : this.#target?.(MIN_READ_BYTES);
+    this.#targeted = wanted !== undefined;
+    if (wanted !== undefined) return wanted;
+    if (this.#slab.length - this.#used < MIN_READ_BYTES) this.#freshSlab();
     return this.#slab.subarray(this.#used);
   }
 
+  #freshSlab(): void {
+    const size = this.#filled ? this.#slabBytes * 2 : this.#slabBytes / 2;
+    this.#slabBytes = Math.min(MAX_READ_SLAB_BYTES, Math.max(READ_SLAB_BYTES, size));
+    this.#slab = Buffer.allocUnsafeSlow(this.#slabBytes);
+    this.#used = 0;
+    this.#filled = false;
+  }
+
   /** Returns false to make Node stop reading (paused, or held chunks still to deliver first). */
-  #deliver(bytesRead: number, region: Buffer): boolean {
-    const chunk = region.subarray(0, bytesRead);
-    // The region is always the current slab's tail (#nextRegion made it): what was read is taken.
-    this.#used += bytesRead;
+  #deliver(bytesRead: number, region: Uint8Array): boolean {
+    const chunk = Buffer.from(region.buffer, region.byteOffset, bytesRead);
+    // A slab region is always the current slab's tail (#nextRegion made it): what was read is taken.
+    if (!this.#targeted) {
+      this.#used += bytesRead;
+      if (bytesRead === region.length) this.#filled = true;
+    }
     if (this.#paused || this.#held.length > 0 || this.#sink === undefined) {
       this.#held.push(chunk);
       return false;

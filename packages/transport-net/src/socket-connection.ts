@@ -206,7 +206,7 @@ export class SocketConnection implements Connection {
     }
     this.#phase = "attached";
     if (this.#reads === undefined) this.socket.on("data", this.#onData);
-    else this.#reads.attach(this.#onData);
+    else this.#reads.attach(this.#onData, handlers.readTarget?.bind(handlers));
     if (!this.#paused) {
       this.#reads?.resume();
       this.socket.resume();

@@ -1,0 +1,131 @@
+// readTarget: the rest of a large frame read straight into the buffer the frame is emitted in.
+import { LengthFieldDecoder, type LengthFieldLength } from "@parley/framing";
+import fc from "fast-check";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { concat, frame, lengthBytes } from "./support.js";
+
+const body = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 0xff);
+
+/** Copies the next `n` bytes of `wire` from `at` into `target` (what a socket read does). */
+function readInto(target: Uint8Array, wire: Uint8Array, at: number, n: number): Uint8Array {
+  target.set(wire.subarray(at, at + n));
+  return target.subarray(0, n);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("LengthFieldDecoder.readTarget", () => {
+  it("offers nothing before a frame's header is complete", () => {
+    const decoder = new LengthFieldDecoder();
+    expect(decoder.readTarget(0)).toBeUndefined();
+    decoder.decode(frame(body).subarray(0, 3));
+    expect(decoder.readTarget(0)).toBeUndefined();
+  });
+
+  it("offers the rest of the frame, and the frame read into it is emitted without a copy", () => {
+    const wire = frame(body);
+    const decoder = new LengthFieldDecoder();
+    expect(decoder.decode(wire.slice(0, 100))).toEqual([]);
+    const target = decoder.readTarget(16);
+    expect(target?.length).toBe(wire.length - 100);
+    const chunk = readInto(target!, wire, 100, wire.length - 100);
+    const copies = vi.spyOn(Uint8Array.prototype, "set");
+    const frames = decoder.decode(chunk);
+    expect(copies).not.toHaveBeenCalled();
+    copies.mockRestore();
+    expect(frames).toEqual([body]);
+    // The frame is the memory the read went to: the bytes were not assembled a second time.
+    expect(frames[0]!.buffer).toBe(target!.buffer);
+    expect(decoder.bufferedBytes).toBe(0);
+    expect(decoder.readTarget(0)).toBeUndefined();
+  });
+
+  it("moves on through partial reads, offering what is still missing each time", () => {
+    const wire = frame(body);
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.slice(0, 10));
+    let at = 10;
+    const frames: Uint8Array[] = [];
+    while (at < wire.length) {
+      const target = decoder.readTarget(1)!;
+      expect(target.length).toBe(wire.length - at);
+      const n = Math.min(97, target.length);
+      frames.push(...decoder.decode(readInto(target, wire, at, n)));
+      at += n;
+    }
+    expect(frames).toEqual([body]);
+  });
+
+  it("offers nothing when fewer than minBytes are missing", () => {
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(frame(body).subarray(0, 900));
+    expect(decoder.readTarget(105)).toBeUndefined();
+    expect(decoder.readTarget(104)?.length).toBe(104);
+  });
+
+  it("still takes a chunk read elsewhere after offering a target (it is copied as before)", () => {
+    const wire = frame(body);
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.slice(0, 50));
+    expect(decoder.readTarget(0)).toBeDefined();
+    expect(decoder.decode(wire.slice(50))).toEqual([body]);
+  });
+
+  it("places the bytes after a stripped header", () => {
+    const wire = frame(body);
+    const decoder = new LengthFieldDecoder({ initialBytesToStrip: 0 });
+    decoder.decode(wire.slice(0, 2));
+    expect(decoder.readTarget(0)).toBeUndefined();
+    decoder.decode(wire.slice(2, 10));
+    const target = decoder.readTarget(0)!;
+    expect(decoder.decode(readInto(target, wire, 10, wire.length - 10))).toEqual([wire]);
+  });
+
+  it("decodes the same frames whatever mix of targeted and ordinary reads carries them", () => {
+    const layout = fc.record({
+      lengthFieldLength: fc.constantFrom<LengthFieldLength>(1, 2, 4),
+      strip: fc.boolean(),
+    });
+    const reads = fc.array(fc.record({ size: fc.integer({ min: 1, max: 300 }), min: fc.nat(64) }), {
+      minLength: 1,
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(
+        layout,
+        fc.array(fc.uint8Array({ maxLength: 250 }), { maxLength: 8 }),
+        reads,
+        (l, bodies, plan) => {
+          const max = 2 ** (8 * l.lengthFieldLength) - 1;
+          const kept = bodies.filter((b) => b.length <= max);
+          const wire = concat(
+            ...kept.map((b) => concat(lengthBytes(b.length, l.lengthFieldLength), b)),
+          );
+          const decoder = new LengthFieldDecoder({
+            lengthFieldLength: l.lengthFieldLength,
+            initialBytesToStrip: l.strip ? l.lengthFieldLength : 0,
+          });
+          const frames: Uint8Array[] = [];
+          const collect = (f: Uint8Array) => frames.push(Uint8Array.from(f));
+          let at = 0;
+          for (let i = 0; at < wire.length; i++) {
+            const step = plan[i % plan.length]!;
+            const target = decoder.readTarget(step.min);
+            const n = Math.min(step.size, wire.length - at, target?.length ?? Infinity);
+            const chunk = target ? readInto(target, wire, at, n) : wire.slice(at, at + n);
+            decoder.push(chunk, collect);
+            at += n;
+          }
+          decoder.end();
+          const expected = kept.map((b) =>
+            l.strip ? b : concat(lengthBytes(b.length, l.lengthFieldLength), b),
+          );
+          expect(frames).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

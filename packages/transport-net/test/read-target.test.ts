@@ -1,0 +1,180 @@
+// The owner's read target: the rest of a large frame read by the kernel into the frame's own buffer.
+import { type Connection, LengthFieldDecoder } from "@parley/framing";
+import { describe, expect, it } from "vitest";
+import { MAX_READ_SLAB_BYTES, READ_SLAB_BYTES, ReadSlabs } from "../src/read-slabs.js";
+import { noise, type SocketPair, tcpPair, turns, unixPair } from "./helpers/sockets.js";
+
+// Node's side of `onread`, as a socket drives it: a region, a read into it, the next region.
+const onread = (slabs: ReadSlabs) =>
+  slabs.onread as {
+    buffer: () => Uint8Array;
+    callback: (bytesRead: number, region: Uint8Array) => boolean;
+  };
+
+const pairs: Record<string, () => Promise<SocketPair>> = { tcp: () => tcpPair(), unix: unixPair };
+
+const framed = (payload: Buffer): Buffer => {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(payload.length);
+  return Buffer.concat([head, payload]);
+};
+
+/** Attaches a decoder that offers read targets; records frames and where each chunk was read. */
+function decodeWithTargets(connection: Connection) {
+  const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 22 });
+  const frames: Uint8Array[] = [];
+  const targets = new Set<ArrayBufferLike>();
+  let targetedChunks = 0;
+  connection.attach({
+    onData: (chunk) => {
+      if (targets.has(chunk.buffer)) targetedChunks++;
+      decoder.push(chunk, (frame) => frames.push(frame));
+    },
+    onEnd: () => {},
+    onDrain: () => {},
+    onClose: () => {},
+    readTarget: (minBytes) => {
+      const target = decoder.readTarget(minBytes);
+      if (target !== undefined) targets.add(target.buffer);
+      return target;
+    },
+  });
+  return {
+    frames,
+    targetedChunks: () => targetedChunks,
+    async whenFrames(count: number): Promise<void> {
+      for (let i = 0; i < 20_000 && frames.length < count; i++) await turns(1);
+      expect(frames.length).toBe(count);
+    },
+  };
+}
+
+/** Writes `bytes` in pieces a few event-loop turns apart, so reads end inside frames. */
+async function writeInPieces(to: Connection, bytes: Buffer, piece: number): Promise<void> {
+  for (let at = 0; at < bytes.length; at += piece) {
+    to.write([bytes.subarray(at, at + piece)]);
+    await turns(2);
+  }
+}
+
+/** Compares with Buffer#equals: a deep equality over a megabyte takes seconds. */
+function expectPayloads(frames: readonly Uint8Array[]): void {
+  expect(frames.map((f) => f.length)).toEqual(payloads.map((p) => p.length));
+  for (const [i, frame] of frames.entries()) {
+    expect(Buffer.from(frame).equals(payloads[i]!), `frame ${i}`).toBe(true);
+  }
+}
+
+const payloads = [
+  noise(300_000, 1),
+  noise(10, 2),
+  noise(70_000, 3),
+  noise(5, 4),
+  noise(1 << 20, 5),
+];
+const wire = Buffer.concat(payloads.map(framed));
+
+describe.each(Object.keys(pairs))("reads into the owner's target over %s", (kind) => {
+  it("a connected socket reads the rest of each large frame into the frame's own buffer", async () => {
+    const pair = await pairs[kind]!();
+    const client = decodeWithTargets(pair.client);
+    await writeInPieces(pair.server, wire, 50_000);
+    await client.whenFrames(payloads.length);
+    expectPayloads(client.frames);
+    expect(client.targetedChunks()).toBeGreaterThan(0);
+    // The megabyte frame is its own buffer, not a view into a read slab.
+    expect(client.frames[4]!.buffer.byteLength).toBe(1 << 20);
+    expect(client.frames[4]!.buffer.byteLength).not.toBe(READ_SLAB_BYTES);
+  });
+
+  it("an accepted socket does the same", async () => {
+    const pair = await pairs[kind]!();
+    const server = decodeWithTargets(pair.server);
+    await writeInPieces(pair.client, wire, 65_536);
+    await server.whenFrames(payloads.length);
+    expectPayloads(server.frames);
+    expect(server.targetedChunks()).toBeGreaterThan(0);
+  });
+
+  it("keeps every byte in order across pauses in the middle of a frame", async () => {
+    const pair = await pairs[kind]!();
+    const client = decodeWithTargets(pair.client);
+    for (let at = 0, round = 0; at < wire.length; at += 40_000, round++) {
+      if (round % 3 === 0) pair.client.pause();
+      pair.server.write([wire.subarray(at, at + 40_000)]);
+      await turns(3);
+      pair.client.resume();
+      await turns(1);
+    }
+    await client.whenFrames(payloads.length);
+    expectPayloads(client.frames);
+  });
+});
+
+describe("ReadSlabs and the owner's target", () => {
+  it("asks for no target while a chunk read earlier is held by a pause", async () => {
+    const slabs = new ReadSlabs();
+    const delivered: Uint8Array[] = [];
+    const target = new Uint8Array(100_000);
+    let asked = 0;
+    slabs.attach(
+      (chunk) => delivered.push(chunk),
+      () => {
+        asked++;
+        return target;
+      },
+    );
+    slabs.resume();
+    const node = onread(slabs);
+    const first = node.buffer();
+    expect(first).toBe(target);
+    slabs.pause();
+    expect(node.callback(10, first)).toBe(false); // held: the owner has not seen it
+    // The next read must not go to the owner's region: the held bytes reach the owner first.
+    expect(node.buffer().buffer).not.toBe(target.buffer);
+    expect(asked).toBe(1);
+    slabs.resume();
+    await turns(2);
+    expect(delivered.map((chunk) => chunk.buffer)).toEqual([target.buffer]);
+    expect(node.buffer()).toBe(target);
+  });
+});
+
+describe("ReadSlabs sizes", () => {
+  /** Drives `slabs` as a socket would, with reads of the given sizes (capped by each region). */
+  function readSizes(slabs: ReadSlabs, sizes: readonly number[]): number[] {
+    const node = onread(slabs);
+    const slabSizes: number[] = [];
+    for (const size of sizes) {
+      const region = node.buffer();
+      slabSizes.push(region.buffer.byteLength);
+      node.callback(Math.min(size, region.length), region);
+    }
+    return slabSizes;
+  }
+
+  it("grows the next slab while reads fill their regions, up to the maximum", () => {
+    const slabs = new ReadSlabs();
+    slabs.attach(() => {});
+    slabs.resume();
+    const sizes = readSizes(slabs, Array(12).fill(Number.POSITIVE_INFINITY));
+    expect(sizes.slice(0, 5)).toEqual([
+      READ_SLAB_BYTES,
+      READ_SLAB_BYTES * 2,
+      READ_SLAB_BYTES * 4,
+      READ_SLAB_BYTES * 8,
+      MAX_READ_SLAB_BYTES,
+    ]);
+    expect(Math.max(...sizes)).toBe(MAX_READ_SLAB_BYTES);
+  });
+
+  it("shrinks back once a slab's reads no longer fill their regions", () => {
+    const slabs = new ReadSlabs();
+    slabs.attach(() => {});
+    slabs.resume();
+    readSizes(slabs, Array(8).fill(Number.POSITIVE_INFINITY));
+    // Small reads: each slab is used up by many reads none of which fills its region.
+    const sizes = readSizes(slabs, Array(400).fill(20_000));
+    expect(sizes.at(-1)).toBe(READ_SLAB_BYTES);
+  });
+});
