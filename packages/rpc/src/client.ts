@@ -14,9 +14,8 @@ import {
   type SignalNameOf,
   type SignalOptions,
 } from "@parley/peer";
-import { linkSignals, monotonicNow } from "@parley/peer/internal";
+import { createNameProxy, linkSignals, monotonicNow } from "@parley/peer/internal";
 import type { Backoff } from "./backoff.js";
-import { createCaller } from "./call-proxy.js";
 import { failureErrors, localClose } from "./client-failures.js";
 import type {
   ClientCallOptions,
@@ -55,7 +54,11 @@ export class Client<
   C extends AnyContract,
   S extends AnyContract | undefined = undefined,
 > extends EventEmitter<ClientEvents> {
-  /** Typed proxy: `client.call.add({ a: 1, b: 2 })`. */
+  /**
+   * Typed proxy: `client.call.add({ a: 1, b: 2 })` is `client.request("add", { a: 1, b: 2 })`.
+   * The contract's methods are plain properties (a property load per call, no Proxy trap); another
+   * name still gives a function, whose call is refused as `UNIMPLEMENTED` like `request()` would be.
+   */
   readonly call: ContractCaller<C, ClientCallOptions>;
   private current: ClientState = "ready";
   /** Why no connection will come (state `failed`): the error later calls fail with. */
@@ -95,7 +98,11 @@ export class Client<
       explain,
     );
     this.picker = new SingleEndpointPicker(this.sub);
-    this.call = createCaller<C>(this as never, options.contract);
+    this.call = createNameProxy(
+      (method, input, callOptions) =>
+        this.request(method as MethodOf<C>, input as never, callOptions as ClientCallOptions),
+      options.contract.requestNames,
+    ) as unknown as ContractCaller<C, ClientCallOptions>;
   }
 
   /**
