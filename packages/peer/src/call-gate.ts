@@ -15,7 +15,7 @@ import type { AnyContract } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import { describe, MAX_TIMER_MS } from "@parley/framing/internal";
 import { UnimplementedError } from "./errors.js";
-import type { ScopedCaller, UntypedEmitter } from "./handler-context.js";
+import type { ScopedCaller, UntypedEmitter } from "./handler-run.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { CallOptions, SignalOptions } from "./peer-types.js";
