@@ -14,7 +14,7 @@
  * leave free (paused at zero), so direct + queued handlers never exceed `maxRunning`.
  */
 import PQueue from "p-queue";
-import { type Deadlined, monotonicNow } from "./deadline-timer.js";
+import { type Deadlined, monotonicNow } from "./pending-call.js";
 import type { Metadata } from "./wire-messages.js";
 
 /** Signal senders by name (typed per contract at the API surface). */

@@ -3,11 +3,11 @@
  * @internal No semver guarantee: these may change in any release.
  */
 export { createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
-export { monotonicNow } from "./deadline-timer.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
 export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
+export { monotonicNow } from "./pending-call.js";
 export {
   Flag,
   HELLO_MAGIC,
