@@ -3,13 +3,19 @@
  * per-call checks (cheap: no allocation on the good path), the default deadline, the peer's `call`
  * and `emit` proxies, and the scoped callers handed to handlers (whose calls inherit the
  * handler's deadline and cancellation).
+ *
+ * The typed proxies (`peer.call.method(input)`, `peer.emit.signal(payload)`, and the rpc client's
+ * `call`) are name proxies: the names a contract declares are plain own properties, each one
+ * function made once, so a call through them costs a property load, as a hand-written client
+ * would. Any other name falls through to a Proxy on the prototype chain, so an undeclared (or,
+ * without a contract, any) name still gives a function whose call is refused or sent as usual;
+ * the Proxy trap runs only for those.
  */
 import type { AnyContract } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import { describe, MAX_TIMER_MS } from "@parley/framing/internal";
-import { createNameProxy } from "./call-proxy.js";
 import { UnimplementedError } from "./errors.js";
-import type { ScopedCaller, UntypedEmitter } from "./handler-context.js";
+import type { ScopedCaller, UntypedEmitter } from "./handler-run.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { CallOptions, SignalOptions } from "./peer-types.js";
@@ -178,4 +184,38 @@ function checkOptions(options: CallOptions): Error | undefined {
     );
   }
   return undefined;
+}
+
+/** What a name proxy holds: a function per name. */
+export type NameProxy<R> = Readonly<Record<string, (arg?: unknown, options?: unknown) => R>>;
+
+/**
+ * An object whose every string property is `(arg, options) => invoke(name, arg, options)`, with
+ * `knownNames` as own properties. `then` stays undefined, or `await peer.call` would call a method
+ * named "then" and never settle.
+ */
+export function createNameProxy<R>(
+  invoke: (name: string, arg: unknown, options: unknown) => R,
+  knownNames: readonly string[] = [],
+): NameProxy<R> {
+  const made = new Map<string, (arg?: unknown, options?: unknown) => R>();
+  const functionFor = (name: string) => {
+    let fn = made.get(name);
+    if (fn === undefined) {
+      fn = (arg?: unknown, options?: unknown) => invoke(name, arg, options);
+      made.set(name, fn);
+    }
+    return fn;
+  };
+  const fallback = new Proxy(Object.create(null), {
+    get(_target, name) {
+      if (typeof name !== "string" || name === "then") return undefined;
+      return functionFor(name);
+    },
+  });
+  const names: Record<string, (arg?: unknown, options?: unknown) => R> = Object.create(fallback);
+  for (const name of knownNames) {
+    if (name !== "then") names[name] = functionFor(name);
+  }
+  return Object.freeze(names);
 }

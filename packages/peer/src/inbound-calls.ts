@@ -10,17 +10,16 @@
 
 import type { AnyContract } from "@parley/codec";
 import { toWireError, type WireError } from "@parley/codec";
-import type { DeadlineTimer } from "./deadline-timer.js";
-import { monotonicNow } from "./deadline-timer.js";
 import { CancelledError, DeadlineExceededError, ProtocolError } from "./errors.js";
 import {
   type HandlerContext,
+  HandlerQueue,
   InboundCall,
   type ScopedCallerFactory,
   SignalCall,
   type SignalContext,
-} from "./handler-context.js";
-import { HandlerQueue } from "./handler-queue.js";
+} from "./handler-run.js";
+import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";

@@ -26,7 +26,7 @@ export type {
   ScopedCaller,
   ScopedCallOptions,
   SignalContext,
-} from "./handler-context.js";
+} from "./handler-run.js";
 export { createPeer } from "./peer.js";
 export type { HandlersOf, PeerOptions, SignalHandlersOf } from "./peer-options.js";
 export {

@@ -2,13 +2,12 @@
  * Internals shared with sibling packages, benchmarks and tools (a future CLI, protocol dumps).
  * @internal No semver guarantee: these may change in any release.
  */
-export { linkSignals } from "./call-gate.js";
-export { createNameProxy, type NameProxy } from "./call-proxy.js";
-export { monotonicNow } from "./deadline-timer.js";
+export { createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
 export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
+export { monotonicNow } from "./pending-call.js";
 export {
   Flag,
   HELLO_MAGIC,

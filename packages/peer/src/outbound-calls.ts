@@ -8,7 +8,6 @@
 import type { AnyContract } from "@parley/codec";
 import { fromWireError, type WireError } from "@parley/codec";
 import type { ContractGaps } from "./contract-agreement.js";
-import { type DeadlineTimer, monotonicNow } from "./deadline-timer.js";
 import {
   asError,
   CancelledError,
@@ -17,7 +16,14 @@ import {
   UnavailableError,
 } from "./errors.js";
 import { FifoQueue } from "./fifo-queue.js";
-import { CallPhase, PendingCall, type PendingCallOwner, QueuedSignal } from "./pending-call.js";
+import {
+  CallPhase,
+  type DeadlineTimer,
+  monotonicNow,
+  PendingCall,
+  type PendingCallOwner,
+  QueuedSignal,
+} from "./pending-call.js";
 import { isSerialAfter, nextId } from "./serial-ids.js";
 import type { Frame } from "./split-frame.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";

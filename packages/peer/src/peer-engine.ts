@@ -8,7 +8,6 @@
  */
 import type { Connection } from "@parley/framing";
 import type { CallGate } from "./call-gate.js";
-import { DeadlineTimer } from "./deadline-timer.js";
 import { asError, ConnectionLostError, PeerError, UnavailableError } from "./errors.js";
 import type { Heartbeat } from "./heartbeat.js";
 import type { MessageRouter } from "./message-router.js";
@@ -51,6 +50,7 @@ import type {
   SignalOptions,
   SignalSendersOf,
 } from "./peer-types.js";
+import { DeadlineTimer } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { WireFormat } from "./wire-format.js";
 import type { Message } from "./wire-messages.js";

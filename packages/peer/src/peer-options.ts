@@ -20,7 +20,7 @@ import {
   oneOfOption,
 } from "@parley/framing/internal";
 import { encodeMetadata } from "./frame-encoder.js";
-import type { HandlerContext, SignalContext } from "./handler-context.js";
+import type { HandlerContext, SignalContext } from "./handler-run.js";
 import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
 import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";

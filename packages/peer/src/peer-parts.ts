@@ -12,7 +12,6 @@
 import type { Connection } from "@parley/framing";
 import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
-import type { DeadlineTimer } from "./deadline-timer.js";
 import type { PeerError } from "./errors.js";
 import { Heartbeat } from "./heartbeat.js";
 import { HelloHandshake } from "./hello-handshake.js";
@@ -24,6 +23,7 @@ import type { PeerCounters } from "./peer-counters.js";
 import type { Ending } from "./peer-ending.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { CloseInitiator, CloseReason, HelloInfo, PeerStats } from "./peer-types.js";
+import type { DeadlineTimer } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { WireFormat } from "./wire-format.js";
 import type { Message } from "./wire-messages.js";

@@ -1,9 +1,18 @@
 /**
- * One outbound call, from `request()` to its settlement. It is its own AbortSignal listener
- * (`handleEvent`) and its own deadline entry (`onDeadline`), so a call allocates no closure beyond
- * its promise's executor.
+ * One outbound call, from `request()` to its settlement, and its deadline. A call is its own
+ * AbortSignal listener (`handleEvent`) and its own deadline entry (`onDeadline`), so it allocates
+ * no closure beyond its promise's executor.
+ *
+ * Every deadline of a peer (outbound calls here, inbound handlers in handler-run.ts) is on ONE
+ * timer: a binary min-heap of entries with one armed, unref'd `setTimeout` for the earliest. A
+ * `setTimeout` per call costs an allocation and a libuv timer insert per call; this costs two
+ * O(log n) heap operations, and n is bounded by `maxPendingCalls` + the handler limits.
+ *
+ * Removing an entry never re-arms or disarms the timer (that would be a clearTimeout + setTimeout
+ * per settled call): the timer fires at the old earliest time, finds nothing due, and re-arms for
+ * the new top, if any.
  */
-import type { Deadlined } from "./deadline-timer.js";
+import { MAX_TIMER_MS } from "@parley/framing/internal";
 import type { Metadata } from "./wire-messages.js";
 
 /** Where a call is in its life. */
@@ -82,5 +91,128 @@ export class QueuedSignal {
       this.resolve = resolve;
       this.reject = reject;
     });
+  }
+}
+
+/** Something with a deadline. The heap owns `heapIndex`; -1 means "not in a heap". */
+export interface Deadlined {
+  /** `performance.now()` time at which {@link Deadlined.onDeadline} is due. */
+  readonly dueAt: number;
+  heapIndex: number;
+  /** Called once when the deadline passes, after the entry left the heap. */
+  onDeadline(): void;
+}
+
+/** Milliseconds on the monotonic clock all deadlines use. */
+export function monotonicNow(): number {
+  return performance.now();
+}
+
+/** A min-heap of {@link Deadlined} entries driven by one timer. */
+export class DeadlineTimer {
+  private readonly heap: Deadlined[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Deadline the armed timer was set for; `Infinity` when none is armed. */
+  private armedFor = Number.POSITIVE_INFINITY;
+  private readonly fire = (): void => this.onTimer();
+
+  /** Entries in the heap. */
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** Adds `entry`; arms the timer when it is now the earliest deadline. */
+  add(entry: Deadlined): void {
+    entry.heapIndex = this.heap.length;
+    this.heap.push(entry);
+    this.siftUp(entry.heapIndex);
+    if (entry.dueAt < this.armedFor) this.arm(entry.dueAt);
+  }
+
+  /** Removes `entry` if it is in the heap. */
+  remove(entry: Deadlined): void {
+    const i = entry.heapIndex;
+    if (i < 0) return;
+    entry.heapIndex = -1;
+    const last = this.heap.pop()!;
+    if (last !== entry) {
+      this.heap[i] = last;
+      last.heapIndex = i;
+      this.siftDown(i);
+      this.siftUp(last.heapIndex);
+    }
+    // An empty heap keeps its timer: it fires once, finds nothing, and stops. Disarming here would
+    // cost a clearTimeout + setTimeout per call when calls run one at a time.
+  }
+
+  /** Empties the heap without calling anyone and stops the timer. */
+  clear(): void {
+    for (const entry of this.heap) entry.heapIndex = -1;
+    this.heap.length = 0;
+    this.disarm();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    const now = monotonicNow();
+    // Pop before calling: a callback may add or remove entries.
+    while (this.heap.length > 0 && this.heap[0]!.dueAt <= now) {
+      const due = this.heap[0]!;
+      this.remove(due);
+      due.onDeadline();
+    }
+    const top = this.heap[0];
+    if (top !== undefined && top.dueAt < this.armedFor) this.arm(top.dueAt);
+  }
+
+  private arm(deadline: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    // +1: setTimeout has millisecond resolution and may fire a fraction early. Capped: a longer delay
+    // fires after 1 ms in Node; at the cap the timer fires early, finds nothing due and re-arms.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(deadline - monotonicNow()) + 1));
+    this.timer = setTimeout(this.fire, delay);
+    this.timer.unref();
+    this.armedFor = deadline;
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  private siftUp(i: number): void {
+    const heap = this.heap;
+    const entry = heap[i]!;
+    while (i > 0) {
+      const parentIndex = (i - 1) >> 1;
+      const parent = heap[parentIndex]!;
+      if (parent.dueAt <= entry.dueAt) break;
+      heap[i] = parent;
+      parent.heapIndex = i;
+      i = parentIndex;
+    }
+    heap[i] = entry;
+    entry.heapIndex = i;
+  }
+
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const entry = heap[i]!;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && heap[right]!.dueAt < heap[left]!.dueAt ? right : left;
+      const childEntry = heap[child]!;
+      if (childEntry.dueAt >= entry.dueAt) break;
+      heap[i] = childEntry;
+      childEntry.heapIndex = i;
+      i = child;
+    }
+    heap[i] = entry;
+    entry.heapIndex = i;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createNameProxy } from "../src/call-proxy.js";
+import { createNameProxy } from "../src/call-gate.js";
 
 describe("call proxy", () => {
   it("turns property access into calls by name, with the argument and options", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import { type Deadlined, DeadlineTimer, monotonicNow } from "../src/deadline-timer.js";
+import { type Deadlined, DeadlineTimer, monotonicNow } from "../src/pending-call.js";
 import { until } from "./support/async.js";
 import { collectWarnings, countTimerRuns } from "./support/timer-runs.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import type { DeadlineTimer } from "../src/deadline-timer.js";
 import type { HandlerContext } from "../src/index.js";
+import type { DeadlineTimer } from "../src/pending-call.js";
 import { Kind, ResponseStatus } from "../src/wire-constants.js";
 import type { RequestMessage } from "../src/wire-messages.js";
 import { codeOf, Latch, rejection, until } from "./support/async.js";

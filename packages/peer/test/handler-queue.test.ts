@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HandlerQueue } from "../src/handler-queue.js";
+import { HandlerQueue } from "../src/handler-run.js";
 import { Latch, until } from "./support/async.js";
 
 describe("HandlerQueue", () => {

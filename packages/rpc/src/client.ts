@@ -14,9 +14,8 @@ import {
   type SignalNameOf,
   type SignalOptions,
 } from "@parley/peer";
-import { linkSignals, monotonicNow } from "@parley/peer/internal";
+import { createNameProxy, linkSignals, monotonicNow } from "@parley/peer/internal";
 import type { Backoff } from "./backoff.js";
-import { createCaller } from "./call-proxy.js";
 import { failureErrors, localClose } from "./client-failures.js";
 import type {
   ClientCallOptions,
@@ -55,7 +54,11 @@ export class Client<
   C extends AnyContract,
   S extends AnyContract | undefined = undefined,
 > extends EventEmitter<ClientEvents> {
-  /** Typed proxy: `client.call.add({ a: 1, b: 2 })`. */
+  /**
+   * Typed proxy: `client.call.add({ a: 1, b: 2 })` is `client.request("add", { a: 1, b: 2 })`.
+   * The contract's methods are plain properties (a property load per call, no Proxy trap); another
+   * name still gives a function, whose call is refused as `UNIMPLEMENTED` like `request()` would be.
+   */
   readonly call: ContractCaller<C, ClientCallOptions>;
   private current: ClientState = "ready";
   /** Why no connection will come (state `failed`): the error later calls fail with. */
@@ -67,7 +70,7 @@ export class Client<
   private readonly closedInfo: Promise<CloseInfo>;
   private resolveClosed!: (info: CloseInfo) => void;
   private readonly sub: SubConnection<Peer<S, C>>;
-  private readonly picker: Picker<Peer<S, C>>;
+  private readonly picker: Picker<Peer<S, C>> = new SingleEndpointPicker();
 
   /** @internal use {@link connect}. */
   constructor(
@@ -81,21 +84,25 @@ export class Client<
     this.closedInfo = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    // Parts in dependency order: the sub-connection reports only after open() is called.
+    // Parts in dependency order: the picker first, then the sub-connection, which reports to it
+    // (through this client) only after open() is called.
     this.sub = new SubConnection(
       dial,
       backoff,
       {
-        onReady: (_peer, attempt) => this.onReady(attempt),
-        onDisconnect: (info, willReconnect) => this.onDisconnect(info, willReconnect),
+        onReady: (peer, attempt) => this.onReady(peer, attempt),
+        onDisconnect: (peer, info, willReconnect) => this.onDisconnect(peer, info, willReconnect),
         onAttemptFailed: (attempt, delayMs, error) =>
           this.emit("reconnecting", attempt, delayMs, error),
         onFailed: (attempts, error, reason) => this.onFailed(attempts, error, reason),
       },
       explain,
     );
-    this.picker = new SingleEndpointPicker(this.sub);
-    this.call = createCaller<C>(this as never, options.contract);
+    this.call = createNameProxy(
+      (method, input, callOptions) =>
+        this.request(method as MethodOf<C>, input as never, callOptions as ClientCallOptions),
+      options.contract.requestNames,
+    ) as unknown as ContractCaller<C, ClientCallOptions>;
   }
 
   /**
@@ -189,13 +196,15 @@ export class Client<
 
   // ---- what the sub-connection reports ----------------------------------------------------------
 
-  private onReady(attempt: number): void {
+  private onReady(peer: Peer<S, C>, attempt: number): void {
+    this.picker.add(peer);
     if (this.current === "reconnecting") this.setState("reconnecting", "ready");
     this.waiters.wake();
     if (attempt > 0) this.emit("reconnect", attempt);
   }
 
-  private onDisconnect(info: CloseInfo, willReconnect: boolean): void {
+  private onDisconnect(peer: Peer<S, C>, info: CloseInfo, willReconnect: boolean): void {
+    this.picker.remove(peer);
     if (this.current !== "ready") return;
     this.emit("disconnect", info, willReconnect);
     if (willReconnect) this.setState("ready", "reconnecting");

@@ -1,8 +1,8 @@
 /**
- * One endpoint of a client: its live peer and the loop that replaces it after a drop. A client
- * reaches its endpoints only through a picker (picker.ts), so balancing over many endpoints adds
- * sub-connections and a picker, and changes nothing here (as grpc-js has subchannels under a
- * load-balancing picker).
+ * One endpoint of a client: its live peer and the loop that replaces it after a drop. It reports
+ * each peer as it becomes ready and as it closes; the client hands them to its picker
+ * (picker.ts), which calls go through. Balancing over many endpoints adds sub-connections and a
+ * picker, and changes nothing here (as grpc-js has subchannels under a load-balancing picker).
  */
 import type { CloseInfo } from "@parley/peer";
 import { monotonicNow } from "@parley/peer/internal";
@@ -16,8 +16,8 @@ export type SubConnectionState = "connecting" | "ready" | "reconnecting" | "fail
 export interface SubConnectionListener<P> {
   /** A peer finished its Hello (`attempt` 0 for a first connection made without retries). */
   onReady(peer: P, attempt: number): void;
-  /** The live peer closed; `willReconnect` says whether a reconnect loop starts. */
-  onDisconnect(info: CloseInfo, willReconnect: boolean): void;
+  /** The live `peer` closed; `willReconnect` says whether a reconnect loop starts. */
+  onDisconnect(peer: P, info: CloseInfo, willReconnect: boolean): void;
   /** A connection attempt failed; the next starts after `delayMs`. */
   onAttemptFailed(attempt: number, delayMs: number, error: Error): void;
   /** No peer will come any more: retries ran out, were refused, or were never allowed. */
@@ -73,11 +73,6 @@ export class SubConnection<P extends SubPeer> {
 
   get state(): SubConnectionState {
     return this.current;
-  }
-
-  /** The peer calls go out on now, if one is up. */
-  get peer(): P | undefined {
-    return this.live;
   }
 
   /** The CloseInfo of the last peer that closed, if any. */
@@ -163,7 +158,7 @@ export class SubConnection<P extends SubPeer> {
     // A peer this side closed on purpose (not for an error) is not replaced.
     const willReconnect =
       this.reconnector !== undefined && !(info.initiator === "local" && info.reason !== "error");
-    this.listener.onDisconnect(info, willReconnect);
+    this.listener.onDisconnect(peer, info, willReconnect);
     if (!willReconnect) {
       this.fail(0, info.error ?? new Error("the connection closed"), "lost");
       return;

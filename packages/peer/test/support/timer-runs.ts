@@ -1,5 +1,5 @@
 import { onTestFinished } from "vitest";
-import type { DeadlineTimer } from "../../src/deadline-timer.js";
+import type { DeadlineTimer } from "../../src/pending-call.js";
 
 /**
  * Counts how often `timers`' own timer runs, by wrapping the private method its `setTimeout`
