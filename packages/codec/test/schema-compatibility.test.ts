@@ -134,6 +134,21 @@ describe("schemas nested too deep", () => {
     expect(describeSchema(deep)).toMatch(/^string|\.\.\.$/);
   });
 
+  it("reports a schema too deep even when both sides hold the same one", () => {
+    const deep = nestedUnions(MAX_SCHEMA_DEPTH);
+    for (const other of [deep, structuredClone(deep)]) {
+      expect(compareSchemas(deep, other, "x")).toEqual([
+        {
+          path: "x",
+          writer: "shape too deep",
+          reader: "shape too deep",
+          compatible: false,
+          reason: `shape too deep: over ${MAX_SCHEMA_DEPTH} levels of nesting`,
+        },
+      ]);
+    }
+  });
+
   it("still compares a schema just within the limit", () => {
     // Each anyOf level is two levels of JSON (the object and its array).
     const within = nestedUnions(Math.floor((MAX_SCHEMA_DEPTH - 1) / 2));
@@ -200,6 +215,16 @@ describe("compareSchemas on arbitrary input", () => {
         }
         if (deepen) expect(findings.some((f) => f.reason.startsWith("shape too deep"))).toBe(true);
         expect(typeof describeSchema(r as Json)).toBe("string");
+      }),
+      { seed: 1407, numRuns: 500 },
+    );
+  });
+
+  it("finds no difference between a schema and its copy off the wire, whatever it holds", () => {
+    fc.assert(
+      fc.property(schemaLike, (s) => {
+        const copy = JSON.parse(JSON.stringify(s)) as JsonSchema;
+        expect(compareSchemas(s as JsonSchema, copy, "x")).toEqual([]);
       }),
       { seed: 1407, numRuns: 500 },
     );
