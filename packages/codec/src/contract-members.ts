@@ -117,13 +117,15 @@ export function agreeMembers(
   caller: ContractDefinition,
   served: readonly ContractMember[],
 ): MemberAgreement {
-  const byKey = new Map<string, ContractMember>();
-  for (const m of served) byKey.set(`${m.kind}:${m.name}`, m);
+  // One map per kind, keyed on the name alone: no key string built per member.
+  const requests = new Map<string, ContractMember>();
+  const signals = new Map<string, ContractMember>();
+  for (const m of served) (m.kind === "request" ? requests : signals).set(m.name, m);
   const unservedRequests: string[] = [];
   const unservedSignals: string[] = [];
   const incompatible: MemberIncompatibility[] = [];
   for (const mine of localMembers(caller)) {
-    const theirs = byKey.get(`${mine.kind}:${mine.name}`);
+    const theirs = (mine.kind === "request" ? requests : signals).get(mine.name);
     if (theirs === undefined) {
       (mine.kind === "request" ? unservedRequests : unservedSignals).push(mine.name);
     } else if (theirs.fingerprint !== mine.fingerprint) {
@@ -133,16 +135,18 @@ export function agreeMembers(
   return { unservedRequests, unservedSignals, incompatible };
 }
 
+function problem(
+  { kind, name }: LocalMember,
+  path: string,
+  callerType: string,
+  serverType: string,
+  reason: string,
+): MemberIncompatibility {
+  return { kind, name, path, callerType, serverType, reason };
+}
+
 function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompatibility[] {
-  const { kind, name } = mine;
-  const problem = (path: string, callerType: string, serverType: string, reason: string) => ({
-    kind,
-    name,
-    path,
-    callerType,
-    serverType,
-    reason,
-  });
+  const kind = mine.kind;
   let wire: Json;
   try {
     wire = theirs.shape === "" ? null : (JSON.parse(theirs.shape) as Json);
@@ -150,13 +154,14 @@ function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompa
     wire = null;
   }
   if (wire === null || typeof wire !== "object") {
-    return [problem("", "schema", "unknown", "schemas differ and the serving side sent no shape")];
+    const reason = "schemas differ and the serving side sent no shape";
+    return [problem(mine, "", "schema", "unknown", reason)];
   }
   const out: MemberIncompatibility[] = [];
   if (mine.idempotent && !theirs.idempotent) {
-    out.push(problem("", "idempotent", "not idempotent", "the caller would retry it"));
+    out.push(problem(mine, "", "idempotent", "not idempotent", "the caller would retry it"));
   }
-  if (kind === "request") out.push(...streamMismatch(mine.wire, wire, problem));
+  if (kind === "request") out.push(...streamMismatch(mine, wire));
   const roots = kind === "request" ? REQUEST_ROOTS : (["payload"] as const);
   for (const root of roots) {
     const ours = root === "payload" ? (mine.wire as JsonSchema) : field(mine.wire, root);
@@ -171,30 +176,21 @@ function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompa
     for (const f of findings) {
       if (f.compatible) continue;
       const [callerType, serverType] = callerWrites ? [f.writer, f.reader] : [f.reader, f.writer];
-      out.push(problem(f.path, callerType, serverType, f.reason));
+      out.push(problem(mine, f.path, callerType, serverType, f.reason));
     }
   }
   return out;
 }
 
 /** A stream (`yields`, `accepts`) declared on one side only: the two cannot talk about it. */
-function streamMismatch(
-  mine: Json,
-  theirs: Json,
-  problem: (
-    path: string,
-    callerType: string,
-    serverType: string,
-    reason: string,
-  ) => MemberIncompatibility,
-): MemberIncompatibility[] {
+function streamMismatch(mine: LocalMember, theirs: Json): MemberIncompatibility[] {
   const out: MemberIncompatibility[] = [];
   for (const key of ["yields", "accepts"] as const) {
-    const callerHas = key in (mine as object);
+    const callerHas = key in (mine.wire as object);
     const serverHas = key in (theirs as object);
     if (callerHas === serverHas) continue;
     const [callerType, serverType] = callerHas ? [key, "absent"] : ["absent", key];
-    out.push(problem(key, callerType, serverType, `${key} declared on one side only`));
+    out.push(problem(mine, key, callerType, serverType, `${key} declared on one side only`));
   }
   return out;
 }

@@ -89,10 +89,8 @@ export function compareWithTraits(
   // Checked before anything that recurses without a bound (describeSchema, sameJson, compareAt).
   const wt = wTraits ?? schemaTraits(w);
   const rt = rTraits ?? schemaTraits(r);
-  const wDeep = wt.tooDeep;
-  const rDeep = rt.tooDeep;
-  if (wDeep || rDeep) {
-    const [writer, reader] = [wDeep ? TOO_DEEP : "schema", rDeep ? TOO_DEEP : "schema"];
+  if (wt.tooDeep || rt.tooDeep) {
+    const [writer, reader] = [wt.tooDeep ? TOO_DEEP : "schema", rt.tooDeep ? TOO_DEEP : "schema"];
     const reason = `shape too deep: over ${MAX_SCHEMA_DEPTH} levels of nesting`;
     out.push(fieldFinding(path, writer, reader, false, reason));
     return out;
@@ -117,13 +115,8 @@ export function isCompatibleSchema(w: JsonSchema, r: JsonSchema): boolean {
 // An unchanged node has no findings: skipped with one walk that allocates nothing (bounded: the
 // caller has checked that neither schema is too deep). Its callers below ask before comparing,
 // except the root, which compareWithTraits has just asked about.
-function compareChild(
-  w: Json | undefined,
-  r: Json | undefined,
-  path: string,
-  out: SchemaFinding[],
-) {
-  if (!sameSchema(w, r)) compareAt(asObject(w), asObject(r), path, out);
+function compareChild(w: Json | undefined, r: Json | undefined, at: string, out: SchemaFinding[]) {
+  if (!sameSchema(w, r)) compareAt(asObject(w), asObject(r), at, out);
 }
 
 function compareAt(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
@@ -198,43 +191,45 @@ function compareEnums(w: Schema, r: Schema, path: string, out: SchemaFinding[]):
 
 // A reader's lower bound must not be above the writer's, an upper bound not below; a bound the
 // writer lacks means the writer may send anything on that side.
-// Both loops walk the schemas' own keys (a handful) rather than the keyword lists: a Hello check
-// runs this for every node of every schema that changed.
+// Both loops walk the schemas' own keys (a handful) rather than the keyword lists, and build no
+// list of them: a Hello check runs this for every node of every schema that changed.
 function compareRanges(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
-  for (const key of boundKeys(w, r, RANGE_KEYWORDS)) {
-    const sign = RANGE_KEYWORDS.get(key)!;
-    const rb = r[key];
-    const wb = w[key];
-    if (rb === wb || typeof rb !== "number") {
-      if (typeof wb === "number" && rb === undefined) {
-        out.push(finding(path, w, r, true, `${key} removed`));
-      }
-      continue;
-    }
-    const ok = typeof wb === "number" && (wb - rb) * sign >= 0;
-    const bounded = finding(path, w, r, ok, ok ? `${key} relaxed` : `${key} tightened`);
-    out.push({
-      ...bounded,
-      writer: typeof wb === "number" ? `${bounded.writer} (${key} ${wb})` : bounded.writer,
-      reader: `${bounded.reader} (${key} ${rb})`,
-    });
+  for (const key in r) if (RANGE_KEYWORDS.has(key)) compareRange(key, w, r, path, out);
+  for (const key in w) {
+    if (RANGE_KEYWORDS.has(key) && !(key in r)) compareRange(key, w, r, path, out);
   }
+}
+
+function compareRange(key: string, w: Schema, r: Schema, path: string, out: SchemaFinding[]) {
+  const sign = RANGE_KEYWORDS.get(key)!;
+  const rb = r[key];
+  const wb = w[key];
+  if (rb === wb || typeof rb !== "number") {
+    if (typeof wb === "number" && rb === undefined) {
+      out.push(finding(path, w, r, true, `${key} removed`));
+    }
+    return;
+  }
+  const ok = typeof wb === "number" && (wb - rb) * sign >= 0;
+  const bounded = finding(path, w, r, ok, ok ? `${key} relaxed` : `${key} tightened`);
+  out.push({
+    ...bounded,
+    writer: typeof wb === "number" ? `${bounded.writer} (${key} ${wb})` : bounded.writer,
+    reader: `${bounded.reader} (${key} ${rb})`,
+  });
 }
 
 function compareOpaque(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
-  for (const key of boundKeys(w, r, OPAQUE_KEYWORDS)) {
-    if (sameJson(w[key], r[key])) continue;
-    const ok = r[key] === undefined;
-    out.push(finding(path, w, r, ok, ok ? `${key} removed` : `${key} changed`));
+  for (const key in r) if (OPAQUE_KEYWORDS.has(key)) compareOpaqueKey(key, w, r, path, out);
+  for (const key in w) {
+    if (OPAQUE_KEYWORDS.has(key) && !(key in r)) compareOpaqueKey(key, w, r, path, out);
   }
 }
 
-/** The keys of `w` and `r` that `known` holds, each once. */
-function boundKeys(w: Schema, r: Schema, known: { has(key: string): boolean }): string[] {
-  const keys: string[] = [];
-  for (const key in r) if (known.has(key)) keys.push(key);
-  for (const key in w) if (known.has(key) && !(key in r)) keys.push(key);
-  return keys;
+function compareOpaqueKey(key: string, w: Schema, r: Schema, path: string, out: SchemaFinding[]) {
+  if (sameJson(w[key], r[key])) return;
+  const ok = r[key] === undefined;
+  out.push(finding(path, w, r, ok, ok ? `${key} removed` : `${key} changed`));
 }
 
 function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {

@@ -71,13 +71,16 @@ function same(a: Json | undefined, b: Json | undefined, depth: number): boolean 
     return true;
   }
   if (Array.isArray(b)) return false;
-  // Counted first: an added or removed key (the usual change) is found without walking the rest.
+  // The keys first, then the values: an added or removed key (the usual change) is found
+  // without walking into any value.
   let keys = 0;
   for (const _ in b) keys++;
   for (const key in a) {
     // Own keys only on `b`: a key named `constructor` is not inherited from Object.prototype.
-    if (!Object.hasOwn(b, key) || !same(a[key], b[key], depth + 1)) return false;
+    if (!Object.hasOwn(b, key)) return false;
     keys--;
   }
-  return keys === 0;
+  if (keys !== 0) return false;
+  for (const key in a) if (!same(a[key], b[key], depth + 1)) return false;
+  return true;
 }
