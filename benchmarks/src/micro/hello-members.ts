@@ -85,7 +85,9 @@ function handshake(caller: typeof v1, server: typeof v1): number {
   const frame = encoder.encode(serverHello(server));
   const hello = parser.parse(frame.subarray(encoder.prefixBytes)) as HelloMessage;
   if (hello.serves!.fingerprint === caller.fingerprint) return 0;
-  if (memberTableDigest(hello.servesMembers!).length === 0) throw new Error("no digest");
+  if (memberTableDigest(caller.definition, hello.servesMembers!).length === 0) {
+    throw new Error("no digest");
+  }
   const agreement = agreeMembers(caller.definition, hello.servesMembers!);
   if (agreement.incompatible.length > 0) throw new Error("the benchmark contracts must agree");
   return agreement.unservedRequests.length;
