@@ -27,7 +27,10 @@ const TRAITS: readonly SchemaTraits[] = [
 
 /** The traits of `schema` (any JSON: a remote's may hold anything). */
 export function schemaTraits(schema: Json): SchemaTraits {
-  return TRAITS[walk(schema, 1)]!;
+  const found = walk(schema, 1);
+  // Only an object is read as a schema (an array is no schema at all: see asObject), so only an
+  // object's `$ref`s count; its depth counts whatever it is.
+  return TRAITS[Array.isArray(schema) ? found & TOO_DEEP : found]!;
 }
 
 // Recursive, but never past MAX_SCHEMA_DEPTH + 1 frames: a node deeper than that ends the walk

@@ -90,6 +90,15 @@ describe("compareSchemas", () => {
     expect(fits(tree, tree2)).toBe(false);
   });
 
+  it("reads a node that is no schema as accepting nothing, whatever it holds", () => {
+    const string = shape(z.string());
+    const notSchema = compareSchemas(5 as unknown as JsonSchema, string, "x");
+    expect(notSchema).toContainEqual(expect.objectContaining({ path: "x", compatible: false }));
+    for (const odd of [[{ $ref: "#" }], [[[{ type: "string" }]]], "string", null]) {
+      expect(compareSchemas(odd as unknown as JsonSchema, string, "x")).toEqual(notSchema);
+    }
+  });
+
   it("compares bounds: a reader may relax them, not tighten them", () => {
     expect(fits(z.string().min(2), z.string().min(1))).toBe(true);
     expect(fits(z.string().min(1), z.string().min(2))).toBe(false);
