@@ -17,7 +17,13 @@
 
 import { type ContractDefinition, createMsgpackCodec, defineContract } from "@parley/codec";
 import { agreeMembers, contractMembers } from "@parley/codec/internal";
-import { FrameEncoder, FrameParser, type HelloMessage, Kind } from "@parley/peer/internal";
+import {
+  FrameEncoder,
+  FrameParser,
+  type HelloMessage,
+  Kind,
+  memberTableDigest,
+} from "@parley/peer/internal";
 import { z } from "zod";
 import { numberFlag } from "./cli.js";
 
@@ -70,11 +76,18 @@ function serverHello(c: typeof v1): HelloMessage {
   };
 }
 
-/** One connection's Hello work: encode the server's Hello, parse it, check the caller's contract. */
+/**
+ * One connection's Hello work: encode the server's Hello, parse it, check the caller's contract,
+ * as the engine does on a first connection: the digest it remembers the agreement under, then the
+ * agreement itself (later connections find it under that digest).
+ */
 function handshake(caller: typeof v1, server: typeof v1): number {
   const frame = encoder.encode(serverHello(server));
   const hello = parser.parse(frame.subarray(encoder.prefixBytes)) as HelloMessage;
   if (hello.serves!.fingerprint === caller.fingerprint) return 0;
+  if (memberTableDigest(caller.definition, hello.servesMembers!).length === 0) {
+    throw new Error("no digest");
+  }
   const agreement = agreeMembers(caller.definition, hello.servesMembers!);
   if (agreement.incompatible.length > 0) throw new Error("the benchmark contracts must agree");
   return agreement.unservedRequests.length;

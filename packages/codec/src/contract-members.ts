@@ -8,8 +8,9 @@
 
 import type { ContractDefinition } from "./contract-types.js";
 import { canonicalJson, fnv1a64, type Json, requestWire, wireSchema } from "./fingerprint.js";
-import { compareSchemas } from "./schema-compatibility.js";
+import { compareWithTraits } from "./schema-compatibility.js";
 import type { JsonSchema } from "./schema-description.js";
+import { type SchemaTraits, schemaTraits } from "./schema-traits.js";
 
 /** One request method or signal, as a Hello advertises it. */
 export interface ContractMember {
@@ -30,7 +31,12 @@ export interface ContractMember {
 /** A local member: also its wire shape parsed, for checks against a remote's. */
 interface LocalMember extends ContractMember {
   readonly wire: Json;
+  /** The traits of each schema of `wire` (by root: `input`, ..., or `payload`), walked once. */
+  readonly traits: { readonly [root: string]: SchemaTraits };
 }
+
+/** The schemas of a member's wire shape that are compared one by one. */
+const REQUEST_ROOTS = ["input", "output", "accepts", "yields"] as const;
 
 /** Why a member cannot be used between a caller and a server. */
 export interface MemberIncompatibility {
@@ -86,7 +92,10 @@ function member(
 ): LocalMember {
   const shape = canonicalJson(wire);
   const fingerprint = memberFingerprint(kind, idempotent, shape);
-  return Object.freeze({ kind, name, idempotent, fingerprint, shape, wire });
+  const traits: { [root: string]: SchemaTraits } = {};
+  if (kind === "signal") traits.payload = schemaTraits(wire);
+  else for (const root of REQUEST_ROOTS) traits[root] = schemaTraits(field(wire, root));
+  return Object.freeze({ kind, name, idempotent, fingerprint, shape, wire, traits });
 }
 
 /** The fingerprint a member with this kind, flag and canonical shape has. */
@@ -108,13 +117,15 @@ export function agreeMembers(
   caller: ContractDefinition,
   served: readonly ContractMember[],
 ): MemberAgreement {
-  const byKey = new Map<string, ContractMember>();
-  for (const m of served) byKey.set(`${m.kind}:${m.name}`, m);
+  // One map per kind, keyed on the name alone: no key string built per member.
+  const requests = new Map<string, ContractMember>();
+  const signals = new Map<string, ContractMember>();
+  for (const m of served) (m.kind === "request" ? requests : signals).set(m.name, m);
   const unservedRequests: string[] = [];
   const unservedSignals: string[] = [];
   const incompatible: MemberIncompatibility[] = [];
   for (const mine of localMembers(caller)) {
-    const theirs = byKey.get(`${mine.kind}:${mine.name}`);
+    const theirs = (mine.kind === "request" ? requests : signals).get(mine.name);
     if (theirs === undefined) {
       (mine.kind === "request" ? unservedRequests : unservedSignals).push(mine.name);
     } else if (theirs.fingerprint !== mine.fingerprint) {
@@ -124,16 +135,18 @@ export function agreeMembers(
   return { unservedRequests, unservedSignals, incompatible };
 }
 
+function problem(
+  { kind, name }: LocalMember,
+  path: string,
+  callerType: string,
+  serverType: string,
+  reason: string,
+): MemberIncompatibility {
+  return { kind, name, path, callerType, serverType, reason };
+}
+
 function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompatibility[] {
-  const { kind, name } = mine;
-  const problem = (path: string, callerType: string, serverType: string, reason: string) => ({
-    kind,
-    name,
-    path,
-    callerType,
-    serverType,
-    reason,
-  });
+  const kind = mine.kind;
   let wire: Json;
   try {
     wire = theirs.shape === "" ? null : (JSON.parse(theirs.shape) as Json);
@@ -141,53 +154,43 @@ function compareMember(mine: LocalMember, theirs: ContractMember): MemberIncompa
     wire = null;
   }
   if (wire === null || typeof wire !== "object") {
-    return [problem("", "schema", "unknown", "schemas differ and the serving side sent no shape")];
+    const reason = "schemas differ and the serving side sent no shape";
+    return [problem(mine, "", "schema", "unknown", reason)];
   }
   const out: MemberIncompatibility[] = [];
   if (mine.idempotent && !theirs.idempotent) {
-    out.push(problem("", "idempotent", "not idempotent", "the caller would retry it"));
+    out.push(problem(mine, "", "idempotent", "not idempotent", "the caller would retry it"));
   }
-  if (kind === "request") out.push(...streamMismatch(mine.wire, wire, problem));
-  const pairs: [JsonSchema, JsonSchema, string][] =
-    kind === "request"
-      ? [
-          [field(mine.wire, "input"), field(wire, "input"), "input"],
-          [field(wire, "output"), field(mine.wire, "output"), "output"],
-          [field(mine.wire, "accepts"), field(wire, "accepts"), "accepts"],
-          [field(wire, "yields"), field(mine.wire, "yields"), "yields"],
-        ]
-      : [[mine.wire as JsonSchema, wire as JsonSchema, "payload"]];
-  for (const [writer, reader, root] of pairs) {
-    for (const f of compareSchemas(writer, reader, root)) {
+  if (kind === "request") out.push(...streamMismatch(mine, wire));
+  const roots = kind === "request" ? REQUEST_ROOTS : (["payload"] as const);
+  for (const root of roots) {
+    const ours = root === "payload" ? (mine.wire as JsonSchema) : field(mine.wire, root);
+    const others = root === "payload" ? (wire as JsonSchema) : field(wire, root);
+    const known = mine.traits[root];
+    // The caller writes the input, its items (accepts) and payloads; the server the output and
+    // its items (yields).
+    const callerWrites = root !== "output" && root !== "yields";
+    const findings = callerWrites
+      ? compareWithTraits(ours, known, others, undefined, root)
+      : compareWithTraits(others, undefined, ours, known, root);
+    for (const f of findings) {
       if (f.compatible) continue;
-      // The caller writes the input, its items (accepts) and payloads; the server the output and
-      // its items (yields).
-      const callerWrites = root !== "output" && root !== "yields";
       const [callerType, serverType] = callerWrites ? [f.writer, f.reader] : [f.reader, f.writer];
-      out.push(problem(f.path, callerType, serverType, f.reason));
+      out.push(problem(mine, f.path, callerType, serverType, f.reason));
     }
   }
   return out;
 }
 
 /** A stream (`yields`, `accepts`) declared on one side only: the two cannot talk about it. */
-function streamMismatch(
-  mine: Json,
-  theirs: Json,
-  problem: (
-    path: string,
-    callerType: string,
-    serverType: string,
-    reason: string,
-  ) => MemberIncompatibility,
-): MemberIncompatibility[] {
+function streamMismatch(mine: LocalMember, theirs: Json): MemberIncompatibility[] {
   const out: MemberIncompatibility[] = [];
   for (const key of ["yields", "accepts"] as const) {
-    const callerHas = key in (mine as object);
+    const callerHas = key in (mine.wire as object);
     const serverHas = key in (theirs as object);
     if (callerHas === serverHas) continue;
     const [callerType, serverType] = callerHas ? [key, "absent"] : ["absent", key];
-    out.push(problem(key, callerType, serverType, `${key} declared on one side only`));
+    out.push(problem(mine, key, callerType, serverType, `${key} declared on one side only`));
   }
   return out;
 }

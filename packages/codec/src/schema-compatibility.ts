@@ -23,6 +23,7 @@ import {
   type Schema,
   typesOf,
 } from "./schema-description.js";
+import { type SchemaTraits, sameSchema, schemaTraits } from "./schema-traits.js";
 
 /** One difference between a writer's and a reader's schema. */
 export interface SchemaFinding {
@@ -67,12 +68,29 @@ const OPAQUE_KEYWORDS = new Set([
 
 /** Finds every difference between writer schema `w` and reader schema `r`, compatible or not. */
 export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaFinding[] {
+  return compareWithTraits(w, undefined, r, undefined, path);
+}
+
+/**
+ * {@link compareSchemas}, given the traits of either side where known (a local schema's, computed
+ * once per contract), so that only the other side is walked for them.
+ */
+export function compareWithTraits(
+  w: JsonSchema,
+  wTraits: SchemaTraits | undefined,
+  r: JsonSchema,
+  rTraits: SchemaTraits | undefined,
+  path: string,
+): SchemaFinding[] {
   const out: SchemaFinding[] = [];
-  // Checked first, with a loop: everything after this (hasRef, describeSchema, compareAt) recurses.
-  const wDeep = deeperThan(w, MAX_SCHEMA_DEPTH);
-  const rDeep = deeperThan(r, MAX_SCHEMA_DEPTH);
-  if (wDeep || rDeep) {
-    const [writer, reader] = [wDeep ? TOO_DEEP : "schema", rDeep ? TOO_DEEP : "schema"];
+  // Equal schemas within the depth limit have no differences (a recursive one included): most
+  // schemas of a member that changed are unchanged.
+  if (sameSchema(w, r)) return out;
+  // Checked before anything that recurses without a bound (describeSchema, sameJson, compareAt).
+  const wt = wTraits ?? schemaTraits(w);
+  const rt = rTraits ?? schemaTraits(r);
+  if (wt.tooDeep || rt.tooDeep) {
+    const [writer, reader] = [wt.tooDeep ? TOO_DEEP : "schema", rt.tooDeep ? TOO_DEEP : "schema"];
     const reason = `shape too deep: over ${MAX_SCHEMA_DEPTH} levels of nesting`;
     out.push(fieldFinding(path, writer, reader, false, reason));
     return out;
@@ -81,7 +99,7 @@ export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaF
   const rs = asObject(r);
   // A reference may point back up the tree, so a walk could not tell what it refers to on each
   // side: a recursive schema is compatible only when it is unchanged.
-  if (hasRef(ws) || hasRef(rs)) {
+  if (wt.hasRef || rt.hasRef) {
     if (!sameJson(ws, rs)) out.push(finding(path, ws, rs, false, "recursive schema changed"));
     return out;
   }
@@ -92,6 +110,13 @@ export function compareSchemas(w: JsonSchema, r: JsonSchema, path = ""): SchemaF
 /** True when the reader accepts everything the writer may send. */
 export function isCompatibleSchema(w: JsonSchema, r: JsonSchema): boolean {
   return compareSchemas(w, r).every((f) => f.compatible);
+}
+
+// An unchanged node has no findings: skipped with one walk that allocates nothing (bounded: the
+// caller has checked that neither schema is too deep). Its callers below ask before comparing,
+// except the root, which compareWithTraits has just asked about.
+function compareChild(w: Json | undefined, r: Json | undefined, at: string, out: SchemaFinding[]) {
+  if (!sameSchema(w, r)) compareAt(asObject(w), asObject(r), at, out);
 }
 
 function compareAt(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
@@ -109,16 +134,22 @@ function compareAt(w: Schema, r: Schema, path: string, out: SchemaFinding[]): vo
     out.push(finding(path, w, r, false, "writer may send anything"));
     return;
   }
-  if (!compareTypes(w, r, path, out)) return;
+  const wTypes = typesOf(w);
+  if (!compareTypes(w, wTypes, r, path, out)) return;
   compareEnums(w, r, path, out);
   compareRanges(w, r, path, out);
   compareOpaque(w, r, path, out);
-  if (typesOf(w)?.includes("object") || w.properties !== undefined) compareObjects(w, r, path, out);
-  if (typesOf(w)?.includes("array")) compareArrays(w, r, path, out);
+  if (wTypes?.includes("object") || w.properties !== undefined) compareObjects(w, r, path, out);
+  if (wTypes?.includes("array")) compareArrays(w, r, path, out);
 }
 
-function compareTypes(w: Schema, r: Schema, path: string, out: SchemaFinding[]): boolean {
-  const wTypes = typesOf(w);
+function compareTypes(
+  w: Schema,
+  wTypes: string[] | undefined,
+  r: Schema,
+  path: string,
+  out: SchemaFinding[],
+): boolean {
   const rTypes = typesOf(r);
   if (rTypes === undefined) return true;
   if (wTypes === undefined) {
@@ -160,43 +191,45 @@ function compareEnums(w: Schema, r: Schema, path: string, out: SchemaFinding[]):
 
 // A reader's lower bound must not be above the writer's, an upper bound not below; a bound the
 // writer lacks means the writer may send anything on that side.
-// Both loops walk the schemas' own keys (a handful) rather than the keyword lists: a Hello check
-// runs this for every node of every schema that changed.
+// Both loops walk the schemas' own keys (a handful) rather than the keyword lists, and build no
+// list of them: a Hello check runs this for every node of every schema that changed.
 function compareRanges(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
-  for (const key of boundKeys(w, r, RANGE_KEYWORDS)) {
-    const sign = RANGE_KEYWORDS.get(key)!;
-    const rb = r[key];
-    const wb = w[key];
-    if (rb === wb || typeof rb !== "number") {
-      if (typeof wb === "number" && rb === undefined) {
-        out.push(finding(path, w, r, true, `${key} removed`));
-      }
-      continue;
-    }
-    const ok = typeof wb === "number" && (wb - rb) * sign >= 0;
-    const bounded = finding(path, w, r, ok, ok ? `${key} relaxed` : `${key} tightened`);
-    out.push({
-      ...bounded,
-      writer: typeof wb === "number" ? `${bounded.writer} (${key} ${wb})` : bounded.writer,
-      reader: `${bounded.reader} (${key} ${rb})`,
-    });
+  for (const key in r) if (RANGE_KEYWORDS.has(key)) compareRange(key, w, r, path, out);
+  for (const key in w) {
+    if (RANGE_KEYWORDS.has(key) && !(key in r)) compareRange(key, w, r, path, out);
   }
+}
+
+function compareRange(key: string, w: Schema, r: Schema, path: string, out: SchemaFinding[]) {
+  const sign = RANGE_KEYWORDS.get(key)!;
+  const rb = r[key];
+  const wb = w[key];
+  if (rb === wb || typeof rb !== "number") {
+    if (typeof wb === "number" && rb === undefined) {
+      out.push(finding(path, w, r, true, `${key} removed`));
+    }
+    return;
+  }
+  const ok = typeof wb === "number" && (wb - rb) * sign >= 0;
+  const bounded = finding(path, w, r, ok, ok ? `${key} relaxed` : `${key} tightened`);
+  out.push({
+    ...bounded,
+    writer: typeof wb === "number" ? `${bounded.writer} (${key} ${wb})` : bounded.writer,
+    reader: `${bounded.reader} (${key} ${rb})`,
+  });
 }
 
 function compareOpaque(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
-  for (const key of boundKeys(w, r, OPAQUE_KEYWORDS)) {
-    if (sameJson(w[key], r[key])) continue;
-    const ok = r[key] === undefined;
-    out.push(finding(path, w, r, ok, ok ? `${key} removed` : `${key} changed`));
+  for (const key in r) if (OPAQUE_KEYWORDS.has(key)) compareOpaqueKey(key, w, r, path, out);
+  for (const key in w) {
+    if (OPAQUE_KEYWORDS.has(key) && !(key in r)) compareOpaqueKey(key, w, r, path, out);
   }
 }
 
-/** The keys of `w` and `r` that `known` holds, each once. */
-function boundKeys(w: Schema, r: Schema, known: { has(key: string): boolean }): string[] {
-  const keys: string[] = [];
-  for (const key in r) if (known.has(key)) keys.push(key);
-  for (const key in w) if (known.has(key) && !(key in r)) keys.push(key);
-  return keys;
+function compareOpaqueKey(key: string, w: Schema, r: Schema, path: string, out: SchemaFinding[]) {
+  if (sameJson(w[key], r[key])) return;
+  const ok = r[key] === undefined;
+  out.push(finding(path, w, r, ok, ok ? `${key} removed` : `${key} changed`));
 }
 
 function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
@@ -205,34 +238,39 @@ function compareObjects(w: Schema, r: Schema, path: string, out: SchemaFinding[]
   const wRequired = requiredOf(w);
   const rRequired = requiredOf(r);
   const rExtra = r.additionalProperties;
-  for (const [name, rSchema] of Object.entries(rProps)) {
-    const at = join(path, name);
+  for (const name of Object.keys(rProps)) {
+    const rSchema = rProps[name]!;
     // Own keys only: a field named `constructor` or `toString` is not inherited from Object.
     const wSchema = Object.hasOwn(wProps, name) ? wProps[name] : undefined;
-    const required = rRequired.has(name);
+    const required = rRequired.includes(name);
+    const unchanged = required === wRequired.includes(name) && sameSchema(wSchema, rSchema);
+    // Unchanged fields (most of them) are skipped before their path is even joined.
+    if (wSchema !== undefined && unchanged) continue;
+    const at = join(path, name);
     if (wSchema === undefined) {
       const reason = required ? "required field added" : "optional field added";
       out.push(fieldFinding(at, "absent", field(rSchema, required), !required, reason));
       continue;
     }
     // Types are described only when reported: most fields are unchanged.
-    if (required !== wRequired.has(name)) {
+    if (required !== wRequired.includes(name)) {
       const reason = required ? "field made required" : "field made optional";
       const types = [field(wSchema, !required), field(rSchema, required)] as const;
       out.push(fieldFinding(at, types[0], types[1], !required, reason));
     }
     compareAt(asObject(wSchema), asObject(rSchema), at, out);
   }
-  for (const [name, wProp] of Object.entries(wProps)) {
+  for (const name of Object.keys(wProps)) {
     if (Object.hasOwn(rProps, name)) continue;
+    const wProp = wProps[name]!;
     const at = join(path, name);
-    const wField = field(wProp, wRequired.has(name));
+    const wField = field(wProp, wRequired.includes(name));
     if (rExtra === false) {
       out.push(fieldFinding(at, wField, "absent", false, "field unknown to a strict reader"));
     } else if (rExtra === undefined || rExtra === true) {
       out.push(fieldFinding(at, wField, "absent", true, "field removed (reader ignores it)"));
     } else {
-      compareAt(asObject(wProp), asObject(rExtra), at, out);
+      compareChild(wProp, rExtra, at, out);
     }
   }
   compareExtras(w, r, path, out);
@@ -251,7 +289,7 @@ function compareExtras(w: Schema, r: Schema, path: string, out: SchemaFinding[])
     out.push(fieldFinding(at, writer, "absent", false, "extra keys refused by a strict reader"));
     return;
   }
-  compareAt(asObject(wExtra), asObject(rExtra), at, out);
+  compareChild(wExtra, rExtra, at, out);
 }
 
 function compareArrays(w: Schema, r: Schema, path: string, out: SchemaFinding[]): void {
@@ -264,15 +302,10 @@ function compareArrays(w: Schema, r: Schema, path: string, out: SchemaFinding[])
     if (i >= wPrefix.length && w.items === false) continue;
     const ws = i < wPrefix.length ? wPrefix[i] : w.items;
     const rs = i < rPrefix.length ? rPrefix[i] : r.items;
-    compareAt(asObject(ws as JsonSchema), asObject(rs as JsonSchema), join(path, String(i)), out);
+    compareChild(ws, rs, join(path, String(i)), out);
   }
   if (w.items !== false && (w.items !== undefined || r.items !== undefined)) {
-    compareAt(
-      asObject(w.items as JsonSchema),
-      asObject(r.items as JsonSchema),
-      join(path, "[]"),
-      out,
-    );
+    compareChild(w.items, r.items, join(path, "[]"), out);
   }
 }
 
@@ -303,7 +336,7 @@ function compareUnions(
 
 function fits(w: Schema, r: Schema, path: string): boolean {
   const out: SchemaFinding[] = [];
-  compareAt(w, r, path, out);
+  compareChild(w, r, path, out);
   return out.every((f) => f.compatible);
 }
 
@@ -334,26 +367,6 @@ function fieldFinding(
 
 const TOO_DEEP = "shape too deep";
 
-/** True when `value` nests objects and arrays more than `limit` levels deep (a loop, no recursion). */
-function deeperThan(value: Json, limit: number): boolean {
-  const stack: [Json, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > limit) return true;
-    for (const key in node) stack.push([(node as { [key: string]: Json })[key]!, depth + 1]);
-  }
-  return false;
-}
-
-// A walk, not JSON.stringify(s).includes(...): this runs for every schema a Hello compares.
-function hasRef(s: Json): boolean {
-  if (typeof s !== "object" || s === null) return false;
-  if (Array.isArray(s)) return s.some(hasRef);
-  for (const key in s) if (key === "$ref" || hasRef(s[key]!)) return true;
-  return false;
-}
-
 function acceptsType(readerTypes: string[], t: string): boolean {
   return readerTypes.includes(t) || (t === "integer" && readerTypes.includes("number"));
 }
@@ -363,9 +376,12 @@ function propsOf(s: Schema): { [key: string]: Json } {
   return typeof p === "object" && p !== null && !Array.isArray(p) ? p : {};
 }
 
-function requiredOf(s: Schema): Set<string> {
-  return new Set(Array.isArray(s.required) ? s.required.filter((k) => typeof k === "string") : []);
+/** The names `s` requires, as listed: a few, so searched in place (no Set built per node). */
+function requiredOf(s: Schema): readonly Json[] {
+  return Array.isArray(s.required) ? s.required : NO_NAMES;
 }
+
+const NO_NAMES: readonly Json[] = [];
 
 function join(path: string, part: string): string {
   return path === "" ? part : `${path}.${part}`;

@@ -90,6 +90,15 @@ describe("compareSchemas", () => {
     expect(fits(tree, tree2)).toBe(false);
   });
 
+  it("reads a node that is no schema as accepting nothing, whatever it holds", () => {
+    const string = shape(z.string());
+    const notSchema = compareSchemas(5 as unknown as JsonSchema, string, "x");
+    expect(notSchema).toContainEqual(expect.objectContaining({ path: "x", compatible: false }));
+    for (const odd of [[{ $ref: "#" }], [[[{ type: "string" }]]], "string", null]) {
+      expect(compareSchemas(odd as unknown as JsonSchema, string, "x")).toEqual(notSchema);
+    }
+  });
+
   it("compares bounds: a reader may relax them, not tighten them", () => {
     expect(fits(z.string().min(2), z.string().min(1))).toBe(true);
     expect(fits(z.string().min(1), z.string().min(2))).toBe(false);
@@ -132,6 +141,21 @@ describe("schemas nested too deep", () => {
       ]);
     }
     expect(describeSchema(deep)).toMatch(/^string|\.\.\.$/);
+  });
+
+  it("reports a schema too deep even when both sides hold the same one", () => {
+    const deep = nestedUnions(MAX_SCHEMA_DEPTH);
+    for (const other of [deep, structuredClone(deep)]) {
+      expect(compareSchemas(deep, other, "x")).toEqual([
+        {
+          path: "x",
+          writer: "shape too deep",
+          reader: "shape too deep",
+          compatible: false,
+          reason: `shape too deep: over ${MAX_SCHEMA_DEPTH} levels of nesting`,
+        },
+      ]);
+    }
   });
 
   it("still compares a schema just within the limit", () => {
@@ -200,6 +224,16 @@ describe("compareSchemas on arbitrary input", () => {
         }
         if (deepen) expect(findings.some((f) => f.reason.startsWith("shape too deep"))).toBe(true);
         expect(typeof describeSchema(r as Json)).toBe("string");
+      }),
+      { seed: 1407, numRuns: 500 },
+    );
+  });
+
+  it("finds no difference between a schema and its copy off the wire, whatever it holds", () => {
+    fc.assert(
+      fc.property(schemaLike, (s) => {
+        const copy = JSON.parse(JSON.stringify(s)) as JsonSchema;
+        expect(compareSchemas(s as JsonSchema, copy, "x")).toEqual([]);
       }),
       { seed: 1407, numRuns: 500 },
     );

@@ -24,8 +24,8 @@ const MAX_REMEMBERED_AGREEMENTS = 64;
 
 // A caller opening many connections to servers of one version compares their shapes once: the
 // agreement is remembered per called contract and per member table received, keyed on a digest of
-// that table itself (every name, flag, fingerprint and shape), never on the contract fingerprint
-// the server claims. A hostile or broken server claiming another version's fingerprint with a
+// that table itself (every name, flag and fingerprint, and every shape the agreement reads), never
+// on the contract fingerprint the server claims. A hostile or broken server claiming another version's fingerprint with a
 // wrong table would otherwise decide what every later, honest server of that version is told.
 // SHA-256 rather than the contract's FNV: a server must not be able to craft a table that
 // collides with an honest one.
@@ -37,7 +37,7 @@ function agreeOnce(caller: ContractDefinition, served: readonly ContractMember[]
     known = new Map();
     remembered.set(caller, known);
   }
-  const key = tableDigest(served);
+  const key = memberTableDigest(caller, served);
   let agreement = known.get(key);
   if (agreement === undefined) {
     agreement = agreeMembers(caller, served);
@@ -47,11 +47,42 @@ function agreeOnce(caller: ContractDefinition, served: readonly ContractMember[]
   return agreement;
 }
 
-/** A digest of everything in a received member table that the agreement depends on. */
-function tableDigest(served: readonly ContractMember[]): string {
-  // JSON of the fields in a fixed order: unambiguous whatever bytes a name or shape holds.
-  const rows = served.map((m) => [m.kind, m.name, m.idempotent, m.fingerprint, m.shape]);
-  return createHash("sha256").update(JSON.stringify(rows)).digest("base64");
+/** Each member's fingerprint, by kind and name, of the contracts this side calls. */
+const ownFingerprints = new WeakMap<ContractDefinition, OwnFingerprints>();
+type OwnFingerprints = { readonly [kind in ContractMember["kind"]]: Map<string, string> };
+
+function fingerprintsOf(caller: ContractDefinition): OwnFingerprints {
+  let own = ownFingerprints.get(caller);
+  if (own === undefined) {
+    own = { request: new Map(), signal: new Map() };
+    for (const m of contractMembers(caller)) own[m.kind].set(m.name, m.fingerprint);
+    ownFingerprints.set(caller, own);
+  }
+  return own;
+}
+
+/**
+ * A digest of everything in a received member table that `caller`'s agreement with it depends on:
+ * every row's kind, flag, fingerprint and name, and the shape of each member the caller also has
+ * under another fingerprint (the only shapes the agreement reads; a few when a few methods changed).
+ */
+export function memberTableDigest(
+  caller: ContractDefinition,
+  served: readonly ContractMember[],
+): string {
+  const own = fingerprintsOf(caller);
+  // Each field in a fixed order, the variable ones after their length: unambiguous whatever a
+  // name or shape holds. One string and one hash update: JSON.stringify of the rows (escaping
+  // every quote of every shape) cost more than the hash itself.
+  let text = "";
+  for (const m of served) {
+    const { name, fingerprint: fp } = m;
+    const mine = (m.kind === "request" ? own.request : own.signal).get(name);
+    const shape = mine !== undefined && mine !== fp ? m.shape : "";
+    text += `${m.kind === "request" ? "r" : "s"}${m.idempotent ? 1 : 0}${fp.length}:${fp}`;
+    text += `${name.length}:${name}${shape.length}:${shape}`;
+  }
+  return createHash("sha256").update(text).digest("base64");
 }
 
 /** What the calling side learned at Hello: the members the remote lacks. */

@@ -2,8 +2,8 @@
  * The Hello's member tables (protocol 1.1, docs/protocol.md §3 "Hello members"): per request method
  * and signal of the contracts a side serves and calls, its name, `idempotent` flag, fingerprint
  * and, from the serving side, its wire shape. Appended after the 1.0 fields, so a 1.0 receiver
- * ignores them. A table is encoded once per member list and reused for every connection (a Hello
- * for a 50-method contract is mostly this block).
+ * ignores them. A table is encoded once per member list, the block once per pair of lists, and
+ * reused for every connection (a Hello for a 50-method contract is mostly this block).
  */
 import { Buffer } from "node:buffer";
 import type { ContractMember } from "@parley/codec/internal";
@@ -42,8 +42,30 @@ export function withoutShapes(
   return out;
 }
 
+/** A table that is absent, as a key of {@link blocks}. */
+const ABSENT: readonly ContractMember[] = [];
+/** Whole blocks by serves table, then calls table: a side sends the same block on every Hello. */
+const blocks = new WeakMap<readonly ContractMember[], WeakMap<object, Uint8Array>>();
+
 /** The members block: flags u8, then the serves table and the calls table when present. */
 export function encodeMembersBlock(
+  serves: readonly ContractMember[] | undefined,
+  calls: readonly ContractMember[] | undefined,
+): Uint8Array {
+  let byCalls = blocks.get(serves ?? ABSENT);
+  if (byCalls === undefined) {
+    byCalls = new WeakMap();
+    blocks.set(serves ?? ABSENT, byCalls);
+  }
+  let block = byCalls.get(calls ?? ABSENT);
+  if (block === undefined) {
+    block = joinTables(serves, calls);
+    byCalls.set(calls ?? ABSENT, block);
+  }
+  return block;
+}
+
+function joinTables(
   serves: readonly ContractMember[] | undefined,
   calls: readonly ContractMember[] | undefined,
 ): Uint8Array {

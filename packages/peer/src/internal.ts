@@ -3,6 +3,7 @@
  * @internal No semver guarantee: these may change in any release.
  */
 export { createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
+export { memberTableDigest } from "./contract-agreement.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
 export type { FlushScheduler } from "./outbox.js";

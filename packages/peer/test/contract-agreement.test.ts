@@ -171,9 +171,19 @@ describe("the remembered agreement", () => {
   // table, let through with gaps for an empty one. Neither may decide what an honest v2 server
   // that connects later is told.
   const claimsV2 = { name: "kv", version: "2", fingerprint: kv2.fingerprint };
+  // v2's own rows, but the shape of `get` (which differs from the caller's, so is read) makes
+  // its new input field required: only the shape tells this table from the honest one.
+  const breakingGet = JSON.parse(
+    contractMembers(kv2.definition).find((m) => m.name === "get")!.shape,
+  );
+  breakingGet.input.required = ["fresh", "key"];
+  const v2WithBreakingGet = contractMembers(kv2.definition).map((m) =>
+    m.name === "get" ? { ...m, shape: JSON.stringify(breakingGet) } : m,
+  );
   const lies = [
     { table: "a breaking table", members: contractMembers(kv3.definition), accepted: false },
     { table: "an empty table", members: [], accepted: true },
+    { table: "v2's rows and a breaking shape", members: v2WithBreakingGet, accepted: false },
   ];
   for (const { table, members, accepted } of lies) {
     it(`is not poisoned by a remote claiming v2's fingerprint with ${table}`, async () => {
