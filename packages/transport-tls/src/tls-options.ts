@@ -5,6 +5,7 @@ import {
   functionOption,
   integerOption,
   MAX_TIMER_MS,
+  objectOption,
   oneOfOption,
 } from "@parley/framing/internal";
 import type { TcpConnectOptions, TcpListenOptions } from "@parley/transport-net";
@@ -29,6 +30,19 @@ export type PemInput = string | Buffer | readonly (string | Buffer)[];
 
 /** A handshake that failed on the server's side: a client's problem, reported, not thrown. */
 export type TlsClientErrorHandler = (error: TlsHandshakeError | TlsHandshakeTimeoutError) => void;
+
+/**
+ * Counts sockets in their TLS handshake against a bound the listener's owner keeps (rpc's
+ * `maxHandshakingConnections`), so a flood of half-done TLS handshakes cannot exhaust the server.
+ */
+export interface TlsHandshakeAdmission {
+  /**
+   * A TCP connection arrived and its TLS handshake begins. `drop` destroys its socket (the owner
+   * needs the room). Returns the function that ends its count, called once the handshake completes
+   * or fails.
+   */
+  enterTlsHandshake(remoteAddress: string, drop: (error: Error) => void): () => void;
+}
 
 /** Options both ends share. */
 export interface TlsCommonOptions {
@@ -61,6 +75,11 @@ export interface TlsListenOptions extends TcpListenOptions, TlsCommonOptions {
   mutual?: boolean;
   /** Receives each failed handshake (`TLS_HANDSHAKE_FAILED`, `TLS_HANDSHAKE_TIMEOUT`). @default ignored */
   onClientError?: TlsClientErrorHandler;
+  /**
+   * Counts each socket from its TCP connection until its TLS handshake ends, and may drop it.
+   * @default none: only `handshakeTimeoutMs` bounds a handshake
+   */
+  handshakeAdmission?: TlsHandshakeAdmission;
 }
 
 /** Options of `connectTls`: those of `connectTcp`, plus whom to trust and who to be. */
@@ -94,6 +113,7 @@ export interface ResolvedTlsListenOptions extends ResolvedTcpListenOptions {
   readonly handshakeTimeoutMs: number;
   readonly minVersion: TlsMinVersion;
   readonly onClientError: TlsClientErrorHandler | undefined;
+  readonly handshakeAdmission: TlsHandshakeAdmission | undefined;
 }
 
 /** Resolved {@link TlsConnectOptions}. @internal */
@@ -125,6 +145,7 @@ export function resolveTlsListenOptions(options: TlsListenOptions): ResolvedTlsL
     minVersion,
     handshakeTimeoutMs: handshakeTimeout(o.handshakeTimeoutMs),
     onClientError: functionOption<TlsClientErrorHandler>("onClientError", o.onClientError),
+    handshakeAdmission: admissionOption(o.handshakeAdmission),
     identity: checkedIdentity(o, minVersion),
   });
 }
@@ -149,6 +170,14 @@ export function resolveTlsConnectOptions(options: TlsConnectOptions): ResolvedTl
     handshakeTimeoutMs: handshakeTimeout(o.handshakeTimeoutMs),
     secureContext: loadContext(o, minVersion),
   });
+}
+
+function admissionOption(value: unknown): TlsHandshakeAdmission | undefined {
+  const admission = objectOption<TlsHandshakeAdmission>("handshakeAdmission", value);
+  if (admission !== undefined && typeof admission.enterTlsHandshake !== "function") {
+    throw new InvalidOptionError("handshakeAdmission must have an enterTlsHandshake method");
+  }
+  return admission;
 }
 
 function handshakeTimeout(value: unknown): number {
