@@ -7,6 +7,8 @@ import {
   MAX_TIMER_MS,
   objectOption,
   oneOfOption,
+  optionNames,
+  rejectUnknownOptions,
 } from "@parley/framing/internal";
 import type { TcpConnectOptions, TcpListenOptions } from "@parley/transport-net";
 import {
@@ -14,6 +16,8 @@ import {
   type ResolvedTcpListenOptions,
   resolveTcpConnectOptions,
   resolveTcpListenOptions,
+  TCP_CONNECT_OPTION_NAMES,
+  TCP_LISTEN_OPTION_NAMES,
 } from "@parley/transport-net/internal";
 import type { TlsHandshakeError, TlsHandshakeTimeoutError } from "./errors.js";
 
@@ -125,9 +129,41 @@ export interface ResolvedTlsConnectOptions extends ResolvedTcpConnectOptions {
 
 const MIN_VERSIONS: readonly TlsMinVersion[] = ["TLSv1.2", "TLSv1.3"];
 
+const COMMON_NAMES = { minVersion: true, handshakeTimeoutMs: true, passphrase: true } as const;
+
+/** Every option `listenTls` accepts: `listenTcp`'s and the TLS ones (typed, so none is missed). */
+const TLS_LISTEN_OPTION_NAMES = [
+  ...TCP_LISTEN_OPTION_NAMES,
+  ...optionNames<Omit<TlsListenOptions, keyof TcpListenOptions>>({
+    ...COMMON_NAMES,
+    cert: true,
+    key: true,
+    ca: true,
+    mutual: true,
+    onClientError: true,
+    handshakeAdmission: true,
+  }),
+];
+
+/** Every option `connectTls` accepts: `connectTcp`'s and the TLS ones. */
+const TLS_CONNECT_OPTION_NAMES = [
+  ...TCP_CONNECT_OPTION_NAMES,
+  ...optionNames<Omit<TlsConnectOptions, keyof TcpConnectOptions>>({
+    ...COMMON_NAMES,
+    cert: true,
+    key: true,
+    ca: true,
+    servername: true,
+  }),
+];
+
 /** Resolves and validates {@link TlsListenOptions}, loading the certificates once. @internal */
 export function resolveTlsListenOptions(options: TlsListenOptions): ResolvedTlsListenOptions {
   const tcp = resolveTcpListenOptions(options);
+  rejectUnknownOptions("listenTls()", options, TLS_LISTEN_OPTION_NAMES, {
+    what: "connectTls()",
+    names: TLS_CONNECT_OPTION_NAMES,
+  });
   const o = options as Partial<TlsListenOptions>;
   requirePem("cert", o.cert, true);
   requirePem("key", o.key, true);
@@ -153,6 +189,10 @@ export function resolveTlsListenOptions(options: TlsListenOptions): ResolvedTlsL
 /** Resolves and validates {@link TlsConnectOptions}, loading the certificates once. @internal */
 export function resolveTlsConnectOptions(options: TlsConnectOptions): ResolvedTlsConnectOptions {
   const tcp = resolveTcpConnectOptions(options);
+  rejectUnknownOptions("connectTls()", options, TLS_CONNECT_OPTION_NAMES, {
+    what: "listenTls()",
+    names: TLS_LISTEN_OPTION_NAMES,
+  });
   const o = options as Partial<TlsConnectOptions>;
   if ((o.cert === undefined) !== (o.key === undefined)) {
     throw new InvalidOptionError("cert and key go together: give both for mutual TLS, or neither");

@@ -81,3 +81,26 @@ describe("handshakeAdmission", () => {
     });
   });
 });
+
+describe("unknown TLS options", () => {
+  it("listenTls and connectTls refuse an unknown option, naming the nearest or the other function", async () => {
+    await expect(
+      listenTls({ ...certs.server, mutal: true } as never, () => {}),
+    ).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: 'listenTls() has no option "mutal"; did you mean mutual?',
+    });
+    await expect(
+      connectTls({ host: "127.0.0.1", port: 9, ca: certs.ca.cert, mutual: true } as never),
+    ).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: "mutual is an option of listenTls(), not of connectTls(); remove it here",
+    });
+    await expect(
+      connectTls({ host: "127.0.0.1", port: 9, servrname: "x" } as never),
+    ).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("did you mean servername?"),
+    });
+  });
+});
