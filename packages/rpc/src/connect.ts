@@ -7,7 +7,7 @@ import type { ConnectOptions } from "./client-options.js";
 import { connectionPeerOptions } from "./connection-options.js";
 import { resolveEndpoint } from "./endpoint.js";
 import { ErrorReporter } from "./error-reporting.js";
-import { explainConnectFailure } from "./foreign-protocol.js";
+import { connectFailureExplainer } from "./foreign-protocol.js";
 import { checkConnectOptionNames } from "./option-check.js";
 import { RpcConnection } from "./rpc-connection.js";
 import { checkLogger, pickPeerOptions } from "./server-options.js";
@@ -67,7 +67,7 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
     return peer;
   };
   const dial = () => dialPeer(() => endpoint.connect(), build);
-  const explain = (error: unknown) => explainConnectFailure(error, options.url);
+  const explain = connectFailureExplainer(options.url);
   const retries = reconnect ? new Backoff(backoff) : undefined;
   const client = new Client<C, S>(options, dial, retries, explain);
   return client.open(waitMs, new Backoff(backoff));
