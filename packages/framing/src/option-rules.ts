@@ -130,6 +130,94 @@ export function functionOption<T extends (...args: never[]) => unknown>(
 }
 
 /**
+ * The names an options bag may have, typed against its interface so that an option added to the
+ * interface fails the typecheck until it is listed: `optionNames<TcpListenOptions>({ host: true, ... })`.
+ */
+export function optionNames<T extends object>(
+  names: {
+    readonly [K in keyof Required<T>]: true;
+  },
+): readonly string[] {
+  return Object.freeze(Object.keys(names));
+}
+
+/** Where else a misplaced option belongs: the other function's name and its option names. */
+export interface OtherOptionNames {
+  readonly what: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * Throws unless every option given to `what` is one of `known`: a misspelled option
+ * (`checkDirectry`) would otherwise be dropped without a word and its protection silently missing.
+ * A key whose value is `undefined` is ignored (spread configs produce them).
+ * @throws {InvalidOptionError} `INVALID_OPTION` naming the unknown option and the nearest known one,
+ *   or the function it belongs to when it is one of `other`'s.
+ */
+export function rejectUnknownOptions(
+  what: string,
+  options: object | undefined,
+  known: readonly string[],
+  other?: OtherOptionNames,
+): void {
+  if (options === undefined || typeof options !== "object" || options === null) return;
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || known.includes(name)) continue;
+    if (other?.names.includes(name)) {
+      throw new InvalidOptionError(
+        `${name} is an option of ${other.what}, not of ${what}; remove it here`,
+      );
+    }
+    const nearest = nearestName(name, known);
+    const hint = nearest === undefined ? "" : `; did you mean ${nearest}?`;
+    throw new InvalidOptionError(`${what} has no option ${JSON.stringify(name)}${hint}`);
+  }
+}
+
+/** The known name closest to `name`, if it is close enough to be a likely typo. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const wanted = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const distance = editDistance(wanted, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  // A third of the name (at least 2) may differ: "authTokn" finds authToken, "port" finds nothing.
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Edit distance with adjacent transpositions counted as one edit (optimal string alignment):
+ * "maxFrmaeBytes" is 1 away from maxFrameBytes, where plain Levenshtein says 2.
+ */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(
+        d[(i - 1) * cols + j]! + 1,
+        d[i * cols + j - 1]! + 1,
+        d[(i - 1) * cols + j - 1]! + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, d[(i - 2) * cols + j - 2]! + 1);
+      }
+      d[i * cols + j] = value;
+    }
+  }
+  return d[rows * cols - 1]!;
+}
+
+/**
  * A short, safe rendering of a bad option value for an error message: never a whole object, a
  * function's source or a long string (a token passed by mistake must not end up in a log).
  */

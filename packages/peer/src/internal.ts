@@ -8,6 +8,7 @@ export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";
 export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
+export { PEER_OPTION_NAMES } from "./peer-option-names.js";
 export { monotonicNow } from "./pending-call.js";
 export {
   Flag,

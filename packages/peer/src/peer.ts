@@ -5,6 +5,7 @@
 import type { Connection } from "@parley/framing";
 import { encodeHello } from "./hello-handshake.js";
 import { PeerEngine } from "./peer-engine.js";
+import { checkPeerOptionNames } from "./peer-option-names.js";
 import { type PeerOptions, resolvePeerOptions } from "./peer-options.js";
 import type { ContractLike, Peer } from "./peer-types.js";
 
@@ -23,6 +24,7 @@ export function createPeer<
   S extends ContractLike | undefined = undefined,
   C extends ContractLike | undefined = undefined,
 >(connection: Connection, options: PeerOptions<S, C> = {}): Peer<S, C> {
+  checkPeerOptionNames(options);
   return new PeerEngine<S, C>(connection, options);
 }
 
@@ -34,6 +36,7 @@ export function createPeer<
 export function checkPeerOptions(
   options: PeerOptions<ContractLike | undefined, ContractLike | undefined>,
 ): void {
+  checkPeerOptionNames(options);
   const o = resolvePeerOptions(options);
   encodeHello(o, o.wireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes }));
 }

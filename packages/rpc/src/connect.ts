@@ -7,10 +7,10 @@ import type { ConnectOptions } from "./client-options.js";
 import { connectionPeerOptions } from "./connection-options.js";
 import { resolveEndpoint } from "./endpoint.js";
 import { ErrorReporter } from "./error-reporting.js";
-import { explainConnectFailure } from "./foreign-protocol.js";
+import { connectFailureExplainer } from "./foreign-protocol.js";
 import { checkConnectOptionNames } from "./option-check.js";
 import { RpcConnection } from "./rpc-connection.js";
-import { checkLogger } from "./server-options.js";
+import { checkLogger, pickPeerOptions } from "./server-options.js";
 
 /**
  * Opens a connection and builds a peer on it, with the engine options of that connection; the
@@ -46,7 +46,11 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
   const waitMs = waitForReadyMs(options.waitForReady);
   checkLogger(options.logger);
   const endpoint = resolveEndpoint(options.url, options);
-  const base = { ...options, calls: options.contract, side: "client" } as PeerOptions<S, C>;
+  const base = {
+    ...pickPeerOptions(options),
+    calls: options.contract,
+    side: "client",
+  } as PeerOptions<S, C>;
   const { onError, logger, exposeInternalErrors = false } = options;
   // Errors go to console without a logger; the engine's other warnings only to a logger given.
   const reporter = new ErrorReporter(onError, logger ?? console, exposeInternalErrors);
@@ -63,7 +67,7 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
     return peer;
   };
   const dial = () => dialPeer(() => endpoint.connect(), build);
-  const explain = (error: unknown) => explainConnectFailure(error, options.url);
+  const explain = connectFailureExplainer(options.url);
   const retries = reconnect ? new Backoff(backoff) : undefined;
   const client = new Client<C, S>(options, dial, retries, explain);
   return client.open(waitMs, new Backoff(backoff));

@@ -10,6 +10,7 @@ import {
   connectTls,
   listenTls,
   type TlsConnectOptions,
+  type TlsHandshakeAdmission,
   type TlsListenOptions,
 } from "@parley/transport-tls";
 
@@ -42,7 +43,11 @@ export interface ListeningEndpoint {
 
 /** A URL resolved to the transport that serves it. */
 export interface Endpoint {
-  listen(onConnection: (connection: Connection) => void): Promise<ListeningEndpoint>;
+  /** Listens; `admission` counts the sockets of a `tls://` listener while their TLS handshake runs. */
+  listen(
+    onConnection: (connection: Connection) => void,
+    admission?: TlsHandshakeAdmission,
+  ): Promise<ListeningEndpoint>;
   connect(): Promise<Connection>;
 }
 
@@ -66,8 +71,11 @@ export function resolveEndpoint(url: string, options: EndpointOptions = {}): End
       const { host, port } = address;
       const tls = options.tls ?? {};
       return {
-        listen: (onConnection) =>
-          listenTls({ ...tls, host, port, highWaterMarkBytes } as TlsListenOptions, onConnection),
+        listen: (onConnection, handshakeAdmission) =>
+          listenTls(
+            { ...tls, host, port, highWaterMarkBytes, handshakeAdmission } as TlsListenOptions,
+            onConnection,
+          ),
         connect: () =>
           connectTls({
             ...tls,

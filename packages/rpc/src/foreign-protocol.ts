@@ -57,7 +57,11 @@ export function explainHandshakeFailure(error: unknown, address: string): unknow
  * instead of a ClientHello closes without a byte, so there is nothing to recognise; only after that
  * failure does the client ask the port, with a TLS handshake that sends no application data.
  */
-export async function explainConnectFailure(error: unknown, url: string): Promise<unknown> {
+export async function explainConnectFailure(
+  error: unknown,
+  url: string,
+  probe: (host: string, port: number) => Promise<boolean> = speaksTls,
+): Promise<unknown> {
   const explained = explainHandshakeFailure(error, url);
   if (explained !== error || !isParleyError(error) || error.code !== "CONNECTION_LOST") {
     return explained;
@@ -68,12 +72,26 @@ export async function explainConnectFailure(error: unknown, url: string): Promis
   } catch {
     return error;
   }
-  if (address.kind !== "tcp" || !(await speaksTls(address.host, address.port))) return error;
+  if (address.kind !== "tcp" || !(await probe(address.host, address.port))) return error;
   const tlsUrl = `tls://${url.slice("tcp://".length)}`;
   return new NotParleyError("TLS", url, {
     cause: error,
     message: `the server seems to speak TLS: use ${tlsUrl} (with the tls option) instead of ${url}`,
   });
+}
+
+/**
+ * {@link explainConnectFailure} for one client: the TLS probe runs at most once and its verdict is
+ * kept, so a reconnect loop that keeps losing its connection does not open a second connection
+ * (of up to {@link TLS_PROBE_TIMEOUT_MS}) to the port on every attempt.
+ */
+export function connectFailureExplainer(url: string): (error: unknown) => Promise<unknown> {
+  let verdict: Promise<boolean> | undefined;
+  const probeOnce = (host: string, port: number): Promise<boolean> => {
+    verdict ??= speaksTls(host, port);
+    return verdict;
+  };
+  return (error) => explainConnectFailure(error, url, probeOnce);
 }
 
 /**

@@ -68,6 +68,7 @@ export {
   DEFAULT_MAX_HANDSHAKING_BYTES,
   DEFAULT_MAX_HANDSHAKING_CONNECTIONS,
   DEFAULT_MAX_PRE_HELLO_BYTES,
+  REFUSAL_LINGER_MS,
 } from "./admission.js";
 export type { BackoffOptions } from "./backoff.js";
 export {

@@ -6,6 +6,7 @@
  */
 import type { AnyContract } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
+import { rejectUnknownOptions } from "@parley/framing/internal";
 import type { ConnectOptions } from "./client-options.js";
 import type { ServeOptions } from "./server-options.js";
 
@@ -99,59 +100,5 @@ function checkNames(
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionError(`${what}() takes an options object`);
   }
-  for (const [name, value] of Object.entries(options)) {
-    // A key set to undefined changes nothing (spread configs produce them): only values count.
-    if (value === undefined || known.includes(name)) continue;
-    if (other.includes(name)) {
-      throw new InvalidOptionError(
-        `${name} is an option of ${otherName}(), not of ${what}(); remove it here`,
-      );
-    }
-    const nearest = nearestName(name, known);
-    const hint = nearest === undefined ? "" : `; did you mean ${nearest}?`;
-    throw new InvalidOptionError(`${what}() has no option ${JSON.stringify(name)}${hint}`);
-  }
-}
-
-/** The known name closest to `name`, if it is close enough to be a likely typo. */
-export function nearestName(name: string, known: readonly string[]): string | undefined {
-  const wanted = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const distance = editDistance(wanted, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  // A third of the name (at least 2) may differ: "authTokn" finds authToken, "port" finds nothing.
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-/**
- * Edit distance with adjacent transpositions counted as one edit (optimal string alignment):
- * "maxFrmaeBytes" is 1 away from maxFrameBytes, where plain Levenshtein says 2.
- */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = new Array(rows * cols).fill(0);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(
-        d[(i - 1) * cols + j]! + 1,
-        d[i * cols + j - 1]! + 1,
-        d[(i - 1) * cols + j - 1]! + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, d[(i - 2) * cols + j - 2]! + 1);
-      }
-      d[i * cols + j] = value;
-    }
-  }
-  return d[rows * cols - 1]!;
+  rejectUnknownOptions(`${what}()`, options, known, { what: `${otherName}()`, names: other });
 }

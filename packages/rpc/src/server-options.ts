@@ -2,7 +2,7 @@
 import type { AnyContract } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import type { PeerOptions, RemoteHello } from "@parley/peer";
-import { checkPeerOptions } from "@parley/peer/internal";
+import { checkPeerOptions, PEER_OPTION_NAMES } from "@parley/peer/internal";
 import type { EndpointOptions } from "./endpoint.js";
 import type { ErrorHook, Logger } from "./error-reporting.js";
 import type { Handlers, SignalHandlers } from "./handler-types.js";
@@ -124,7 +124,7 @@ export function resolveServeOptions(
   }
   const { contract, handlers, signalHandlers, requireCallbacks } = options;
   const peerOptions = {
-    ...options,
+    ...pickPeerOptions(options),
     serves: contract,
     handlers,
     signalHandlers,
@@ -153,4 +153,16 @@ export function checkLogger(logger: unknown): void {
       "logger must have error(details, message) and warn(details, message), as console and pino do",
     );
   }
+}
+
+/**
+ * The engine's options out of `serve()`'s or `connect()`'s: the engine refuses names it does not
+ * know, and the rest (url, tls, maxConnections, ...) are this package's own.
+ */
+export function pickPeerOptions(options: object): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (PEER_OPTION_NAMES.includes(name)) picked[name] = value;
+  }
+  return picked;
 }

@@ -7,7 +7,6 @@ import {
   OverloadedError,
   type Peer,
   type PeerOptions,
-  refuseConnection,
   UnavailableError,
 } from "@parley/peer";
 import { Admission, resolveAdmissionLimits } from "./admission.js";
@@ -103,7 +102,10 @@ export class Server<
       throw new UnavailableError("the server is closing; it listens no more");
     const endpoint = resolveEndpoint(url, this.options);
     let bound = url;
-    const listener = await endpoint.listen((connection) => this.accept(connection, bound));
+    const listener = await endpoint.listen(
+      (connection) => this.accept(connection, bound),
+      this.admission,
+    );
     bound = listener.url;
     this.bound.push(listener);
     // close() began while this one was binding: it must not outlive the server.
@@ -146,7 +148,7 @@ export class Server<
   }
 
   private refuse(connection: Connection, error: OverloadedError | UnavailableError): void {
-    void refuseConnection(connection, { code: error.code, message: error.message });
+    this.admission.refuse(connection, error);
     this.emit("refuse", connection.remoteAddress, error);
   }
 

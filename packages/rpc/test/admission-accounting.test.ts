@@ -2,21 +2,39 @@ import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import { Admission } from "../src/admission.js";
 
-/** A server-side connection under `admission`, its peer stand-in, and the remote end to write to. */
+/**
+ * A server-side connection under `admission`, its peer stand-in, and the remote end to write to,
+ * which collects what the server sends and ends when the server does.
+ */
 function admitted(admission: Admission) {
   const [remote, local] = createMemoryPair();
   const ticket = admission.enter(local);
   const received: Uint8Array[] = [];
-  const destroyed: Error[] = [];
-  ticket.bind({
-    destroy: (error) => {
-      destroyed.push(error);
-      local.reset(error);
-    },
+  const sent: Uint8Array[] = [];
+  const closed: (Error | undefined)[] = [];
+  ticket.bind({ destroy: (error) => local.reset(error) });
+  local.attach({
+    onData: (chunk) => received.push(chunk),
+    onEnd() {},
+    onDrain() {},
+    onClose: (error) => closed.push(error),
   });
-  local.attach({ onData: (chunk) => received.push(chunk), onEnd() {}, onDrain() {}, onClose() {} });
-  remote.attach({ onData() {}, onEnd() {}, onDrain() {}, onClose() {} });
-  return { remote, ticket, received, destroyed };
+  remote.attach({
+    onData: (chunk) => sent.push(chunk),
+    onEnd: () => remote.end(),
+    onDrain() {},
+    onClose() {},
+  });
+  const text = () => Buffer.concat(sent).toString("latin1");
+  return { remote, ticket, received, closed, text };
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
@@ -31,11 +49,16 @@ describe("Admission accounting", () => {
     chunk.set([0x00, 0x10, 0x00, 0x00]); // announces a 1 MiB frame
     const connections = [admitted(admission), admitted(admission), admitted(admission)];
     for (const c of connections) c.remote.write([chunk]);
-    await tick();
+    // The refusal goes out, the remote ends in turn, the connection closes: wait for all of it.
+    await until(() => connections.every((c) => c.closed.length === 1));
     for (const c of connections) {
-      expect(c.destroyed[0]).toMatchObject({ code: "MESSAGE_TOO_LARGE" });
+      // Refused in words (refusal Hello, HelloAck refuse), then closed once the remote went.
+      expect(c.text()).toContain("PRLY");
+      expect(c.text()).toContain("MESSAGE_TOO_LARGE");
+      expect(c.closed).toHaveLength(1);
       expect(c.received).toEqual([]); // the chunk never reached the peer
     }
+    expect(admission.refusing).toBe(0);
     expect(admission.size).toBe(0);
     expect(admission.bytes).toBe(0);
   });

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { connect as connectRaw, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { REFUSAL_LINGER_MS } from "../src/admission.js";
 import { connect, type ServeOptions, serve } from "../src/index.js";
 import { testContract, testHandlers } from "./fixtures.js";
 import { exited, spawnScript } from "./processes/spawn.js";
@@ -22,12 +23,16 @@ async function startServer(extra: Extra = {}) {
   return { server, refusals, port: Number(server.url.split(":").pop()) };
 }
 
-/** A raw socket that writes `bytes` and reports when the server closes it. */
+/**
+ * A raw socket that writes `bytes` and reports when the server closes it. `lingers`: it does not
+ * answer the server's FIN with its own, as a hostile connector would not.
+ */
 async function rawSocket(
   port: number,
   bytes: Uint8Array,
+  lingers = false,
 ): Promise<{ socket: Socket; closedAt: Promise<number> }> {
-  const socket = connectRaw({ host: "127.0.0.1", port });
+  const socket = connectRaw({ host: "127.0.0.1", port, allowHalfOpen: lingers });
   socket.on("error", () => {});
   socket.on("data", () => {});
   onTestFinished(() => {
@@ -76,10 +81,14 @@ describe("pre-Hello byte cap (maxPreHelloBytes)", () => {
 
   it("refuses a Hello over a lowered maxPreHelloBytes, and names the option", async () => {
     const { server, refusals } = await startServer({ maxPreHelloBytes: 2048 });
+    // The client is told why (a refusal, not a reset) and what to raise.
     await expect(
       connect({ url: server.url, contract: testContract, metadata: { blob: "m".repeat(5_000) } }),
-    ).rejects.toMatchObject({ code: "CONNECTION_LOST" });
-    // (The client then asks the port whether it speaks TLS: a second refusal may follow.)
+    ).rejects.toMatchObject({
+      code: "MESSAGE_TOO_LARGE",
+      retryable: false,
+      message: expect.stringContaining("maxPreHelloBytes (2048)"),
+    });
     await until(() => refusals.length >= 1);
     expect(refusals[0]).toMatchObject({
       code: "MESSAGE_TOO_LARGE",
@@ -182,4 +191,92 @@ describe("a flood of half-open connections", () => {
       true,
     );
   }, 30_000);
+});
+
+/** Collects what the server sends on `socket`, as latin1 text (the refusal's code is ASCII). */
+function received(socket: Socket): () => string {
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  return () => Buffer.concat(chunks).toString("latin1");
+}
+
+describe("a dropped connection is told why", () => {
+  it("gives a client dropped from a full handshaking bound a retryable OVERLOADED, not CONNECTION_LOST", async () => {
+    let verifying = (): void => {};
+    const verifyStarted = new Promise<void>((resolve) => {
+      verifying = resolve;
+    });
+    const { server, refusals, port } = await startServer({
+      maxHandshakingConnections: 1,
+      // The client's Hello is held by a slow verifier: it is still handshaking when pushed out.
+      verifyAuth: () => {
+        verifying();
+        return new Promise<boolean>(() => {});
+      },
+    });
+    const client = connect({ url: server.url, contract: testContract, authToken: "t" });
+    await verifyStarted;
+    await rawSocket(port, Uint8Array.of(0));
+    await expect(client).rejects.toMatchObject({
+      code: "OVERLOADED",
+      retryable: true,
+      message: expect.stringContaining("maxHandshakingConnections (1)"),
+    });
+    expect(refusals[0]).toMatchObject({ code: "OVERLOADED" });
+  });
+
+  it("reads and discards what a refused connector goes on sending, and resets it after REFUSAL_LINGER_MS", async () => {
+    const { refusals, port } = await startServer();
+    const started = Date.now();
+    const { socket, closedAt } = await rawSocket(port, Uint8Array.of(0x00, 0x40, 0x00, 0x00), true);
+    const text = received(socket);
+    await until(() => text().includes("MESSAGE_TOO_LARGE"));
+    // It never goes and keeps writing: none of it is kept, and the server cuts it off.
+    const junk = new Uint8Array(65_536);
+    const flood = setInterval(() => socket.writable && socket.write(junk), 5);
+    onTestFinished(() => clearInterval(flood));
+    const closed = await closedAt;
+    clearInterval(flood);
+    expect(text().startsWith("\u0000\u0000\u0000&\u0001")).toBe(true); // refusal Hello first
+    expect(closed - started).toBeLessThan(REFUSAL_LINGER_MS + 3_000);
+    expect(closed - started).toBeGreaterThanOrEqual(REFUSAL_LINGER_MS - 100);
+    expect(socket.bytesWritten).toBeGreaterThan(65_536);
+    expect(refusals.map((r) => r.code)).toEqual(["MESSAGE_TOO_LARGE"]);
+  });
+
+  it("keeps at most maxHandshakingConnections refused connections open, resetting the oldest", async () => {
+    const { port } = await startServer({ maxHandshakingConnections: 2 });
+    const sockets: Awaited<ReturnType<typeof rawSocket>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const raw = await rawSocket(port, Uint8Array.of(0x00, 0x40, 0x00, 0x00), true);
+      const text = received(raw.socket);
+      await until(() => text().includes("MESSAGE_TOO_LARGE"));
+      sockets.push(raw);
+    }
+    // A socket whose reading is over learns of a reset only when it writes: each keeps writing.
+    const probe = setInterval(() => {
+      for (const { socket } of sockets) if (socket.writable) socket.write(Uint8Array.of(0));
+    }, 20);
+    onTestFinished(() => clearInterval(probe));
+    // The three oldest were reset to make room, well before the linger ran out.
+    const started = Date.now();
+    await Promise.all(sockets.slice(0, 3).map((s) => s.closedAt));
+    expect(Date.now() - started).toBeLessThan(REFUSAL_LINGER_MS / 2);
+    expect(sockets[3]!.socket.destroyed).toBe(false);
+    expect(sockets[4]!.socket.destroyed).toBe(false);
+  });
+
+  it("lets a connector that reads its refusal and goes close cleanly, with no reset", async () => {
+    const { port } = await startServer();
+    const { socket, closedAt } = await rawSocket(port, Uint8Array.of(0x00, 0x40, 0x00, 0x00), true);
+    const text = received(socket);
+    const errors: string[] = [];
+    socket.on("error", (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+    socket.once("end", () => socket.end());
+    const started = Date.now();
+    await closedAt;
+    expect(Date.now() - started).toBeLessThan(REFUSAL_LINGER_MS);
+    expect(text()).toContain("MESSAGE_TOO_LARGE");
+    expect(errors).toEqual([]);
+  });
 });

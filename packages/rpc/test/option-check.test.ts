@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { generateTestCertificates } from "@parley/testkit";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { connect, serve } from "../src/index.js";
-import { editDistance, nearestName } from "../src/option-check.js";
 import { testContract, testHandlers } from "./fixtures.js";
 
 function tempDir(mode: number): string {
@@ -66,12 +65,6 @@ describe("unknown options are INVALID_OPTION", () => {
     const options = { ...base, url: "tcp://127.0.0.1:0", notAnOption: undefined };
     const server = await serve(options as Parameters<typeof serve>[0]);
     await server.close();
-  });
-
-  it("measures typos as edits, a swap of neighbours being one", () => {
-    expect(editDistance("maxfrmaebytes", "maxframebytes")).toBe(1);
-    expect(editDistance("kitten", "sitting")).toBe(3);
-    expect(nearestName("port", ["url", "tls", "contract"])).toBeUndefined();
   });
 });
 

@@ -21,4 +21,6 @@ export {
   requireListener,
   resolveTcpConnectOptions,
   resolveTcpListenOptions,
+  TCP_CONNECT_OPTION_NAMES,
+  TCP_LISTEN_OPTION_NAMES,
 } from "./tcp-transport.js";

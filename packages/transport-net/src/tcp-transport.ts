@@ -6,7 +6,9 @@ import {
   functionOption,
   integerOption,
   MAX_TIMER_MS,
+  optionNames,
   optionsObject,
+  rejectUnknownOptions,
   requiredString,
   signalOption,
 } from "@parley/framing/internal";
@@ -107,6 +109,31 @@ export interface ResolvedTcpConnectOptions extends ResolvedTcpSocketOptions {
   readonly signal: AbortSignal | undefined;
 }
 
+const SOCKET_OPTION_NAMES = {
+  noDelay: true,
+  keepAliveInitialDelayMs: true,
+  highWaterMarkBytes: true,
+} as const;
+
+/** Every option {@link listenTcp} accepts (typed: a new option fails the typecheck until listed). @internal */
+export const TCP_LISTEN_OPTION_NAMES = optionNames<TcpListenOptions>({
+  ...SOCKET_OPTION_NAMES,
+  host: true,
+  port: true,
+  backlog: true,
+  ipv6Only: true,
+  onError: true,
+});
+
+/** Every option {@link connectTcp} accepts. @internal */
+export const TCP_CONNECT_OPTION_NAMES = optionNames<TcpConnectOptions>({
+  ...SOCKET_OPTION_NAMES,
+  host: true,
+  port: true,
+  connectTimeoutMs: true,
+  signal: true,
+});
+
 /** A listening TCP server; `address` says where it is bound. */
 export class TcpListener extends SocketListener {
   /** The bound address, port 0 resolved. */
@@ -148,6 +175,10 @@ export async function listenTcp(
   onConnection: ConnectionListener,
 ): Promise<TcpListener> {
   const o = resolveTcpListenOptions(options);
+  rejectUnknownOptions("listenTcp()", options, TCP_LISTEN_OPTION_NAMES, {
+    what: "connectTcp()",
+    names: TCP_CONNECT_OPTION_NAMES,
+  });
   requireListener(onConnection);
   const server = createServer({
     allowHalfOpen: true,
@@ -184,6 +215,10 @@ export async function listenTcp(
  */
 export async function connectTcp(options: TcpConnectOptions): Promise<SocketConnection> {
   const o = resolveTcpConnectOptions(options);
+  rejectUnknownOptions("connectTcp()", options, TCP_CONNECT_OPTION_NAMES, {
+    what: "listenTcp()",
+    names: TCP_LISTEN_OPTION_NAMES,
+  });
   const address = formatAddress({ kind: "tcp", host: o.host, port: o.port });
   const reads = new ReadSlabs();
   const request = {

@@ -52,7 +52,10 @@ const PROC_FD_DIR = "/proc/self/fd";
  * libuv deletes a pipe's bind path *by name* when the server closes; since that name is the private
  * one (gone by then), closing never deletes the target, which may meanwhile be a successor's socket.
  * When the private path is too long for `sockaddr_un`, Linux binds through `/proc/self/fd/N/...` of
- * the directory (kept open until close so N keeps naming it); elsewhere the socket is bound in place.
+ * the directory (opened with `O_PATH`, so a directory this user may traverse but not list will do,
+ * and kept open until close so N keeps naming it); elsewhere the socket is bound in place, where a
+ * file already at the path (a successor's socket) makes the bind fail with `ADDRESS_IN_USE`,
+ * never replaces it.
  */
 export async function bindSocketFile(
   server: Server,
@@ -120,12 +123,8 @@ function makePrivateDirectory(finalPath: string, url: string): string {
 function shortNameFor(inner: string): BindName | undefined {
   if (Buffer.byteLength(inner) <= MAX_UNIX_PATH_BYTES) return { path: inner, release: () => {} };
   if (process.platform !== "linux") return undefined;
-  let fd: number;
-  try {
-    fd = openSync(dirname(dirname(inner)), constants.O_RDONLY | constants.O_DIRECTORY);
-  } catch {
-    return undefined;
-  }
+  const fd = openDirectoryHandle(dirname(dirname(inner)));
+  if (fd === undefined) return undefined;
   const path = `${PROC_FD_DIR}/${fd}/${basename(dirname(inner))}/s`;
   let open = true;
   const release = (): void => {
@@ -133,6 +132,33 @@ function shortNameFor(inner: string): BindName | undefined {
     open = false;
   };
   return { path, release };
+}
+
+/**
+ * `O_PATH` where Linux gives it this value (every architecture Node runs on but a few old ones):
+ * Node's `fs.constants` does not list it.
+ */
+const O_PATH = ["x64", "arm64", "arm", "ia32", "ppc64", "s390x", "riscv64", "loong64"].includes(
+  process.arch,
+)
+  ? 0o10000000
+  : undefined;
+
+/**
+ * A descriptor naming `dir` for `/proc/self/fd/N/...`: opened with `O_PATH`, which needs only
+ * search permission (a drop-box directory, `-wx`, cannot be opened for reading), else read-only.
+ */
+function openDirectoryHandle(dir: string): number | undefined {
+  const attempts = [constants.O_RDONLY | constants.O_DIRECTORY];
+  if (O_PATH !== undefined) attempts.unshift(O_PATH | constants.O_DIRECTORY);
+  for (const flags of attempts) {
+    try {
+      return openSync(dir, flags);
+    } catch {
+      // A kernel without O_PATH refuses it (EINVAL): the plain open is the fallback.
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -184,7 +210,7 @@ function unlinkQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {
-    // Already gone (moved into place by rename, or never created).
+    // Already gone (never created).
   }
 }
 

@@ -4,7 +4,9 @@ import {
   functionOption,
   integerOption,
   MAX_TIMER_MS,
+  optionNames,
   optionsObject,
+  rejectUnknownOptions,
   signalOption,
 } from "@parley/framing/internal";
 import { withReadSlabs } from "./accepted-socket.js";
@@ -76,6 +78,25 @@ export interface UnixConnectOptions extends UnixPathOptions {
   signal?: AbortSignal;
 }
 
+const UNIX_PATH_OPTION_NAMES = { path: true, abstract: true, highWaterMarkBytes: true } as const;
+
+/** Every option {@link listenUnix} accepts (typed: a new option fails the typecheck until listed). */
+const UNIX_LISTEN_OPTION_NAMES = optionNames<UnixListenOptions>({
+  ...UNIX_PATH_OPTION_NAMES,
+  mode: true,
+  checkDirectory: true,
+  probeTimeoutMs: true,
+  backlog: true,
+  onError: true,
+});
+
+/** Every option {@link connectUnix} accepts. */
+const UNIX_CONNECT_OPTION_NAMES = optionNames<UnixConnectOptions>({
+  ...UNIX_PATH_OPTION_NAMES,
+  connectTimeoutMs: true,
+  signal: true,
+});
+
 /** A listening Unix domain socket server. */
 export class UnixListener extends SocketListener {
   /** The socket path as given, or `@name` for an abstract name. */
@@ -116,6 +137,10 @@ export async function listenUnix(
   onConnection: ConnectionListener,
 ): Promise<UnixListener> {
   const o = optionsObject("listenUnix", options);
+  rejectUnknownOptions("listenUnix()", o, UNIX_LISTEN_OPTION_NAMES, {
+    what: "connectUnix()",
+    names: UNIX_CONNECT_OPTION_NAMES,
+  });
   const target = resolveUnixTarget(o.path, o.abstract);
   const highWaterMarkBytes = highWaterMarkOption(o.highWaterMarkBytes);
   const mode = integerOption("mode", o.mode, DEFAULT_UNIX_SOCKET_MODE, 0, 0o777);
@@ -174,6 +199,10 @@ export async function listenUnix(
  */
 export async function connectUnix(options: UnixConnectOptions): Promise<SocketConnection> {
   const o = optionsObject("connectUnix", options);
+  rejectUnknownOptions("connectUnix()", o, UNIX_CONNECT_OPTION_NAMES, {
+    what: "listenUnix()",
+    names: UNIX_LISTEN_OPTION_NAMES,
+  });
   const target = resolveUnixTarget(o.path, o.abstract);
   const highWaterMarkBytes = highWaterMarkOption(o.highWaterMarkBytes);
   const reads = new ReadSlabs();

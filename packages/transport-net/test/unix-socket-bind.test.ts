@@ -1,6 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { expectNoLeakedHandles, type HandleSnapshot, snapshotHandles } from "@parley/testkit";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectUnix, listenUnix, type UnixListener } from "../src/index.js";
@@ -165,6 +174,30 @@ describe.runIf(asRoot)(
       expect(control.connected).toBeGreaterThan(0);
       expect(readdirSync(dir)).toEqual([]);
     }, 60_000);
+  },
+);
+
+describe.runIf(asRoot)(
+  "binding in a directory others may traverse but not list (as uid 65534)",
+  () => {
+    it("binds through the private directory all the same, so a successor's socket survives its predecessor's close", () => {
+      const base = shortTempDir();
+      chmodSync(base, 0o711);
+      // Over 95 bytes: the private path is then too long for sockaddr_un and goes through /proc.
+      const dir = join(base, "x".repeat(98 - base.length - 1));
+      mkdirSync(dir);
+      chownSync(dir, 65534, 65534);
+      chmodSync(dir, 0o300); // write and search, no read: a drop box
+      const script = fileURLToPath(new URL("./helpers/successor-bind.ts", import.meta.url));
+      const output = execFileSync(
+        nodeForOthers(),
+        ["--conditions=@parley/source", "--import", "tsx", script, join(dir, "s.sock")],
+        { uid: 65534, gid: 65534, cwd: dirname(script), encoding: "utf8", timeout: 30_000 },
+      );
+      expect(JSON.parse(output.trim())).toEqual({ kept: true });
+      chmodSync(dir, 0o700);
+      expect(readdirSync(dir)).toEqual([]);
+    }, 40_000);
   },
 );
 

@@ -9,6 +9,7 @@ export type {
   TlsClientErrorHandler,
   TlsCommonOptions,
   TlsConnectOptions,
+  TlsHandshakeAdmission,
   TlsListenOptions,
   TlsMinVersion,
 } from "./tls-options.js";

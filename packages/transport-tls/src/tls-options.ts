@@ -5,7 +5,10 @@ import {
   functionOption,
   integerOption,
   MAX_TIMER_MS,
+  objectOption,
   oneOfOption,
+  optionNames,
+  rejectUnknownOptions,
 } from "@parley/framing/internal";
 import type { TcpConnectOptions, TcpListenOptions } from "@parley/transport-net";
 import {
@@ -13,6 +16,8 @@ import {
   type ResolvedTcpListenOptions,
   resolveTcpConnectOptions,
   resolveTcpListenOptions,
+  TCP_CONNECT_OPTION_NAMES,
+  TCP_LISTEN_OPTION_NAMES,
 } from "@parley/transport-net/internal";
 import type { TlsHandshakeError, TlsHandshakeTimeoutError } from "./errors.js";
 
@@ -29,6 +34,19 @@ export type PemInput = string | Buffer | readonly (string | Buffer)[];
 
 /** A handshake that failed on the server's side: a client's problem, reported, not thrown. */
 export type TlsClientErrorHandler = (error: TlsHandshakeError | TlsHandshakeTimeoutError) => void;
+
+/**
+ * Counts sockets in their TLS handshake against a bound the listener's owner keeps (rpc's
+ * `maxHandshakingConnections`), so a flood of half-done TLS handshakes cannot exhaust the server.
+ */
+export interface TlsHandshakeAdmission {
+  /**
+   * A TCP connection arrived and its TLS handshake begins. `drop` destroys its socket (the owner
+   * needs the room). Returns the function that ends its count, called once the handshake completes
+   * or fails.
+   */
+  enterTlsHandshake(remoteAddress: string, drop: (error: Error) => void): () => void;
+}
 
 /** Options both ends share. */
 export interface TlsCommonOptions {
@@ -61,6 +79,11 @@ export interface TlsListenOptions extends TcpListenOptions, TlsCommonOptions {
   mutual?: boolean;
   /** Receives each failed handshake (`TLS_HANDSHAKE_FAILED`, `TLS_HANDSHAKE_TIMEOUT`). @default ignored */
   onClientError?: TlsClientErrorHandler;
+  /**
+   * Counts each socket from its TCP connection until its TLS handshake ends, and may drop it.
+   * @default none: only `handshakeTimeoutMs` bounds a handshake
+   */
+  handshakeAdmission?: TlsHandshakeAdmission;
 }
 
 /** Options of `connectTls`: those of `connectTcp`, plus whom to trust and who to be. */
@@ -94,6 +117,7 @@ export interface ResolvedTlsListenOptions extends ResolvedTcpListenOptions {
   readonly handshakeTimeoutMs: number;
   readonly minVersion: TlsMinVersion;
   readonly onClientError: TlsClientErrorHandler | undefined;
+  readonly handshakeAdmission: TlsHandshakeAdmission | undefined;
 }
 
 /** Resolved {@link TlsConnectOptions}. @internal */
@@ -105,9 +129,41 @@ export interface ResolvedTlsConnectOptions extends ResolvedTcpConnectOptions {
 
 const MIN_VERSIONS: readonly TlsMinVersion[] = ["TLSv1.2", "TLSv1.3"];
 
+const COMMON_NAMES = { minVersion: true, handshakeTimeoutMs: true, passphrase: true } as const;
+
+/** Every option `listenTls` accepts: `listenTcp`'s and the TLS ones (typed, so none is missed). */
+const TLS_LISTEN_OPTION_NAMES = [
+  ...TCP_LISTEN_OPTION_NAMES,
+  ...optionNames<Omit<TlsListenOptions, keyof TcpListenOptions>>({
+    ...COMMON_NAMES,
+    cert: true,
+    key: true,
+    ca: true,
+    mutual: true,
+    onClientError: true,
+    handshakeAdmission: true,
+  }),
+];
+
+/** Every option `connectTls` accepts: `connectTcp`'s and the TLS ones. */
+const TLS_CONNECT_OPTION_NAMES = [
+  ...TCP_CONNECT_OPTION_NAMES,
+  ...optionNames<Omit<TlsConnectOptions, keyof TcpConnectOptions>>({
+    ...COMMON_NAMES,
+    cert: true,
+    key: true,
+    ca: true,
+    servername: true,
+  }),
+];
+
 /** Resolves and validates {@link TlsListenOptions}, loading the certificates once. @internal */
 export function resolveTlsListenOptions(options: TlsListenOptions): ResolvedTlsListenOptions {
   const tcp = resolveTcpListenOptions(options);
+  rejectUnknownOptions("listenTls()", options, TLS_LISTEN_OPTION_NAMES, {
+    what: "connectTls()",
+    names: TLS_CONNECT_OPTION_NAMES,
+  });
   const o = options as Partial<TlsListenOptions>;
   requirePem("cert", o.cert, true);
   requirePem("key", o.key, true);
@@ -125,6 +181,7 @@ export function resolveTlsListenOptions(options: TlsListenOptions): ResolvedTlsL
     minVersion,
     handshakeTimeoutMs: handshakeTimeout(o.handshakeTimeoutMs),
     onClientError: functionOption<TlsClientErrorHandler>("onClientError", o.onClientError),
+    handshakeAdmission: admissionOption(o.handshakeAdmission),
     identity: checkedIdentity(o, minVersion),
   });
 }
@@ -132,6 +189,10 @@ export function resolveTlsListenOptions(options: TlsListenOptions): ResolvedTlsL
 /** Resolves and validates {@link TlsConnectOptions}, loading the certificates once. @internal */
 export function resolveTlsConnectOptions(options: TlsConnectOptions): ResolvedTlsConnectOptions {
   const tcp = resolveTcpConnectOptions(options);
+  rejectUnknownOptions("connectTls()", options, TLS_CONNECT_OPTION_NAMES, {
+    what: "listenTls()",
+    names: TLS_LISTEN_OPTION_NAMES,
+  });
   const o = options as Partial<TlsConnectOptions>;
   if ((o.cert === undefined) !== (o.key === undefined)) {
     throw new InvalidOptionError("cert and key go together: give both for mutual TLS, or neither");
@@ -149,6 +210,14 @@ export function resolveTlsConnectOptions(options: TlsConnectOptions): ResolvedTl
     handshakeTimeoutMs: handshakeTimeout(o.handshakeTimeoutMs),
     secureContext: loadContext(o, minVersion),
   });
+}
+
+function admissionOption(value: unknown): TlsHandshakeAdmission | undefined {
+  const admission = objectOption<TlsHandshakeAdmission>("handshakeAdmission", value);
+  if (admission !== undefined && typeof admission.enterTlsHandshake !== "function") {
+    throw new InvalidOptionError("handshakeAdmission must have an enterTlsHandshake method");
+  }
+  return admission;
 }
 
 function handshakeTimeout(value: unknown): number {

@@ -16,6 +16,7 @@ import {
   tuneTcpSocket,
 } from "@parley/transport-net/internal";
 import { TlsHandshakeTimeoutError } from "./errors.js";
+import { countTlsHandshakes } from "./handshake-admission.js";
 import { handshakeFailure } from "./handshake-failure.js";
 import {
   type ResolvedTlsConnectOptions,
@@ -62,6 +63,7 @@ export async function listenTls(
   const address = formatAddress({ kind: "tls", host: o.host, port: o.port });
   // Tune the TCP socket before the handshake, so the handshake's flights are not delayed either.
   server.on("connection", (socket: Socket) => tuneTcpSocket(socket, o));
+  if (o.handshakeAdmission !== undefined) countTlsHandshakes(server, o.handshakeAdmission);
   server.on("secureConnection", (socket: TLSSocket) => {
     const connection = new SocketConnection(socket, {
       kind: "tls",
