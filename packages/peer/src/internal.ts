@@ -2,6 +2,7 @@
  * Internals shared with sibling packages, benchmarks and tools (a future CLI, protocol dumps).
  * @internal No semver guarantee: these may change in any release.
  */
+export { authProof, EXPORTER_BYTES, EXPORTER_LABEL, helloDigest } from "./auth-proof.js";
 export { createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
 export { memberTableDigest } from "./contract-agreement.js";
 export { FrameEncoder } from "./frame-encoder.js";
@@ -10,6 +11,8 @@ export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
 export { monotonicNow } from "./pending-call.js";
 export {
+  AuthBinding,
+  AuthStep,
   Flag,
   HELLO_MAGIC,
   HelloAckStatus,
@@ -27,6 +30,7 @@ export {
   type WireFormatOptions,
 } from "./wire-format.js";
 export type {
+  AuthMessage,
   ByeMessage,
   HelloAckMessage,
   HelloMessage,

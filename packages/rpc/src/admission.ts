@@ -248,21 +248,12 @@ export class Admission {
 /**
  * Puts the ticket between the transport and whoever attaches to `connection`. The connection's
  * own `attach` is shadowed on the instance rather than the connection wrapped, so every other
- * member (a transport's own properties) stays the transport's.
- *
- * The serving side writes nothing before it has accepted the remote's Hello (its own Hello waits
- * for it, docs/protocol.md §5), so its first write means the connection is authenticated: from
- * then on it is never dropped to make room, even before the remote's HelloAck arrives (the client
- * is ready one half round trip before the server). That first write puts the transport's own
- * `write` back, so the hot path pays nothing afterwards.
+ * member (a transport's own properties) stays the transport's. The server marks the ticket
+ * admitted when the engine accepts the remote's Hello (its `admit` hook: after the remote proved
+ * itself, docs/protocol.md §5), not on the server's first write, which with `authSecrets` is the
+ * challenge sent before any proof.
  */
 function guardInbound(connection: Connection, ticket: AdmissionTicket): void {
-  const write = connection.write;
-  connection.write = (chunks: readonly Uint8Array[]): boolean => {
-    connection.write = write;
-    ticket.admitted();
-    return write.call(connection, chunks);
-  };
   const attach = connection.attach.bind(connection);
   connection.attach = (handlers: ConnectionHandlers): void => {
     const onData = handlers.onData;
