@@ -236,6 +236,26 @@ describe("peers that can prove nothing (1.0/1.1)", () => {
     expect(error.message).toContain("in clear");
   });
 
+  it("a client with secrets refuses a 1.1 server by default, and with allowLegacyAuth sends its token and goes on", async () => {
+    const strict = peerWithRawRemote({ calls: calc, authSecrets: NEW });
+    const refusing = new RawEnd(strict.remote);
+    await refusing.next(Kind.Hello);
+    refusing.handshake({ minor: 1, serves: CALC_ID });
+    const error = await rejection(strict.peer.ready);
+    expect(error.code).toBe("UNAUTHENTICATED");
+    expect(error.message).toContain("allowLegacyAuth");
+    const legacy = peerWithRawRemote({
+      calls: calc,
+      authSecrets: NEW,
+      allowLegacyAuth: true,
+      authToken: NEW,
+    });
+    const server = new RawEnd(legacy.remote);
+    expect(((await server.next(Kind.Hello)) as HelloMessage).authToken).toBe(NEW); // in clear
+    server.handshake({ minor: 1, serves: CALC_ID });
+    expect((await legacy.peer.ready).protocolVersion).toEqual({ major: 1, minor: 1 });
+  });
+
   it("changes nothing for a 1.1 peer when neither side has a secret", async () => {
     const { peer, remote } = peerWithRawRemote({ ...served, side: "server" });
     const raw = new RawEnd(remote);
