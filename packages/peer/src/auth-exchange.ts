@@ -167,6 +167,16 @@ export class AuthExchange {
     );
   }
 
+  /**
+   * What to add to a refusal's message: a 1.0/1.1 remote refusing UNAUTHENTICATED wanted a token
+   * in clear, which this side (with secrets, without allowLegacyAuth) did not send.
+   */
+  refusalHint(code: string, remote: HelloMessage | undefined): string {
+    const legacy = remote !== undefined && remote.minor < AUTH_MINOR;
+    if (code !== "UNAUTHENTICATED" || !legacy || this.o.allowLegacyAuth) return "";
+    return ` (the remote speaks protocol ${remote.major}.${remote.minor}: it can check only a token sent in clear; upgrade it to 1.2 with authSecrets, or set allowLegacyAuth: true and authToken on this side)`;
+  }
+
   private transcript(): ProofTranscript {
     const own = this.ownHello;
     const remote = this.remoteHello;

@@ -312,7 +312,8 @@ export class HelloHandshake {
   private onHelloAck(m: HelloAckMessage): void {
     if (this.state === "complete") throw new ProtocolError("the remote sent a second HelloAck");
     if (!m.accepted) {
-      this.port.fail(refusalError(m.code, m.message), "remote", "error", "end");
+      const hint = this.auth.refusalHint(m.code, this.remote);
+      this.port.fail(refusalError(m.code, m.message + hint), "remote", "error", "end");
       return;
     }
     if (this.state === "remote-refusing") {

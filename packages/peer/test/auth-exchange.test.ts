@@ -256,6 +256,22 @@ describe("peers that can prove nothing (1.0/1.1)", () => {
     expect((await legacy.peer.ready).protocolVersion).toEqual({ major: 1, minor: 1 });
   });
 
+  it("says what a 1.1 server's UNAUTHENTICATED refusal wanted: a token in clear", async () => {
+    const { peer, remote } = peerWithRawRemote({ calls: calc, authSecrets: NEW });
+    const server = new RawEnd(remote);
+    await server.next(Kind.Hello);
+    server.send(rawHello({ minor: 1, codec: "" }), {
+      kind: Kind.HelloAck,
+      accepted: false,
+      code: "UNAUTHENTICATED",
+      message: "authentication failed",
+    });
+    const error = await rejection(peer.ready);
+    expect(error.code).toBe("UNAUTHENTICATED");
+    expect(error.message).toContain("protocol 1.1");
+    expect(error.message).toContain("allowLegacyAuth: true and authToken");
+  });
+
   it("changes nothing for a 1.1 peer when neither side has a secret", async () => {
     const { peer, remote } = peerWithRawRemote({ ...served, side: "server" });
     const raw = new RawEnd(remote);
