@@ -36,6 +36,12 @@ export interface Connection {
   readonly remoteAddress: string;
   /** Whatever describes the local end. */
   readonly localAddress: string;
+  /**
+   * TLS only: `length` bytes of keying material exported from the session under `label` (RFC 5705,
+   * RFC 8446 §7.5), equal on both ends of one TLS session and on no other. The engine binds its
+   * shared-secret proofs to it. Absent (or undefined) on a channel without such a session.
+   */
+  exportKeyingMaterial?(length: number, label: string): Uint8Array | undefined;
 }
 
 /** Callbacks a {@link Connection} delivers to its owner. */

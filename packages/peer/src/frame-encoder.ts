@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import { type Codec, MAX_RESERVE_BYTES } from "@parley/codec";
 import { InvalidOptionError, LengthFieldEncoder } from "@parley/framing";
+import { authFields } from "./auth-frame.js";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { encodeMembersBlock } from "./hello-members.js";
@@ -87,6 +88,8 @@ export class FrameEncoder {
         return this.encodeData(message);
       case Kind.Credit:
         return this.encodeCredit(message);
+      case Kind.Auth:
+        return this.headed(Kind.Auth, false, authFields(message));
     }
   }
 

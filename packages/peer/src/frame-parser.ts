@@ -4,7 +4,9 @@
  * decode is reported on the message (`bodyError`) so that only that call fails.
  */
 
+import { createHash } from "node:crypto";
 import type { Codec } from "@parley/codec";
+import { type AuthReader, parseAuth } from "./auth-frame.js";
 import { NameStringCache, readUtf8 } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
@@ -45,6 +47,8 @@ export class FrameParser {
   private readonly names = new NameStringCache();
   /** Flag bits accepted: METADATA, and MORE once streams are enabled. */
   private knownFlags: number = KNOWN_FLAGS;
+  /** SHA-256 of the last Hello's payload as received: the remote's part of the transcript (§5). */
+  lastHelloDigest: Uint8Array | undefined;
 
   constructor(private readonly codec: Codec) {}
 
@@ -109,7 +113,10 @@ export class FrameParser {
       case Kind.ByeAck:
         return { kind };
       case Kind.Hello:
+        this.lastHelloDigest = createHash("sha256").update(payload).digest();
         return parseHello(r, (flags & Flag.Metadata) !== 0);
+      case Kind.Auth:
+        return parseAuth(r);
       case Kind.HelloAck:
         return parseHelloAck(r);
       case Kind.Data:
@@ -283,7 +290,7 @@ export function readU32(bytes: Uint8Array, p: number): number {
 }
 
 /** Bounds-checked cursor over a payload's fixed fields. */
-class Reader implements MemberReader {
+class Reader implements MemberReader, AuthReader {
   constructor(
     private readonly bytes: Uint8Array,
     public at: number,
@@ -307,6 +314,12 @@ class Reader implements MemberReader {
     const value = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
     this.at += 2;
     return value;
+  }
+
+  take(n: number): Uint8Array {
+    this.need(n);
+    this.at += n;
+    return new Uint8Array(this.bytes.subarray(this.at - n, this.at));
   }
 
   /** `n` bytes as 2n lowercase hex digits. */

@@ -1,16 +1,18 @@
 /**
- * The Hello handshake (docs/protocol.md §5), all of it: this side's Hello, the checks on the
- * remote's (in the order the spec gives, with messages that read the same from either side: "the
- * calling side", "the serving side"), the token check (possibly asynchronous, holding what arrives
- * meanwhile), HelloAck accept or refuse, the remote's HelloAck, and the handshake timeout.
+ * The Hello handshake (docs/protocol.md §5), all of it: this side's Hello, the shared-secret proof
+ * of protocol 1.2 (with {@link AuthExchange}), the checks on the remote's Hello (in the order the
+ * spec gives, with messages that read the same from either side: "the calling side", "the serving
+ * side"), the custom `verifyAuth` (possibly asynchronous, holding what arrives meanwhile), the
+ * `admit` hook, HelloAck accept or refuse, the remote's HelloAck, and the handshake timeout.
  *
  * The accepting side (`side: "server"`) writes its own Hello only when it accepts the remote's
- * (or a refusal Hello when it refuses first): a connector that has not authenticated never sees it.
+ * (or a refusal Hello when it refuses first): a connector that has not authenticated never sees it;
+ * with `authSecrets` it sees only the 40-byte challenge before it has proved itself.
  *
  * ```
- *   awaiting-hello ──Hello ok──> [verifying] ──> accepted ──HelloAck──> complete
- *        │    └──refusal Hello──> remote-refusing ──HelloAck refuse──> (peer fails)
- *        └──bad Hello / auth failed / close()──> refused (HelloAck refuse written, peer ends)
+ *   awaiting-hello ──Hello──> [challenged | awaiting-proof] ──proof ok──> [verifying] ──> accepted
+ *        │    └──refusal Hello──> remote-refusing ──HelloAck refuse──> (peer fails)     │
+ *        └──bad Hello / proof / auth failed / close()──> refused          HelloAck──> complete
  * ```
  *
  * A field added to the Hello is a change here: build it in {@link ownHello}, check the remote's in
@@ -18,50 +20,56 @@
  */
 
 import { InvalidOptionError } from "@parley/framing";
-import {
-  advertisedMembers,
-  agreeContracts,
-  type ContractGaps,
-  contractId,
-} from "./contract-agreement.js";
+import { AuthExchange } from "./auth-exchange.js";
+import { helloDigest } from "./auth-proof.js";
+import { agreeContracts, type ContractGaps } from "./contract-agreement.js";
 import {
   CodecMismatchError,
-  ConnectionRefusedError,
   HandshakeTimeoutError,
   type PeerError,
   ProtocolError,
-  peerErrorForRemoteCode,
   UnauthenticatedError,
   UnavailableError,
   VersionMismatchError,
 } from "./errors.js";
-import { withoutShapes } from "./hello-members.js";
+import {
+  encodeHello,
+  helloAckRefuse,
+  refusalError,
+  refusalHello,
+  toRemoteHello,
+} from "./hello-frames.js";
 import type { Ending } from "./peer-ending.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
 import { checkedTransition } from "./peer-state.js";
 import type { CloseInitiator, CloseReason, HelloInfo, RemoteHello } from "./peer-types.js";
-import {
-  KIND_NAMES,
-  Kind,
-  MAX_HELLO_BYTES,
-  PROTOCOL_MAJOR,
-  PROTOCOL_MINOR,
-} from "./wire-constants.js";
+import { AuthStep, KIND_NAMES, Kind, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
-import type { HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
+import type { AuthMessage, HelloAckMessage, HelloMessage, Message } from "./wire-messages.js";
 
 /** Where this side is in the handshake. */
 type HelloState =
   | "awaiting-hello"
+  /** The acceptor sent its challenge and waits for the connector's proof. */
+  | "challenged"
+  /** The connector has the acceptor's Hello and waits for its proof. */
+  | "awaiting-proof"
   | "verifying"
   | "accepted"
   | "complete"
   | "remote-refusing"
   | "refused";
 
+/** States in which this side has not yet answered the remote's Hello. */
+const UNANSWERED: readonly HelloState[] = [
+  "awaiting-hello",
+  "challenged",
+  "awaiting-proof",
+  "verifying",
+];
+
 /** Kinds only a ready side sends: one arriving while this side still verifies is fatal. */
 const HELD_NEVER: ReadonlySet<number> = new Set([Kind.Request, Kind.Signal, Kind.Bye, Kind.ByeAck]);
-const NO_METADATA = Object.freeze(Object.create(null));
 
 /** What the handshake needs from the peer. */
 export interface HelloPort {
@@ -91,22 +99,32 @@ export class HelloHandshake {
   private held: Message[] | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly frame: Uint8Array;
-  /**
-   * The serving side writes its Hello only once it has accepted the remote's (token verified):
-   * whoever connects learns nothing of it, its `authToken` least of all, before authenticating.
-   */
+  /** The serving side writes its Hello only once it has accepted the remote's (after its proof). */
   private readonly helloWaits: boolean;
   private helloSent = false;
+  private readonly auth: AuthExchange;
 
-  /** @throws {InvalidOptionError} INVALID_OPTION when metadata and authToken make Hello too large. */
+  /**
+   * @param exporter the TLS session's keying material when the proofs are bound to it.
+   * @throws {InvalidOptionError} INVALID_OPTION when metadata and authToken make Hello too large,
+   *   or `authSecrets` meet a wire format that cannot give the remote Hello's digest.
+   */
   constructor(
     private readonly o: ResolvedPeerOptions,
     private readonly wire: WireFormat,
     private readonly remoteAddress: string,
     private readonly port: HelloPort,
+    exporter?: Uint8Array,
   ) {
     this.frame = encodeHello(o, wire);
     this.helloWaits = o.side === "server";
+    if (o.authSecrets !== undefined && wire.lastHelloDigest === undefined) {
+      throw new InvalidOptionError(
+        `authSecrets need a wire format that gives the remote Hello's digest; ${wire.name} does not`,
+      );
+    }
+    const own = helloDigest(this.frame.subarray(wire.frameOverheadBytes));
+    this.auth = new AuthExchange(o, this.helloWaits ? "acceptor" : "connector", own, exporter);
   }
 
   /** This side accepted the remote's Hello: it takes Requests and Signals from now on. */
@@ -138,6 +156,10 @@ export class HelloHandshake {
    * @throws {ProtocolError} PROTOCOL_ERROR for a message the handshake forbids where it is.
    */
   intercept(m: Message): boolean {
+    if (m.kind === Kind.Auth) {
+      this.onAuth(m);
+      return true;
+    }
     switch (this.state) {
       case "awaiting-hello":
         if (m.kind === Kind.Hello) this.onHello(m);
@@ -165,7 +187,7 @@ export class HelloHandshake {
 
   /** Answers HelloAck refuse (`message` is what the remote reads), then ends the connection. */
   refuse(error: PeerError, message: string): void {
-    this.setState(["awaiting-hello", "verifying"], "refused");
+    this.setState(UNANSWERED, "refused");
     this.sendHello(this.wire.encode(refusalHello(this.o.maxFrameBytes)));
     this.port.write(this.wire.encode(helloAckRefuse(error.code, message)));
     this.port.fail(error, "local", "error", "end");
@@ -216,6 +238,46 @@ export class HelloHandshake {
       this.state = "remote-refusing"; // a refusal Hello: its HelloAck refuse comes next
       return;
     }
+    if (m.major !== PROTOCOL_MAJOR) {
+      this.afterProof(m);
+      return;
+    }
+    const plan = this.auth.onHello(m, this.wire.lastHelloDigest?.());
+    if (plan === "challenge") {
+      this.port.write(this.wire.encode(this.auth.challenge()));
+      this.setState("awaiting-hello", "challenged");
+    } else if (plan === "await-proof") {
+      this.setState("awaiting-hello", "awaiting-proof");
+    } else if (plan === "proceed") {
+      this.afterProof(m);
+    } else {
+      this.refuse(plan.error, plan.told);
+    }
+  }
+
+  /** An Auth frame: the challenge, the connector's proof or the acceptor's, each in its turn. */
+  private onAuth(m: AuthMessage): void {
+    const turn = this.helloWaits
+      ? this.state === "challenged" && m.step === AuthStep.ConnectorProof
+      : (this.state === "awaiting-hello" && m.step === AuthStep.Challenge) ||
+        (this.state === "awaiting-proof" && m.step === AuthStep.AcceptorProof);
+    if (!turn) throw new ProtocolError(`Auth (step ${m.step}) out of turn, in state ${this.state}`);
+    if (m.step === AuthStep.Challenge) {
+      const answer = this.auth.answer(m);
+      if ("error" in answer) this.refuse(answer.error, answer.told);
+      else this.port.write(this.wire.encode(answer));
+      return;
+    }
+    const refusal =
+      m.step === AuthStep.ConnectorProof
+        ? this.auth.verifyConnector(m)
+        : this.auth.verifyAcceptor(m);
+    if (refusal !== undefined) this.refuse(refusal.error, refusal.told);
+    else this.afterProof(this.remote!);
+  }
+
+  /** The remote proved what it had to: the checks of the Hello, then `verifyAuth`, then accept. */
+  private afterProof(m: HelloMessage): void {
     const problem = this.check(m);
     if (problem !== undefined) {
       this.refuse(problem, problem.message);
@@ -228,7 +290,8 @@ export class HelloHandshake {
     }
     let verdict: boolean | Promise<boolean>;
     try {
-      verdict = verify(m.authToken, toRemoteHello(m, this.remoteAddress));
+      const token = this.o.allowLegacyAuth ? m.authToken : undefined;
+      verdict = verify(token, this.remoteHello(m));
     } catch (error) {
       this.afterAuth(false, error);
       return;
@@ -237,7 +300,7 @@ export class HelloHandshake {
       this.afterAuth(verdict === true);
       return;
     }
-    this.setState("awaiting-hello", "verifying");
+    this.setState(["awaiting-hello", "challenged", "awaiting-proof"], "verifying");
     this.held = [];
     this.port.pause();
     Promise.resolve(verdict).then(
@@ -249,15 +312,19 @@ export class HelloHandshake {
   private onHelloAck(m: HelloAckMessage): void {
     if (this.state === "complete") throw new ProtocolError("the remote sent a second HelloAck");
     if (!m.accepted) {
-      this.port.fail(refusalError(m.code, m.message), "remote", "error", "end");
+      const hint = this.auth.refusalHint(m.code, this.remote);
+      this.port.fail(refusalError(m.code, m.message + hint), "remote", "error", "end");
       return;
     }
     if (this.state === "remote-refusing") {
       throw new ProtocolError("a refusal Hello must be refused");
     }
+    if (this.state !== "accepted") {
+      throw new ProtocolError(`HelloAck accept before this side accepted (state ${this.state})`);
+    }
     this.setState("accepted", "complete");
     this.stop();
-    const remote = toRemoteHello(this.remote!, this.remoteAddress);
+    const remote = this.remoteHello(this.remote!);
     const minor = Math.min(PROTOCOL_MINOR, remote.protocolVersion.minor);
     this.port.ready({ remote, protocolVersion: { major: PROTOCOL_MAJOR, minor } });
   }
@@ -271,20 +338,32 @@ export class HelloHandshake {
     }
     if (!ok) {
       if (error !== undefined) this.port.warn("verifyAuth threw; the connection is refused", error);
-      const local = new UnauthenticatedError("the remote's authToken was rejected by verifyAuth", {
+      const local = new UnauthenticatedError("the remote was rejected by verifyAuth", {
         cause: error,
       });
       this.refuse(local, "authentication failed");
       return;
     }
     this.accept();
-    if (held !== undefined) this.port.replay(held);
+    if (held !== undefined && this.accepted) this.port.replay(held);
   }
 
+  /** Consults `admit`, then writes this side's Hello (and its proof) and HelloAck accept. */
   private accept(): void {
+    const refusal = this.o.admit?.(this.remoteHello(this.remote!));
+    if (refusal !== undefined) {
+      this.refuse(refusal, refusal.message);
+      return;
+    }
     this.sendHello(this.frame);
+    const proof = this.auth.acceptorProof();
+    if (proof !== undefined) this.port.write(this.wire.encode(proof));
     this.port.write(this.wire.encode({ kind: Kind.HelloAck, accepted: true }));
-    this.setState(["awaiting-hello", "verifying"], "accepted");
+    this.setState(UNANSWERED, "accepted");
+  }
+
+  private remoteHello(m: HelloMessage): RemoteHello {
+    return toRemoteHello(m, this.remoteAddress, this.auth.keyId);
   }
 
   /** Writes a Hello (this side's, or a refusal Hello) unless one went already. */
@@ -310,91 +389,4 @@ export class HelloHandshake {
   private setState(expectedFrom: HelloState | readonly HelloState[], to: HelloState): void {
     this.state = checkedTransition("Hello handshake", this.state, expectedFrom, to);
   }
-}
-
-/** This side's Hello: every field the handshake advertises is built here. */
-export function ownHello(o: ResolvedPeerOptions): HelloMessage {
-  return {
-    kind: Kind.Hello,
-    major: PROTOCOL_MAJOR,
-    minor: PROTOCOL_MINOR,
-    codec: o.codec.name,
-    serves: contractId(o.serves),
-    calls: contractId(o.calls),
-    maxFrameBytes: o.maxFrameBytes,
-    maxConcurrentRequests: o.maxConcurrentHandlers + o.maxQueuedRequests,
-    heartbeatIntervalMs: o.heartbeatIntervalMs,
-    heartbeatTimeoutMs: o.heartbeatTimeoutMs,
-    authToken: o.authToken,
-    metadata: o.metadata,
-    servesMembers: advertisedMembers(o.serves),
-    callsMembers: withoutShapes(advertisedMembers(o.calls)),
-  };
-}
-
-/**
- * This side's Hello frame, encoded by `wire`. A served contract whose shapes would make it too
- * large goes without them (docs/protocol.md §3: differing members then count as incompatible).
- * @throws {InvalidOptionError} INVALID_OPTION when metadata and authToken make it too large.
- */
-export function encodeHello(o: ResolvedPeerOptions, wire: WireFormat): Uint8Array {
-  const full = ownHello(o);
-  let hello = wire.encode(full);
-  if (hello.length - wire.frameOverheadBytes > MAX_HELLO_BYTES && full.servesMembers) {
-    hello = wire.encode({ ...full, servesMembers: withoutShapes(full.servesMembers) });
-  }
-  if (hello.length - wire.frameOverheadBytes > MAX_HELLO_BYTES) {
-    throw new InvalidOptionError(
-      `metadata and authToken make a Hello larger than ${MAX_HELLO_BYTES} bytes; send less`,
-    );
-  }
-  return hello;
-}
-
-/**
- * A refusal Hello: an empty codec name tells the other side to skip its checks and expect
- * HelloAck refuse next (what `refuseConnection` sends before its refusal).
- */
-export function refusalHello(maxFrameBytes: number): HelloMessage {
-  return {
-    kind: Kind.Hello,
-    major: PROTOCOL_MAJOR,
-    minor: PROTOCOL_MINOR,
-    codec: "",
-    serves: undefined,
-    calls: undefined,
-    maxFrameBytes,
-    maxConcurrentRequests: 0,
-    heartbeatIntervalMs: 0,
-    heartbeatTimeoutMs: 0,
-    authToken: undefined,
-    metadata: undefined,
-  };
-}
-
-/** HelloAck refuse with `code` (the remote's `ready` rejects with it) and `message`. */
-export function helloAckRefuse(code: string, message: string): HelloAckMessage {
-  return { kind: Kind.HelloAck, accepted: false, code, message };
-}
-
-/** The remote's Hello as the public API shows it (without the token). */
-function toRemoteHello(m: HelloMessage, remoteAddress: string): RemoteHello {
-  return Object.freeze({
-    protocolVersion: Object.freeze({ major: m.major, minor: m.minor }),
-    codec: m.codec,
-    serves: m.serves,
-    calls: m.calls,
-    maxFrameBytes: m.maxFrameBytes,
-    maxConcurrentRequests: m.maxConcurrentRequests,
-    heartbeatIntervalMs: m.heartbeatIntervalMs,
-    heartbeatTimeoutMs: m.heartbeatTimeoutMs,
-    metadata: m.metadata ?? NO_METADATA,
-    remoteAddress,
-  });
-}
-
-/** The local error for a HelloAck refusal. */
-function refusalError(code: string, message: string): PeerError {
-  const text = `the remote refused the connection (${code}): ${message}`;
-  return peerErrorForRemoteCode(code, text) ?? new ConnectionRefusedError(text, code);
 }

@@ -1,4 +1,6 @@
 export { isParleyError } from "@parley/framing";
+export type { AuthOptions, AuthSecret, AuthSecretsOption } from "./auth-options.js";
+export { MIN_AUTH_SECRET_BYTES } from "./auth-options.js";
 export type { PeerErrorCode, PeerErrorOptions } from "./errors.js";
 export {
   AbandonedError,

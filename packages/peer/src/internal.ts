@@ -2,6 +2,7 @@
  * Internals shared with sibling packages, benchmarks and tools (a future CLI, protocol dumps).
  * @internal No semver guarantee: these may change in any release.
  */
+export { authProof, EXPORTER_BYTES, EXPORTER_LABEL, helloDigest } from "./auth-proof.js";
 export { createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
 export { memberTableDigest } from "./contract-agreement.js";
 export { FrameEncoder } from "./frame-encoder.js";
@@ -11,6 +12,8 @@ export { checkPeerOptions } from "./peer.js";
 export { PEER_OPTION_NAMES } from "./peer-option-names.js";
 export { monotonicNow } from "./pending-call.js";
 export {
+  AuthBinding,
+  AuthStep,
   Flag,
   HELLO_MAGIC,
   HelloAckStatus,
@@ -28,6 +31,7 @@ export {
   type WireFormatOptions,
 } from "./wire-format.js";
 export type {
+  AuthMessage,
   ByeMessage,
   HelloAckMessage,
   HelloMessage,

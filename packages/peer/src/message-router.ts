@@ -34,8 +34,10 @@ export class MessageRouter {
   /** @throws {ProtocolError} PROTOCOL_ERROR when `m` is not allowed where the connection is. */
   dispatch(m: Message): void {
     const { hello, bye, inbound } = this.parts;
-    // Once the handshake is complete, only Hello and HelloAck are still the handshake's to judge.
-    const forHello = !hello.complete || m.kind === Kind.Hello || m.kind === Kind.HelloAck;
+    // Once the handshake is complete, only Hello, HelloAck and Auth are still the handshake's to
+    // judge (Auth belongs to the handshake alone: it refuses one out of turn).
+    const forHello =
+      !hello.complete || m.kind === Kind.Hello || m.kind === Kind.HelloAck || m.kind === Kind.Auth;
     if (forHello && hello.intercept(m)) return;
     switch (m.kind) {
       case Kind.Request:

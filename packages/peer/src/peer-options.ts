@@ -19,13 +19,15 @@ import {
   objectOption,
   oneOfOption,
 } from "@parley/framing/internal";
+import { type AuthOptions, type ResolvedAuthOptions, resolveAuthOptions } from "./auth-options.js";
+import type { PeerError } from "./errors.js";
 import { encodeMetadata } from "./frame-encoder.js";
 import type { HandlerContext, SignalContext } from "./handler-run.js";
 import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
 import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
 import { contractOption } from "./runtime-contract.js";
-import { MAX_HELLO_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
+import { MAX_HELLO_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
 
@@ -75,7 +77,7 @@ export type SignalHandlersOf<S, C> = S extends ContractLike
 export interface PeerOptions<
   S extends ContractLike | undefined = undefined,
   C extends ContractLike | undefined = undefined,
-> {
+> extends AuthOptions {
   /** The contract this side serves; its inbound requests and signals are validated against it. */
   serves?: S;
   /** One handler per request method of `serves`. */
@@ -94,13 +96,12 @@ export interface PeerOptions<
   side?: "client" | "server";
   /** Body codec; both peers must use the same one. @default a new createMsgpackCodec() per peer */
   codec?: Codec;
-  /** Credential sent in Hello for the remote's `verifyAuth`. @default none */
-  authToken?: string;
   /**
-   * Checks the remote's token (use `createTokenVerifier` for a constant-time comparison). Returning
-   * false (or throwing) refuses the connection with UNAUTHENTICATED. @default accept everyone
+   * Consulted when this side is about to accept the remote's Hello (after every check): an error
+   * returned refuses it with HelloAck refuse and that error's code (rpc's server answers
+   * OVERLOADED here when `maxConnections` filled meanwhile). @default none
    */
-  verifyAuth?: (token: string | undefined, hello: RemoteHello) => boolean | Promise<boolean>;
+  admit?: (hello: RemoteHello) => PeerError | undefined;
   /** Sent in Hello; the remote sees it in `ready`'s `remote.metadata`. @default none */
   metadata?: Metadata;
   /**
@@ -150,7 +151,7 @@ export interface PeerOptions<
 }
 
 /** {@link PeerOptions} validated, with defaults filled in. */
-export interface ResolvedPeerOptions {
+export interface ResolvedPeerOptions extends ResolvedAuthOptions {
   readonly serves: AnyContract | undefined;
   readonly calls: AnyContract | undefined;
   /** `serves` / `calls` when their validateOutbound is on (decided here, once per peer), else undefined. */
@@ -161,8 +162,8 @@ export interface ResolvedPeerOptions {
   readonly signalHandlers: ReadonlyMap<string, SignalHandler>;
   readonly side: "client" | "server";
   readonly codec: Codec;
-  readonly authToken: string | undefined;
   readonly verifyAuth: PeerOptions["verifyAuth"];
+  readonly admit: PeerOptions["admit"];
   readonly metadata: Metadata | undefined;
   readonly contractCheck: "compatible" | "strict";
   readonly handshakeTimeoutMs: number;
@@ -218,8 +219,9 @@ function resolveIdentity(o: Options, serves: AnyContract | undefined) {
     signalHandlers: handlerMap<SignalHandler>("signalHandlers", o.signalHandlers, serves, "signal"),
     side: sideOption(o.side),
     codec: codecOption(o.codec),
-    authToken: tokenOption(o.authToken),
+    ...resolveAuthOptions(o),
     verifyAuth: functionOption<NonNullable<PeerOptions["verifyAuth"]>>("verifyAuth", o.verifyAuth),
+    admit: functionOption<NonNullable<PeerOptions["admit"]>>("admit", o.admit),
     metadata: metadataOption(o.metadata),
     contractCheck: contractCheckOption(o.contractCheck),
   };
@@ -356,14 +358,6 @@ function codecOption(value: unknown): Codec {
     );
   }
   return c as Codec;
-}
-
-function tokenOption(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || Buffer.byteLength(value) > MAX_STR16_BYTES) {
-    throw new InvalidOptionError(`authToken must be a string of at most ${MAX_STR16_BYTES} bytes`);
-  }
-  return value === "" ? undefined : value;
 }
 
 function metadataOption(value: unknown): Metadata | undefined {

@@ -10,6 +10,7 @@
  * ```
  */
 import type { Connection } from "@parley/framing";
+import { EXPORTER_BYTES, EXPORTER_LABEL } from "./auth-proof.js";
 import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import type { PeerError } from "./errors.js";
@@ -93,22 +94,37 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     counters,
     o.flushScheduler,
   );
-  const hello = new HelloHandshake(o, wire, connection.remoteAddress, {
-    write,
-    warn: hooks.warn,
-    fail: (error, initiator, reason, ending) => hooks.fail(error, initiator, reason, ending),
-    ready: (info) => hooks.ready(info),
-    pause: () => connection.pause(),
-    resume: () => connection.resume(),
-    replay: (messages) => hooks.replay(messages),
-    isClosed: () => hooks.isClosed(),
-  });
+  const hello = new HelloHandshake(
+    o,
+    wire,
+    connection.remoteAddress,
+    {
+      write,
+      warn: hooks.warn,
+      fail: (error, initiator, reason, ending) => hooks.fail(error, initiator, reason, ending),
+      ready: (info) => hooks.ready(info),
+      pause: () => connection.pause(),
+      resume: () => connection.resume(),
+      replay: (messages) => hooks.replay(messages),
+      isClosed: () => hooks.isClosed(),
+    },
+    sessionExporter(connection, o),
+  );
   const heartbeat = new Heartbeat(o.heartbeatIntervalMs, o.heartbeatTimeoutMs, wire, {
     write,
     onUnresponsive: () => hooks.unresponsive(),
   });
   const bye = new ByeHandshake(wire, { write, finish: () => hooks.byeFinished() });
   return assembleCallParts(base, hooks, { outbox, hello, heartbeat, bye });
+}
+
+/**
+ * The TLS session's keying material the proofs are bound to, when this side proves a secret over
+ * a channel that has one and binding is on (docs/protocol.md §5).
+ */
+function sessionExporter(connection: Connection, o: ResolvedPeerOptions): Uint8Array | undefined {
+  if (o.authSecrets === undefined || !o.authChannelBinding) return undefined;
+  return connection.exportKeyingMaterial?.(EXPORTER_BYTES, EXPORTER_LABEL);
 }
 
 /** The parts that carry calls, built on the connection's parts. */

@@ -57,6 +57,11 @@ export interface RemoteHello {
   readonly metadata: Metadata;
   /** The connection's remote address. */
   readonly remoteAddress: string;
+  /**
+   * The id of the `authSecrets` entry the remote proved it holds (1.2), or whose token it sent
+   * (`allowLegacyAuth`); undefined when it proved none or the entry has no id.
+   */
+  readonly authKeyId: string | undefined;
 }
 
 /** What `ready` resolves with. */

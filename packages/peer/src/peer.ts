@@ -3,7 +3,7 @@
  * {@link checkPeerOptions} checks a peer's options without one.
  */
 import type { Connection } from "@parley/framing";
-import { encodeHello } from "./hello-handshake.js";
+import { encodeHello } from "./hello-frames.js";
 import { PeerEngine } from "./peer-engine.js";
 import { checkPeerOptionNames } from "./peer-option-names.js";
 import { type PeerOptions, resolvePeerOptions } from "./peer-options.js";

@@ -6,7 +6,7 @@
 import type { Connection } from "@parley/framing";
 import { durationOption } from "@parley/framing/internal";
 import { FrameEncoder } from "./frame-encoder.js";
-import { helloAckRefuse, refusalHello } from "./hello-handshake.js";
+import { helloAckRefuse, refusalHello } from "./hello-frames.js";
 import { DEFAULT_CLOSE_TIMEOUT_MS, MIN_MAX_FRAME_BYTES } from "./peer-options.js";
 
 /** Why the connection is refused. */

@@ -1,4 +1,8 @@
-/** A constant-time `verifyAuth` for shared-secret tokens. */
+/**
+ * A constant-time `verifyAuth` for the 1.0/1.1 token, which travels in clear in the Hello: kept for
+ * older peers under `allowLegacyAuth`. Between 1.2 peers, `authSecrets` proves the secret without
+ * sending it (docs/protocol.md §5).
+ */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { InvalidOptionError } from "@parley/framing";
 
@@ -9,7 +13,9 @@ import { InvalidOptionError } from "@parley/framing";
  *
  * @throws {InvalidOptionError} INVALID_OPTION when no non-empty token is given.
  * @example
- * createPeer(connection, { serves, handlers, verifyAuth: createTokenVerifier(process.env.TOKEN!) });
+ * createPeer(connection, {
+ *   serves, handlers, allowLegacyAuth: true, verifyAuth: createTokenVerifier(process.env.TOKEN!),
+ * });
  */
 export function createTokenVerifier(
   expected: string | readonly string[],

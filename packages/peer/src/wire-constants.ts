@@ -5,8 +5,11 @@
 
 /** Major protocol version: peers with different majors refuse each other (`VERSION_MISMATCH`). */
 export const PROTOCOL_MAJOR = 1;
-/** Minor protocol version: additive changes only; a session uses the smaller of the two minors. */
-export const PROTOCOL_MINOR = 1;
+/**
+ * Minor protocol version: additive changes only; a session uses the smaller of the two minors.
+ * 1.1: per-method contracts and streams; 1.2: shared-secret proofs (the Auth frame, §5).
+ */
+export const PROTOCOL_MINOR = 2;
 
 /** "PRLY": the first four bytes of every Hello, after the common header. */
 export const HELLO_MAGIC = Uint8Array.of(0x50, 0x52, 0x4c, 0x59);
@@ -30,6 +33,8 @@ export const Kind = {
   Credit: 0x0b,
   /** 1.1: one caller item (MORE set), or the end of the caller's items (MORE clear, empty). */
   Data: 0x0c,
+  /** 1.2: a nonce or a proof of the shared secret, during the Hello handshake only (§5). */
+  Auth: 0x0d,
 } as const;
 /** One of the {@link Kind} values. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
@@ -48,6 +53,7 @@ export const KIND_NAMES: Readonly<Record<number, string>> = {
   [Kind.ByeAck]: "ByeAck",
   [Kind.Credit]: "Credit",
   [Kind.Data]: "Data",
+  [Kind.Auth]: "Auth",
 };
 
 /** Kinds that exist only once both sides have agreed on protocol 1.1 (streams). */
@@ -90,6 +96,30 @@ export const ResponseStatus = {
 } as const;
 /** One of the {@link ResponseStatus} values. */
 export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
+
+/** Auth frame `step` byte (1.2): which of the three Auth frames of the handshake it is. */
+export const AuthStep = {
+  /** The accepting side's nonce, its only frame before the connector has proved itself. */
+  Challenge: 0x01,
+  /** The connector's nonce and proof. */
+  ConnectorProof: 0x02,
+  /** The accepting side's proof, sent with its Hello once it has verified the connector's. */
+  AcceptorProof: 0x03,
+} as const;
+/** One of the {@link AuthStep} values. */
+export type AuthStep = (typeof AuthStep)[keyof typeof AuthStep];
+
+/** Auth frame `binding` byte: what besides the nonces and Hellos a proof covers. */
+export const AuthBinding = {
+  /** Nothing more (tcp://, unix:, or binding turned off). */
+  None: 0x00,
+  /** The TLS session's exported keying material (`EXPORTER-parley-auth`, 32 bytes). */
+  TlsExporter: 0x01,
+} as const;
+
+/** Bytes of each side's nonce, and of a proof (HMAC-SHA-256), in Auth frames. */
+export const AUTH_NONCE_BYTES = 32;
+export const AUTH_PROOF_BYTES = 32;
 
 /** HelloAck status byte. */
 export const HelloAckStatus = { Accept: 0x00, Refuse: 0x01 } as const;

@@ -54,6 +54,12 @@ export interface WireFormat {
    * streams.
    */
   enableStreams?(): void;
+  /**
+   * SHA-256 of the payload of the last Hello received, exactly as its bytes arrived: the remote's
+   * part of the transcript a 1.2 proof covers (docs/protocol.md §5). A format without it cannot
+   * prove a shared secret (`authSecrets` is then refused).
+   */
+  lastHelloDigest?(): Uint8Array | undefined;
 }
 
 /** Options of a {@link WireFormatFactory}. */
@@ -155,6 +161,10 @@ class BinaryWireFormat implements WireFormat {
 
   enableStreams(): void {
     this.parser.enableStreams();
+  }
+
+  lastHelloDigest(): Uint8Array | undefined {
+    return this.parser.lastHelloDigest;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ContractMember } from "@parley/codec/internal";
 import type { StreamCredit } from "./credit-window.js";
-import type { CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
+import type { AuthStep, CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
 
 /** String key/value pairs carried next to a request, signal or Hello. */
 export type Metadata = Readonly<Record<string, string>>;
@@ -57,6 +57,21 @@ export type HelloAckMessage =
       readonly code: string;
       readonly message: string;
     };
+
+/**
+ * 1.2, handshake only: one step of the shared-secret proof (docs/protocol.md §5). `nonce` is set
+ * on Challenge and ConnectorProof, `proof` on ConnectorProof and AcceptorProof.
+ */
+export interface AuthMessage {
+  readonly kind: typeof Kind.Auth;
+  readonly step: AuthStep;
+  /** {@link AuthBinding}: 0 none, 1 the TLS exporter. */
+  readonly binding: number;
+  /** 32 random bytes of the sender. */
+  readonly nonce?: Uint8Array | undefined;
+  /** 32 bytes of HMAC-SHA-256. */
+  readonly proof?: Uint8Array | undefined;
+}
 
 /** A call: method, remaining time budget and input. */
 export interface RequestMessage {
@@ -145,4 +160,5 @@ export type Message =
   | ByeMessage
   | ByeAckMessage
   | DataMessage
-  | CreditMessage;
+  | CreditMessage
+  | AuthMessage;

@@ -39,9 +39,9 @@ describe("FrameParser", () => {
   });
 
   it("rejects an unknown kind as PROTOCOL_ERROR and names it", () => {
-    const e = parseError(Uint8Array.of(0x0d, 0, 0, 0, 0, 1));
+    const e = parseError(Uint8Array.of(0x0e, 0, 0, 0, 0, 1));
     expect(e.code).toBe("PROTOCOL_ERROR");
-    expect(e.message).toContain("0x0d");
+    expect(e.message).toContain("0x0e");
   });
 
   it("rejects the reserved MORE flag and other reserved bits", () => {

@@ -21,7 +21,7 @@ describe("Hello handshake", () => {
     expect(c.remote.serves).toEqual({ name: "calc", version: "1", fingerprint: calc.fingerprint });
     expect(c.remote.metadata).toEqual({ region: "eu" });
     expect(c.remote.maxConcurrentRequests).toBe(8 + 1024);
-    expect(c.protocolVersion).toEqual({ major: 1, minor: 1 });
+    expect(c.protocolVersion).toEqual({ major: 1, minor: 2 });
     expect(s.remote.calls?.name).toBe("calc");
     expect(s.remote.maxFrameBytes).toBe(70_000);
     expect(client.state).toBe("open");
@@ -37,7 +37,7 @@ describe("Hello handshake", () => {
   it("fails both sides with VERSION_MISMATCH when the majors differ", async () => {
     const { peer, remote } = peerWithRawRemote({});
     const raw = new RawEnd(remote);
-    raw.send(rawHello({ major: 2 }));
+    raw.send(rawHello({ major: 2, minor: 1 }));
     const error = await rejection(peer.ready);
     expect(error.code).toBe("VERSION_MISMATCH");
     expect(error.message).toContain("2.1");
@@ -85,17 +85,18 @@ describe("Hello handshake", () => {
     expect(error.notExecuted).toBe(true);
   });
 
-  it("accepts the right token and refuses a wrong one with UNAUTHENTICATED on both sides", async () => {
+  it("accepts the right legacy token and refuses a wrong one with UNAUTHENTICATED on both sides", async () => {
     const verifyAuth = createTokenVerifier(["old-secret", "s3cret"]);
-    const ok = peerPair({ verifyAuth }, { authToken: "s3cret" });
+    const legacy = { allowLegacyAuth: true } as const;
+    const ok = peerPair({ verifyAuth, ...legacy }, { authToken: "s3cret", ...legacy });
     await expect(ok.client.ready).resolves.toBeDefined();
-    const bad = peerPair({ verifyAuth }, { authToken: "guess" });
+    const bad = peerPair({ verifyAuth, ...legacy }, { authToken: "guess", ...legacy });
     const [c, s] = await Promise.all([rejection(bad.client.ready), rejection(bad.server.ready)]);
     expect(c.code).toBe("UNAUTHENTICATED");
     expect(c.message).toContain("authentication failed");
     expect(c.message).not.toContain("guess");
     expect(s.code).toBe("UNAUTHENTICATED");
-    const none = peerPair({ verifyAuth }, {});
+    const none = peerPair({ verifyAuth, ...legacy }, {});
     expect((await rejection(none.client.ready)).code).toBe("UNAUTHENTICATED");
   });
 
@@ -105,13 +106,14 @@ describe("Hello handshake", () => {
       {
         serves: calc,
         handlers: { add },
+        allowLegacyAuth: true,
         verifyAuth: async (token, hello) => {
           seen = hello.metadata;
           await new Promise((r) => setTimeout(r, 5));
           return token === "t";
         },
       },
-      { calls: calc, authToken: "t", metadata: { app: "test" } },
+      { calls: calc, authToken: "t", allowLegacyAuth: true, metadata: { app: "test" } },
     );
     await expect(client.call.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
     expect(seen).toEqual({ app: "test" });

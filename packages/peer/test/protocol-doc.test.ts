@@ -9,10 +9,17 @@ import { contractMembers, memberFingerprint } from "@parley/codec/internal";
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { authProof, helloDigest } from "../src/auth-proof.js";
 import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
 import { refuseConnection } from "../src/index.js";
-import { CreditStream, Kind, ResponseStatus } from "../src/wire-constants.js";
+import {
+  AuthBinding,
+  AuthStep,
+  CreditStream,
+  Kind,
+  ResponseStatus,
+} from "../src/wire-constants.js";
 import type { HelloMessage, Message } from "../src/wire-messages.js";
 
 const DOC = new URL("../../../docs/protocol.md", import.meta.url);
@@ -39,6 +46,7 @@ function docExamples(): Map<string, Uint8Array> {
   return out;
 }
 
+const codec = createMsgpackCodec();
 const calc = { name: "calc", version: "1", fingerprint: "3f2a91c0" };
 
 // The 1.1 examples: calc v2, one idempotent method neg (number -> number).
@@ -67,6 +75,48 @@ const hello11 = {
   authToken: undefined,
   metadata: undefined,
 } as const;
+
+// The 1.2 examples of §5 "Proving a shared secret": fixed nonces, the documented secret.
+const AUTH_SECRET = Buffer.from("correct horse battery staple");
+const NONCE_C = Uint8Array.from({ length: 32 }, (_, i) => i);
+const NONCE_S = Uint8Array.from({ length: 32 }, (_, i) => 0x20 + i);
+const hello12 = {
+  ...hello11,
+  minor: 2,
+  servesMembers: undefined,
+  callsMembers: undefined,
+} as const;
+
+/** The 1.2 Hellos and Auth frames, proofs computed from the documented Hellos' bytes. */
+function AUTH_MESSAGES(): Record<string, Message> {
+  const client = { ...hello12, serves: undefined, calls: calc2 };
+  const server = { ...hello12, serves: calc2, calls: undefined };
+  const t = {
+    connectorNonce: NONCE_C,
+    acceptorNonce: NONCE_S,
+    connectorHello: helloDigest(new FrameEncoder(codec).encode(client).subarray(4)),
+    acceptorHello: helloDigest(new FrameEncoder(codec).encode(server).subarray(4)),
+    exporter: undefined,
+  };
+  const auth = { kind: Kind.Auth, binding: AuthBinding.None } as const;
+  return {
+    "hello-auth-client": client,
+    "hello-auth-server": server,
+    "auth-challenge": { ...auth, step: AuthStep.Challenge, nonce: NONCE_S, proof: undefined },
+    "auth-connector-proof": {
+      ...auth,
+      step: AuthStep.ConnectorProof,
+      nonce: NONCE_C,
+      proof: new Uint8Array(authProof("connector", AUTH_SECRET, t)),
+    },
+    "auth-acceptor-proof": {
+      ...auth,
+      step: AuthStep.AcceptorProof,
+      nonce: undefined,
+      proof: new Uint8Array(authProof("acceptor", AUTH_SECRET, t)),
+    },
+  };
+}
 
 const MESSAGES: Record<string, Message> = {
   "hello-client": {
@@ -100,7 +150,7 @@ const MESSAGES: Record<string, Message> = {
   "hello-refusal": {
     kind: Kind.Hello,
     major: 1,
-    minor: 1,
+    minor: 2,
     codec: "",
     serves: undefined,
     calls: undefined,
@@ -185,6 +235,7 @@ const MESSAGES: Record<string, Message> = {
   pong: { kind: Kind.Pong, id: 1 },
   bye: { kind: Kind.Bye, lastAcceptedId: 5 },
   "bye-ack": { kind: Kind.ByeAck },
+  ...AUTH_MESSAGES(),
 };
 
 /** The stream frames of protocol 1.1 (§12): a 1.0 parser refuses them. */
@@ -218,7 +269,6 @@ const STREAM_MESSAGES: Record<string, Message> = {
 };
 
 const examples = docExamples();
-const codec = createMsgpackCodec();
 const encoder = new FrameEncoder(codec);
 const parser = new FrameParser(codec);
 const streamParser = new FrameParser(codec);
@@ -249,6 +299,14 @@ describe("docs/protocol.md examples", () => {
     });
   });
 
+  it("prints the digests of the 1.2 Hellos that the documented proofs cover (§5)", () => {
+    const text = readFileSync(DOC, "utf8");
+    for (const name of ["hello-auth-client", "hello-auth-server"]) {
+      const digest = Buffer.from(helloDigest(examples.get(name)!.subarray(4))).toString("hex");
+      expect(text, name).toContain(`= \`${digest}\``);
+    }
+  });
+
   it("prints the 1.1 examples' fingerprints and shape as @parley/codec computes them", () => {
     expect(calc2Contract.fingerprint).toBe(calc2.fingerprint);
     const [member] = contractMembers(calc2Contract.definition);
@@ -277,7 +335,7 @@ describe("docs/protocol.md examples", () => {
     expect(cut.streamWindow).toBeUndefined();
     for (const name of ["hello-client-members", "hello-server-members", "hello-refusal"]) {
       const hello = parser.parse(examples.get(name)!.subarray(4)) as HelloMessage;
-      expect(hello.minor, name).toBe(1);
+      expect(hello.minor, name).toBe(name === "hello-refusal" ? 2 : 1);
       expect(hello.streamWindow, name).toBeUndefined();
     }
   });

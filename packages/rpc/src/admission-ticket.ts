@@ -104,8 +104,10 @@ export class AdmissionTicket implements AdmissionSlot {
   }
 
   /**
-   * Ends the connection. The server has written nothing yet (its first write admits the
-   * connection), so a refusal Hello is always in turn: the connector's `ready` rejects with the
+   * Ends the connection. The server has written nothing yet but, with `authSecrets`, its
+   * challenge (its Hello waits for the admission), and a connector takes a refusal Hello before
+   * the server's Hello whether or not a challenge came first, so a refusal is always in turn: the
+   * connector's `ready` rejects with the
    * error's code (`OVERLOADED` retryable, `MESSAGE_TOO_LARGE` with the option to raise) instead of
    * a bare `CONNECTION_LOST`. A connector that speaks another protocol is reset: it would not read
    * a refusal.
@@ -150,23 +152,16 @@ export class AdmissionTicket implements AdmissionSlot {
 
   /**
    * Puts the ticket between the transport and whoever attaches to the connection. The
-   * connection's own `attach` and `write` are shadowed on the instance rather than the connection
-   * wrapped, so every other member (a transport's own properties) stays the transport's.
+   * connection's own `attach` is shadowed on the instance rather than the connection wrapped, so
+   * every other member (a transport's own properties) stays the transport's.
    *
-   * The serving side writes nothing before it has accepted the remote's Hello (its own Hello waits
-   * for it, docs/protocol.md §5), so its first write means the connection is authenticated: from
-   * then on it is never dropped to make room, even before the remote's HelloAck arrives (the
-   * client is ready one half round trip before the server). That first write puts the transport's
-   * own `write` back, so the hot path pays nothing afterwards.
+   * The server marks the ticket admitted when the engine accepts the remote's Hello (its `admit`
+   * hook, after the remote proved itself, docs/protocol.md §5), not on the server's first write,
+   * which with `authSecrets` is the challenge sent before any proof: from then on it is never
+   * dropped to make room, even before the remote's HelloAck arrives.
    */
   private guard(): void {
     const connection = this.connection;
-    const write = this.write;
-    connection.write = (chunks: readonly Uint8Array[]): boolean => {
-      connection.write = write;
-      this.admitted();
-      return write.call(connection, chunks);
-    };
     const attach = connection.attach.bind(connection);
     connection.attach = (handlers: ConnectionHandlers): void => {
       this.handlers = handlers;

@@ -11,7 +11,7 @@ export interface ConnectOptions<
   S extends AnyContract | undefined = undefined,
 > extends Omit<
       PeerOptions<S, C>,
-      "calls" | "side" | "logger" | "callsOptional" | "handlers" | "signalHandlers"
+      "calls" | "side" | "logger" | "callsOptional" | "handlers" | "signalHandlers" | "admit"
     >,
     Omit<EndpointOptions, "socketMode" | "checkDirectory"> {
   /** Handlers of the callback contract this client `serves`; `ctx.connection` is its link. */

@@ -5,7 +5,7 @@
  * Built once per connection; a handler call costs two property stores and, when it returns a
  * promise, one `then` for the error hook.
  */
-import type { PeerOptions, RemoteHello } from "@parley/peer";
+import type { PeerError, PeerOptions, RemoteHello } from "@parley/peer";
 import type { ErrorReporter, Logger } from "./error-reporting.js";
 import type { RpcConnection } from "./rpc-connection.js";
 
@@ -13,8 +13,10 @@ import type { RpcConnection } from "./rpc-connection.js";
 export interface ConnectionHooks {
   /** Runs once per connection, before its first handler; its result is every handler's `ctx.context`. */
   readonly createContext?: (connection: never) => unknown;
-  /** Checks the remote's token; `true` or an identity object admits. */
+  /** Checks the remote after its proof; `true` or an identity object admits. */
   readonly verifyAuth?: (token: string | undefined, hello: RemoteHello) => unknown;
+  /** Consulted as the engine accepts the remote's Hello: an error refuses it (the server's bound). */
+  readonly admit?: (connection: RpcConnection) => PeerError | undefined;
   readonly reporter: ErrorReporter;
   readonly logger?: Logger;
 }
@@ -42,12 +44,19 @@ export function connectionPeerOptions<O extends object>(
     signalHandlers: wrapAll(o.signalHandlers, (_name, handler) =>
       signalHandler(handler, connection, context),
     ),
-    verifyAuth: (token: string | undefined, hello: RemoteHello) => {
+    // Only a verifier given is passed on: with one, a token in clear counts as a credential.
+    verifyAuth:
+      verify === undefined
+        ? undefined
+        : (token: string | undefined, hello: RemoteHello) => {
+            connection.onHello(hello);
+            const verdict = verify(token, hello);
+            if (!isThenable(verdict)) return connection.admit(verdict);
+            return Promise.resolve(verdict).then((v) => connection.admit(v));
+          },
+    admit: (hello: RemoteHello) => {
       connection.onHello(hello);
-      if (verify === undefined) return true;
-      const verdict = verify(token, hello);
-      if (!isThenable(verdict)) return connection.admit(verdict);
-      return Promise.resolve(verdict).then((v) => connection.admit(v));
+      return hooks.admit?.(connection);
     },
     logger: hooks.reporter.peerLogger(connection, hooks.logger),
   } as O;

@@ -25,6 +25,8 @@ export {
 } from "@parley/codec";
 export { InvalidOptionError, isParleyError, ParleyError } from "@parley/framing";
 export type {
+  AuthSecret,
+  AuthSecretsOption,
   CallOptions,
   CloseInfo,
   CloseInitiator,

@@ -13,6 +13,9 @@ import type { ServeOptions } from "./server-options.js";
 /** Options of the engine that both functions pass on to every connection's peer. */
 const PEER_NAMES = {
   codec: true,
+  authSecrets: true,
+  allowLegacyAuth: true,
+  authChannelBinding: true,
   authToken: true,
   verifyAuth: true,
   metadata: true,

@@ -9,7 +9,8 @@ import { isParleyError } from "@parley/framing";
 /** Refusal codes that mean the two sides are configured apart: only a deploy or a config change helps. */
 const PERMANENT_REFUSALS: Readonly<Record<string, string>> = {
   CONTRACT_MISMATCH: "deploy a contract the server accepts (or the server one this client calls)",
-  UNAUTHENTICATED: "fix the client's authToken or the server's verifyAuth",
+  UNAUTHENTICATED:
+    "give the client and the server the same authSecrets (a 1.0/1.1 peer needs allowLegacyAuth), or fix verifyAuth",
   VERSION_MISMATCH: "upgrade the side that speaks the older protocol",
   CODEC_MISMATCH: "give both sides the same codec option",
 };

@@ -71,9 +71,17 @@ export class RpcConnection<
     return this.hello?.serves !== undefined;
   }
 
-  /** What the `verifyAuth` verifier returned for this connection (undefined when it returned `true`). */
+  /**
+   * Who the remote is: what `verifyAuth` returned (an object), else the id of the `authSecrets`
+   * entry the remote proved it holds, else undefined.
+   */
   get identity(): Identity {
-    return this.verified as Identity;
+    return (this.verified ?? this.hello?.authKeyId) as Identity;
+  }
+
+  /** The id of the `authSecrets` entry the remote proved (undefined: none, or one without an id). */
+  get authKeyId(): string | undefined {
+    return this.hello?.authKeyId;
   }
 
   /** @internal The peer, once built. */

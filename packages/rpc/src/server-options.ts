@@ -19,7 +19,14 @@ export interface ServeOptions<
   Identity = unknown,
 > extends Omit<
       PeerOptions<S, C>,
-      "serves" | "side" | "handlers" | "signalHandlers" | "verifyAuth" | "logger" | "callsOptional"
+      | "serves"
+      | "side"
+      | "handlers"
+      | "signalHandlers"
+      | "verifyAuth"
+      | "logger"
+      | "callsOptional"
+      | "admit"
     >,
     Omit<EndpointOptions, "connectTimeoutMs"> {
   /**
@@ -30,9 +37,11 @@ export interface ServeOptions<
   /** The contract this server implements. */
   contract: S;
   /**
-   * Checks a client's Hello token. Return `true` to admit, an identity object to admit as that
-   * identity (handlers read it as `ctx.connection.identity`), anything else to refuse with
-   * UNAUTHENTICATED. May be async. @default admit everyone
+   * A custom check of each client, run after its proof of `authSecrets` (`hello.authKeyId` names
+   * the secret it proved) and the contract checks; it gets the client's Hello token only under
+   * `allowLegacyAuth`. Return `true` to admit, an identity object to admit as that identity
+   * (handlers read it as `ctx.connection.identity`), anything else to refuse with
+   * UNAUTHENTICATED. May be async. @default admit everyone who passed the other checks
    */
   verifyAuth?: (
     token: string | undefined,
@@ -50,9 +59,10 @@ export interface ServeOptions<
   signalHandlers?: SignalHandlers<S, C, Ctx, Identity>;
   /**
    * Live (authenticated) connections allowed at once; one arriving when the server is full gets an
-   * explicit `OVERLOADED` refusal frame before it is closed. One whose Hello completes after others
-   * filled the server meanwhile is closed with `OVERLOADED`. Connections still in their Hello do
-   * not count here: they have `maxHandshakingConnections`.
+   * explicit `OVERLOADED` refusal frame before it is closed. One whose Hello is accepted after
+   * others filled the server meanwhile is refused the same way (HelloAck refuse `OVERLOADED`,
+   * retryable). Connections still in their Hello do not count here: they have
+   * `maxHandshakingConnections`.
    * @default 1024
    */
   maxConnections?: number;

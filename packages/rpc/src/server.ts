@@ -51,6 +51,8 @@ export class Server<
   Identity = unknown,
 > extends EventEmitter<ServerEvents<S, C, Identity>> {
   private readonly live = new Set<RpcConnection<S, C, Identity>>();
+  /** Accepted (Hello answered) but not yet ready: each holds its place under maxConnections. */
+  private readonly accepting = new Set<RpcConnection<S, C, Identity>>();
   private readonly handshaking = new Set<Peer<S, C>>();
   private readonly bound: ListeningEndpoint[] = [];
   private nextId = 1;
@@ -164,7 +166,10 @@ export class Server<
     }
     const ticket = this.admission.enter(connection);
     const entry = new RpcConnection<S, C, Identity>(this.nextId++, connection, url);
-    const peer = createPeer(connection, this.peerOptionsFor(entry));
+    const peer = createPeer(
+      connection,
+      this.peerOptionsFor(entry, () => ticket.admitted()),
+    );
     entry.attach(peer);
     ticket.bind(peer);
     this.handshaking.add(peer);
@@ -175,6 +180,7 @@ export class Server<
       },
       (error: Error) => {
         this.handshaking.delete(peer);
+        this.accepting.delete(entry);
         ticket.left();
         // A connection the admission dropped was reported when it was dropped.
         if (ticket.dropped) return;
@@ -185,6 +191,7 @@ export class Server<
     // A peer that closes is never left counted, whatever became of its handshake.
     void peer.closed.then(() => {
       this.handshaking.delete(peer);
+      this.accepting.delete(entry);
       ticket.left();
     });
   }
@@ -196,24 +203,37 @@ export class Server<
     );
   }
 
-  private peerOptionsFor(entry: RpcConnection<S, C, Identity>): PeerOptions<S, C> {
+  private peerOptionsFor(
+    entry: RpcConnection<S, C, Identity>,
+    authenticated: () => void,
+  ): PeerOptions<S, C> {
     const { createContext, verifyAuth, logger } = this.options;
     return connectionPeerOptions(this.resolved.peerOptions, entry as unknown as RpcConnection, {
       createContext: createContext as ((connection: never) => unknown) | undefined,
       verifyAuth,
+      admit: () => this.admit(entry, authenticated),
       reporter: this.reporter,
       logger,
     }) as unknown as PeerOptions<S, C>;
   }
 
+  /**
+   * The engine is about to accept this client's Hello (it proved itself and passed every check):
+   * it takes a place under maxConnections now, or is refused OVERLOADED in a HelloAck refuse
+   * (retryable) when others filled the server while it was in its handshake.
+   */
+  private admit(entry: RpcConnection<S, C, Identity>, authenticated: () => void) {
+    if (this.live.size + this.accepting.size >= this.resolved.maxConnections) {
+      return this.overloaded();
+    }
+    this.accepting.add(entry);
+    authenticated(); // no longer a handshaking connection the admission may drop
+    return undefined;
+  }
+
   private onReady(entry: RpcConnection<S, C, Identity>): void {
     this.handshaking.delete(entry.peer);
-    if (this.live.size >= this.resolved.maxConnections) {
-      // Others finished their Hello first: this one is over the bound after all.
-      entry.peer.destroy(this.overloaded());
-      this.emit("refuse", entry.remoteAddress, this.overloaded());
-      return;
-    }
+    this.accepting.delete(entry);
     this.live.add(entry);
     void entry.peer.closed.then((info) => {
       this.live.delete(entry);

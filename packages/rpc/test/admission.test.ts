@@ -214,7 +214,7 @@ describe("a dropped connection is told why", () => {
         return new Promise<boolean>(() => {});
       },
     });
-    const client = connect({ url: server.url, contract: testContract, authToken: "t" });
+    const client = connect({ url: server.url, contract: testContract });
     await verifyStarted;
     await rawSocket(port, Uint8Array.of(0));
     await expect(client).rejects.toMatchObject({

@@ -21,13 +21,18 @@ const whoami = defineContract({
   },
 });
 
+const ADA_SECRET = "ada-secret-5e7f9b1d3e5a2b4d6f80";
+
 describe("ctx.connection", () => {
   it("gives a handler the identity its verifier returned, the Hello metadata and createContext's result", async () => {
     const contexts: number[] = [];
     const server = await serve({
       url: "tcp://127.0.0.1:0",
       contract: whoami,
-      verifyAuth: (token) => (token === "s3cret" ? { user: "ada", roles: ["admin"] } : false),
+      authSecrets: [{ id: "ada-key", secret: ADA_SECRET }],
+      // Runs after the proof: maps the secret the client proved to who it is.
+      verifyAuth: (_token, hello) =>
+        hello.authKeyId === "ada-key" ? { user: "ada", roles: ["admin"] } : false,
       createContext: async (connection) => {
         contexts.push(connection.id);
         return { tenant: `t-${connection.identity.user}` };
@@ -46,7 +51,7 @@ describe("ctx.connection", () => {
     const client = await connect({
       url: server.url,
       contract: whoami,
-      authToken: "s3cret",
+      authSecrets: ADA_SECRET,
       metadata: { region: "eu-west" },
     });
     onTestFinished(() => client.close());
@@ -61,8 +66,35 @@ describe("ctx.connection", () => {
     await client.call.who(null);
     expect(contexts).toEqual([1]); // once per connection, not per call
     await expect(
-      connect({ url: server.url, contract: whoami, authToken: "wrong" }),
+      connect({ url: server.url, contract: whoami, authSecrets: "a-wrong-secret-0123456789" }),
     ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
+  it("without a verifier, gives a handler the id of the secret the client proved as its identity", async () => {
+    const server = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: whoami,
+      authSecrets: [
+        { id: "old-key", secret: "old-secret-0123456789abcdef" },
+        { id: "ada-key", secret: ADA_SECRET },
+      ],
+      handlers: {
+        who: (_input, ctx) => ({
+          id: ctx.connection.id,
+          transport: ctx.connection.transport,
+          user: String(ctx.connection.identity),
+          region: ctx.connection.authKeyId ?? "none",
+          tenant: "",
+        }),
+      },
+    });
+    onTestFinished(() => server.close());
+    const client = await connect({ url: server.url, contract: whoami, authSecrets: ADA_SECRET });
+    onTestFinished(() => client.close());
+    await expect(client.call.who(null)).resolves.toMatchObject({
+      user: "ada-key",
+      region: "ada-key",
+    });
   });
 
   it("is the object of server.connections and of the connect and disconnect events; closed resolves", async () => {

@@ -36,6 +36,8 @@ describe("serve() passes every option to the layer that uses it", () => {
 describe("unknown options are INVALID_OPTION", () => {
   it.each([
     [{ checkDirectry: true }, "did you mean checkDirectory?"],
+    [{ authSecret: "x" }, "did you mean authSecrets?"],
+    [{ allowLegacyAuht: true }, "did you mean allowLegacyAuth?"],
     [{ maxConection: 5 }, "did you mean maxConnections?"],
     [{ maxFrmaeBytes: 65536 }, "did you mean maxFrameBytes?"],
     [{ frobnicate: 1 }, 'serve() has no option "frobnicate"'],

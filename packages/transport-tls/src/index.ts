@@ -4,6 +4,7 @@ export {
   TlsHandshakeError,
   TlsHandshakeTimeoutError,
 } from "./errors.js";
+export { TlsConnection } from "./tls-connection.js";
 export type {
   PemInput,
   TlsClientErrorHandler,

@@ -5,7 +5,6 @@ import {
   ConnectAbortedError,
   type ConnectionListener,
   formatAddress,
-  SocketConnection,
   TcpListener,
 } from "@parley/transport-net";
 import {
@@ -18,6 +17,7 @@ import {
 import { TlsHandshakeTimeoutError } from "./errors.js";
 import { countTlsHandshakes } from "./handshake-admission.js";
 import { handshakeFailure } from "./handshake-failure.js";
+import { TlsConnection } from "./tls-connection.js";
 import {
   type ResolvedTlsConnectOptions,
   resolveTlsConnectOptions,
@@ -65,10 +65,7 @@ export async function listenTls(
   server.on("connection", (socket: Socket) => tuneTcpSocket(socket, o));
   if (o.handshakeAdmission !== undefined) countTlsHandshakes(server, o.handshakeAdmission);
   server.on("secureConnection", (socket: TLSSocket) => {
-    const connection = new SocketConnection(socket, {
-      kind: "tls",
-      highWaterMarkBytes: o.highWaterMarkBytes,
-    });
+    const connection = new TlsConnection(socket, { highWaterMarkBytes: o.highWaterMarkBytes });
     if (listener) listener.accept(connection);
     else connection.reset();
   });
@@ -96,7 +93,7 @@ export async function listenTls(
  * @example
  * const connection = await connectTls({ host: "api.internal", port: 7443, ca });
  */
-export async function connectTls(options: TlsConnectOptions): Promise<SocketConnection> {
+export async function connectTls(options: TlsConnectOptions): Promise<TlsConnection> {
   const o = resolveTlsConnectOptions(options);
   const address = formatAddress({ kind: "tls", host: o.host, port: o.port });
   const request = {
@@ -135,9 +132,9 @@ function handshake(
   raw: Socket,
   o: ResolvedTlsConnectOptions,
   address: string,
-): Promise<SocketConnection> {
+): Promise<TlsConnection> {
   const { signal } = o;
-  return new Promise<SocketConnection>((resolve, reject) => {
+  return new Promise<TlsConnection>((resolve, reject) => {
     const socket = tlsConnect({
       socket: raw,
       host: o.host,
@@ -151,9 +148,7 @@ function handshake(
       socket.off("secureConnect", onSecure);
       socket.off("error", onError);
       if (error === undefined) {
-        resolve(
-          new SocketConnection(socket, { kind: "tls", highWaterMarkBytes: o.highWaterMarkBytes }),
-        );
+        resolve(new TlsConnection(socket, { highWaterMarkBytes: o.highWaterMarkBytes }));
         return;
       }
       socket.on("error", ignore);
