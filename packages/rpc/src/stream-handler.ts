@@ -1,8 +1,7 @@
 /**
  * A served stream method's handler is an async generator: what it throws surfaces while it is
  * iterated, after the handler has returned. The same hiding of uncoded errors as for a unary
- * handler (connection-options.ts) is applied there, by delegating to the generator (`yield*` passes
- * `return()` through, so its `finally` still runs when the caller cancels).
+ * handler (connection-options.ts) is applied there, on each step of the generator.
  */
 
 /** True for what an async generator handler returns. */
@@ -11,14 +10,20 @@ export function isItemSource(value: unknown): value is AsyncGenerator<unknown, u
   return typeof v?.next === "function" && typeof v[Symbol.asyncIterator] === "function";
 }
 
-/** `items`, with what it throws passed through `hide` (which throws the error to send). */
-export async function* hidingErrors(
+/**
+ * `items`, with what it throws passed through `hide` (which throws the error to send). A thin
+ * iterator rather than an async generator around it: one promise more per item, not a generator
+ * step; `return()` goes straight to `items`, so its `finally` runs when the caller cancels.
+ */
+export function hidingErrors(
   items: AsyncGenerator<unknown, unknown, undefined>,
   hide: (error: unknown) => never,
-): AsyncGenerator<unknown, unknown, undefined> {
-  try {
-    return yield* items;
-  } catch (error) {
-    return hide(error);
-  }
+): AsyncIterableIterator<unknown> {
+  const wrapped: AsyncIterableIterator<unknown> = {
+    next: () => items.next().then(undefined, hide),
+    return: (value?: unknown) => items.return(value),
+    throw: (error?: unknown) => items.throw(error).then(undefined, hide),
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
 }
