@@ -43,6 +43,14 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
     return this.session.wire.frameOverheadBytes;
   }
 
+  get blocked(): boolean {
+    return this.session.blocked;
+  }
+
+  whenWritable(wake: () => void): void {
+    this.session.whenWritable(wake);
+  }
+
   /**
    * What the handler returned, as the inbound registry awaits it: for a method that yields, the
    * generator pumped to its end (resolving with its return value, the final output).

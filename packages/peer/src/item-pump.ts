@@ -19,6 +19,10 @@ export interface ItemPumpOwner {
   readonly frameOverheadBytes: number;
   /** Queues a frame for this turn's write. */
   write(frame: Frame): void;
+  /** The connection's output is backed up (the outbox is blocked): wait before the next item. */
+  readonly blocked: boolean;
+  /** Calls `wake` once the output is writable again. */
+  whenWritable(wake: () => void): void;
 }
 
 /** Either kind of source: an async iterator, or a sync one (an array of inputs). */
@@ -49,10 +53,9 @@ export class ItemPump {
   async run(): Promise<unknown> {
     try {
       for (;;) {
-        if (!this.window.open) {
-          await new Promise<void>((resolve) => {
-            this.wake = resolve;
-          });
+        // No credit, or the connection's output backed up: the source stays at its `yield`.
+        if (!this.window.open || this.owner.blocked) {
+          await this.waitForRoom();
           if (this.stopped) return undefined;
           continue;
         }
@@ -91,6 +94,14 @@ export class ItemPump {
     } catch {
       // A source whose return() throws has nothing more to release.
     }
+  }
+
+  /** Resolves on a grant, on writable output, or on {@link stop}, whichever comes first. */
+  private waitForRoom(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      if (this.window.open) this.owner.whenWritable(resolve);
+    });
   }
 
   private send(item: unknown): void {

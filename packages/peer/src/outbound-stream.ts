@@ -56,6 +56,14 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
     return this.session.wire.frameOverheadBytes;
   }
 
+  get blocked(): boolean {
+    return this.session.blocked;
+  }
+
+  whenWritable(wake: () => void): void {
+    this.session.whenWritable(wake);
+  }
+
   /** The call this stream belongs to, and who settles it. */
   attach(call: PendingCall, owner: StreamCallOwner): void {
     this.call = call;

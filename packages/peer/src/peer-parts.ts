@@ -92,11 +92,17 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     connection,
     o.maxBufferedBytes,
     o.slowConsumerTimeoutMs,
-    { onWritable: () => hooks.writable(), onSlowConsumer: () => hooks.slowConsumer() },
+    {
+      onWritable: () => {
+        hooks.writable();
+        streams.onWritable();
+      },
+      onSlowConsumer: () => hooks.slowConsumer(),
+    },
     counters,
     o.flushScheduler,
   );
-  const streams = new StreamSession(o, wire, write, counters);
+  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked);
   const hello = new HelloHandshake(
     o,
     wire,

@@ -34,6 +34,10 @@ export interface StreamContext {
   readonly checkedCalls: AnyContract | undefined;
   readonly checkedServes: AnyContract | undefined;
   write(frame: Frame): void;
+  /** The outbox is blocked: pumps wait before pulling their next item. */
+  readonly blocked: boolean;
+  /** Calls `wake` once the outbox is writable again. */
+  whenWritable(wake: () => void): void;
   writeCredit(id: number, stream: CreditStream, credit: StreamCredit): void;
   /** A stream opened; {@link StreamContext.closed} once it ends (`served`: one this side serves). */
   opened(): void;

@@ -48,12 +48,15 @@ export class StreamSession implements StreamContext {
   private open = 0;
   private served = 0;
   private drainController: AbortController | undefined;
+  /** Pumps waiting for the outbox to take more. */
+  private writableWaiters: (() => void)[] = [];
 
   constructor(
     o: SessionOptions,
     readonly wire: WireFormat,
     readonly write: (frame: Frame) => void,
     readonly counters: StreamCounters,
+    private readonly outboxBlocked: () => boolean,
   ) {
     this.ownWindow = o.streamWindow;
     this.checkedCalls = o.checkedCalls;
@@ -62,6 +65,22 @@ export class StreamSession implements StreamContext {
     const serves = o.serves;
     this.servesStreams =
       serves?.requestNames.some((m) => serves.streamOf(m) !== undefined) ?? false;
+  }
+
+  get blocked(): boolean {
+    return this.outboxBlocked();
+  }
+
+  whenWritable(wake: () => void): void {
+    this.writableWaiters.push(wake);
+  }
+
+  /** The outbox takes more: waiting pumps go on. */
+  onWritable(): void {
+    const waiters = this.writableWaiters;
+    if (waiters.length === 0) return;
+    this.writableWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Streams open now (calls made and served). */

@@ -185,6 +185,18 @@ describe("server streams", () => {
     });
   });
 
+  it("wait for the connection's output: no item is pulled while the outbox is blocked", async () => {
+    // One byte of outbox: blocked as soon as a frame is queued, until its write.
+    const { client, server } = feedPair({}, { maxBufferedBytes: 1 });
+    const stream = client.stream.tail(200);
+    let n = 0;
+    for await (const _ of stream) n++;
+    expect(n).toBe(200);
+    await expect(stream.result).resolves.toBe(200);
+    // Each item waited for the previous write: one write per item (and a few for the rest).
+    expect(server.stats.writes).toBeGreaterThanOrEqual(200);
+  });
+
   it("beyond maxConcurrentStreams are REJECTED with OVERLOADED", async () => {
     const hold = new Latch();
     const { client } = feedPair(
