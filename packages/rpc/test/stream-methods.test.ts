@@ -29,9 +29,12 @@ describe.each([
 ])("stream methods over %s", (_name, makeUrl) => {
   async function start() {
     const ended: string[] = [];
+    const reported: unknown[] = [];
     const server = await serve({
       url: makeUrl(),
       contract: feed,
+      // The uncoded error is reported here, whole, and hidden from the caller.
+      onError: (error) => reported.push(error),
       handlers: {
         add: (n) => n + 1,
         async *tail(n, ctx) {
@@ -59,7 +62,7 @@ describe.each([
       await client.close();
       await server.close();
     });
-    return { server, client, ended };
+    return { server, client, ended, reported };
   }
 
   it("carry server, client and bidirectional streams", async () => {
@@ -89,7 +92,7 @@ describe.each([
   });
 
   it("an error mid-stream arrives after the items; an uncoded one is hidden as INTERNAL", async () => {
-    const { client } = await start();
+    const { client, reported } = await start();
     for (const [n, code] of [
       [3, "INTERNAL"],
       [4, "NO_MORE"],
@@ -103,6 +106,7 @@ describe.each([
       expect(got).toHaveLength(n);
       const error = await tail.result.catch((e: Error) => e);
       expect(String((error as Error).message)).not.toContain("secret internals");
+      if (code === "INTERNAL") expect(String(reported.at(-1))).toContain("secret internals");
     }
   });
 
