@@ -35,6 +35,8 @@ describe.each([
       contract: feed,
       // The uncoded error is reported here, whole, and hidden from the caller.
       onError: (error) => reported.push(error),
+      maxConcurrentStreams: 50, // the stream options pass through serve() and connect()
+      streamWindowItems: 16,
       handlers: {
         add: (n) => n + 1,
         async *tail(n, ctx) {
@@ -57,7 +59,7 @@ describe.each([
         },
       },
     });
-    const client = await connect({ url: server.url, contract: feed });
+    const client = await connect({ url: server.url, contract: feed, streamWindowBytes: 65_536 });
     onTestFinished(async () => {
       await client.close();
       await server.close();
