@@ -92,7 +92,7 @@ describe("a stream when its connection ends", () => {
       for await (const _ of s) n++;
       return n;
     });
-    reading.forEach((r) => r.catch(() => {}));
+    for (const r of reading) r.catch(() => {});
     await sleep(50);
     const closing = server.close();
     await expect(polite.result).resolves.toBeGreaterThan(0);
