@@ -50,6 +50,11 @@ describe.each([
           }
         },
         async upload(name, ctx) {
+          if (name === "hold") {
+            // Reads nothing until cancelled: the caller can send only the window.
+            await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+            return 0;
+          }
           let total = name.length;
           for await (const chunk of ctx.inputs) total += chunk.length;
           return total;
@@ -80,6 +85,24 @@ describe.each([
     for await (const m of chat) said.push(m);
     expect(said).toEqual(["eu: hi", "eu: bye"]);
     await expect(client.call.add(1)).resolves.toBe(2);
+  });
+
+  it("the stream options reach the engine: a handler that reads nothing gets one window of items", async () => {
+    const { client } = await start(); // the server advertises streamWindowItems 16
+    let pulled = 0;
+    async function* inputs() {
+      for (;;) {
+        pulled++;
+        yield "x";
+      }
+    }
+    const controller = new AbortController();
+    const upload = client.call.upload("hold", { inputs: inputs(), signal: controller.signal });
+    await expect.poll(() => pulled).toBeGreaterThanOrEqual(16);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulled).toBeLessThanOrEqual(17);
+    controller.abort();
+    await expect(upload).rejects.toMatchObject({ code: "CANCELLED" });
   });
 
   it("a break cancels the handler; both sides' stats show no open stream", async () => {
