@@ -31,6 +31,8 @@ export interface ByePort {
   write(frame: Frame): void;
   /** ByeAck went both ways: end the connection (FIN). */
   finish(): void;
+  /** This side's Bye is written: handlers' `draining` signal fires. */
+  onByeSent?(): void;
 }
 
 /** Bye state of one peer. */
@@ -74,6 +76,7 @@ export class ByeHandshake {
     if (this.sent) return;
     this.setState(["idle", "received"], this.state === "idle" ? "sent" : "exchanged");
     this.port.write(this.wire.encode({ kind: Kind.Bye, lastAcceptedId: this.lastAcceptedId }));
+    this.port.onByeSent?.();
   }
 
   /** @throws {ProtocolError} PROTOCOL_ERROR on a second Bye. */

@@ -17,19 +17,31 @@ import { describe, MAX_TIMER_MS } from "@parley/framing/internal";
 import { UnimplementedError } from "./errors.js";
 import type { ScopedCaller, UntypedEmitter } from "./handler-run.js";
 import type { OutboundCalls } from "./outbound-calls.js";
+import { CallStreamHandle, type OutboundStream } from "./outbound-stream.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
-import type { CallOptions, SignalOptions } from "./peer-types.js";
+import type { CallOptions, SignalOptions, SignalSendersOf, StreamCallerOf } from "./peer-types.js";
+import { hasStreamMethods, refusedStream, streamOfCall } from "./stream-calls.js";
+import type { StreamSession } from "./stream-session.js";
 
 /** Calls and signals of one peer, on their way to the outbound registry. */
 export class CallGate<Caller> {
+  /** The called contract has stream methods: each call checks whether it is one. */
+  private readonly streaming: boolean;
+
   constructor(
     private readonly o: ResolvedPeerOptions,
     private readonly outbound: OutboundCalls,
     /** Why the peer takes no new call or signal now, or undefined. */
     private readonly refusal: () => Error | undefined,
-  ) {}
+    private readonly streams: StreamSession,
+  ) {
+    this.streaming = hasStreamMethods(o.calls);
+  }
 
-  /** Starts a call; `inheritedDeadline` (a `performance.now()` time) and `parentSignal` bound it. */
+  /**
+   * Starts a call (a client stream when the method accepts items: `options.inputs`);
+   * `inheritedDeadline` (a `performance.now()` time) and `parentSignal` bound it.
+   */
   call(
     method: string,
     input: unknown,
@@ -37,22 +49,63 @@ export class CallGate<Caller> {
     inheritedDeadline?: number,
     parentSignal?: AbortSignal,
   ): Promise<unknown> {
+    if (!this.streaming && (options as { inputs?: unknown } | undefined)?.inputs === undefined) {
+      return this.start(method, input, options, inheritedDeadline, parentSignal, undefined);
+    }
+    const stream = streamOfCall(this.streams, this.o.calls, method, options, "call");
+    if (stream instanceof Error) return this.refuse(stream);
+    return this.start(method, input, options, inheritedDeadline, parentSignal, stream);
+  }
+
+  /** Starts a call of a method that yields: its items, and the output in `result`. */
+  stream(
+    method: string,
+    input: unknown,
+    options: CallOptions | undefined,
+    inheritedDeadline?: number,
+    parentSignal?: AbortSignal,
+  ): CallStreamHandle {
+    const stream = streamOfCall(this.streams, this.o.calls, method, options, "stream");
+    // In "stream" mode a method without streams is refused, never undefined.
+    if (stream instanceof Error || stream === undefined) {
+      this.outbound.counts.rejected++;
+      return refusedStream(stream as Error);
+    }
+    const result = this.start(method, input, options, inheritedDeadline, parentSignal, stream);
+    result.catch(noop); // the loop reports the error too; an unread result must not crash
+    return new CallStreamHandle(stream.items!, result);
+  }
+
+  private start(
+    method: string,
+    input: unknown,
+    options: CallOptions | undefined,
+    inheritedDeadline: number | undefined,
+    parentSignal: AbortSignal | undefined,
+    stream: OutboundStream | undefined,
+  ): Promise<unknown> {
     const o = this.o;
     const refused =
       this.refusal() ?? checkCallOptions(method, input, options, o.calls, o.checkedCalls);
     if (refused !== undefined) {
-      this.outbound.counts.rejected++;
-      return Promise.reject(refused);
+      stream?.ended(refused);
+      return this.refuse(refused);
     }
     return this.outbound.start({
       method,
       input,
       metadata: options?.metadata,
-      timeoutMs: options?.timeoutMs ?? this.o.requestTimeoutMs,
+      timeoutMs: options?.timeoutMs ?? stream?.shape.timeoutMs ?? o.requestTimeoutMs,
       inheritedDeadline,
       signal: linkSignals(options?.signal, parentSignal),
-      callSite: this.o.captureCallSites ? new Error("call site") : undefined,
+      callSite: o.captureCallSites ? new Error("call site") : undefined,
+      stream,
     });
+  }
+
+  private refuse(error: Error): Promise<never> {
+    this.outbound.counts.rejected++;
+    return Promise.reject(error);
   }
 
   /** Sends a signal once it is queued under the high-water mark. */
@@ -63,12 +116,28 @@ export class CallGate<Caller> {
     return this.outbound.signal(name, payload, options?.metadata);
   }
 
+  /** The peer's three proxies: `call`, `stream` and `emit`. */
+  proxies<C>(): { call: Caller; stream: StreamCallerOf<C>; emit: SignalSendersOf<C> } {
+    const emit = this.emitter() as SignalSendersOf<C>;
+    return { call: this.caller(), stream: this.streamer() as StreamCallerOf<C>, emit };
+  }
+
   /** The peer's `call` proxy: the called contract's methods are plain properties. */
   caller(): Caller {
     return createNameProxy(
       (m, input, opts) => this.call(m, input, opts as CallOptions | undefined),
       this.o.calls?.requestNames,
     ) as Caller;
+  }
+
+  /** The peer's `stream` proxy: the called contract's methods that yield. */
+  streamer(): unknown {
+    const calls = this.o.calls;
+    const names = calls?.requestNames.filter((m) => calls.streamOf(m)?.yields === true);
+    return createNameProxy(
+      (m, input, opts) => this.stream(m, input, opts as CallOptions | undefined),
+      names,
+    );
   }
 
   /** The peer's `emit` proxy. */
@@ -219,3 +288,5 @@ export function createNameProxy<R>(
   }
   return Object.freeze(names);
 }
+
+function noop(): void {}

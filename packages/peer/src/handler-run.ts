@@ -15,6 +15,7 @@
  */
 import PQueue from "p-queue";
 import { type Deadlined, monotonicNow } from "./pending-call.js";
+import type { HandlerStream } from "./stream-ports.js";
 import type { Metadata } from "./wire-messages.js";
 
 /** Signal senders by name (typed per contract at the API surface). */
@@ -43,6 +44,8 @@ export interface ScopedCallOptions {
 export interface ScopedCallerFactory<Caller> {
   /** `deadline` is a `performance.now()` time; both bounds are optional. */
   scopedCaller(deadline: number | undefined, signal: AbortSignal | undefined): ScopedCaller<Caller>;
+  /** Aborts once this side sends Bye (stream-session.ts). */
+  readonly draining: AbortSignal;
 }
 
 /** Passed to every request handler. */
@@ -59,6 +62,11 @@ export interface HandlerContext<Caller = unknown> {
   readonly method: string;
   /** Calls back into the remote; nested calls inherit the remaining deadline and cancellation. */
   readonly peer: ScopedCaller<Caller>;
+  /**
+   * Aborts when the connection starts closing (Bye): a handler of an endless stream ends on it,
+   * cleanly, before closeTimeoutMs aborts it with ABANDONED.
+   */
+  readonly draining: AbortSignal;
 }
 
 /** Passed to every signal handler. */
@@ -86,6 +94,8 @@ export class InboundCall<Caller = unknown> implements HandlerContext<Caller>, De
   started = false;
   /** No Response will be sent: cancelled, past its deadline, or the connection is gone. */
   done = false;
+  /** The call's streams, for a stream method (inbound-stream.ts). */
+  stream: HandlerStream | undefined = undefined;
   private controller: AbortController | undefined;
   private abortReason: AbortReason | undefined;
   private scoped: ScopedCaller<Caller> | undefined;
@@ -127,6 +137,15 @@ export class InboundCall<Caller = unknown> implements HandlerContext<Caller>, De
   get peer(): ScopedCaller<Caller> {
     this.scoped ??= this.factory.scopedCaller(this.dueAt, this.signal);
     return this.scoped;
+  }
+
+  get draining(): AbortSignal {
+    return this.factory.draining;
+  }
+
+  /** The caller's items, for a method that accepts them (undefined otherwise). */
+  get inputs(): AsyncIterable<unknown> | undefined {
+    return this.stream?.inputs;
   }
 
   /** Aborts the handler's signal (once) and marks the result unwanted. */

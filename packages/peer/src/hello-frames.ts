@@ -32,6 +32,7 @@ export function ownHello(o: ResolvedPeerOptions): HelloMessage {
     metadata: o.metadata,
     servesMembers: advertisedMembers(o.serves),
     callsMembers: withoutShapes(advertisedMembers(o.calls)),
+    streamWindow: o.streamWindow, // present: this side does streams (§12.2)
   };
 }
 

@@ -15,8 +15,7 @@
  *        └──bad Hello / proof / auth failed / close()──> refused          HelloAck──> complete
  * ```
  *
- * A field added to the Hello is a change here: build it in {@link ownHello}, check the remote's in
- * {@link HelloHandshake.check}.
+ * A field added to the Hello is built in {@link ownHello}, the remote's checked in {@link check}.
  */
 
 import { InvalidOptionError } from "@parley/framing";

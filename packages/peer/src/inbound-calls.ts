@@ -21,6 +21,7 @@ import {
 } from "./handler-run.js";
 import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
+import type { StreamSession } from "./stream-session.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
 import type { RequestMessage, SignalMessage } from "./wire-messages.js";
@@ -40,6 +41,8 @@ export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   onIdle(): void;
   /** Something was dropped or failed without a caller to tell (`signal`: which signal it was). */
   warn(message: string, error?: unknown, signal?: string): void;
+  /** The connection's streams: admission, and the stream of each stream call. */
+  readonly streams: StreamSession;
 }
 
 /** Counters the inbound side keeps (a slice of the peer's stats). */
@@ -132,8 +135,9 @@ export class InboundCalls<Caller = unknown> {
       }
       input = parsed.value;
     }
-    if (!this.hasRoom()) {
-      this.reject(m.id, "OVERLOADED", this.overloadedMessage());
+    const refused = this.port.streams.refusal(m, contract) ?? this.overloaded();
+    if (refused !== undefined) {
+      this.rejectWith(m.id, refused);
       return;
     }
     const call = new InboundCall<Caller>(
@@ -142,15 +146,21 @@ export class InboundCalls<Caller = unknown> {
       m.id,
       m.method,
       input,
-      monotonicNow() + m.timeoutMs,
+      monotonicNow() + (m.timeoutMs || Number.POSITIVE_INFINITY), // 0: a stream's Infinity
       m.metadata,
     );
+    this.port.streams.attach(call as InboundCall<unknown>, contract);
     this.byId.set(m.id, call);
     this.unfinished++;
     // A handler started at once joins the timer only if it goes async (see run()): a synchronous
     // one has answered before any timer could fire, and most handlers of a fast service are.
     if (!this.queue.runsNow) this.timers.add(call);
     this.queue.run(() => this.run(call, handler));
+  }
+
+  /** The call of request `id` while it is in flight (its final Response not written yet). */
+  callFor(id: number): InboundCall<Caller> | undefined {
+    return this.byId.get(id);
   }
 
   /** A Cancel: aborts the handler's signal; its slot stays taken until the handler returns. */
@@ -214,6 +224,10 @@ export class InboundCalls<Caller = unknown> {
     return this.queue.running + this.queue.queued < s.maxConcurrentHandlers + s.maxQueuedRequests;
   }
 
+  private overloaded(): WireError | undefined {
+    return this.hasRoom() ? undefined : { code: "OVERLOADED", message: this.overloadedMessage() };
+  }
+
   private overloadedMessage(): string {
     const s = this.settings;
     return (
@@ -233,6 +247,7 @@ export class InboundCalls<Caller = unknown> {
     let output: unknown;
     try {
       output = handler(call.input, call);
+      if (call.stream !== undefined) output = call.stream.run(output);
     } catch (error) {
       this.failed(call, error);
       return undefined;
@@ -305,6 +320,7 @@ export class InboundCalls<Caller = unknown> {
   }
 
   private finish(call: InboundCall<Caller>): void {
+    call.stream?.finish();
     this.timers.remove(call);
     if (this.byId.get(call.id) === call) this.byId.delete(call.id);
     call.done = true;

@@ -1,6 +1,10 @@
 export { isParleyError } from "@parley/framing";
 export type { AuthOptions, AuthSecret, AuthSecretsOption } from "./auth-options.js";
 export { MIN_AUTH_SECRET_BYTES } from "./auth-options.js";
+export {
+  DEFAULT_STREAM_WINDOW_BYTES,
+  DEFAULT_STREAM_WINDOW_ITEMS,
+} from "./credit-window.js";
 export type { PeerErrorCode, PeerErrorOptions } from "./errors.js";
 export {
   AbandonedError,
@@ -66,10 +70,13 @@ export type {
   SignalNameOf,
   SignalOptions,
   SignalSendersOf,
+  StreamCallerOf,
   UntypedCaller,
+  UntypedStreamCaller,
 } from "./peer-types.js";
 export type { Refusal, RefuseConnectionOptions } from "./refuse-connection.js";
 export { refuseConnection } from "./refuse-connection.js";
+export { DEFAULT_MAX_CONCURRENT_STREAMS, type StreamOptions } from "./stream-options.js";
 export { createTokenVerifier } from "./token-verifier.js";
 export { PROTOCOL_MAJOR, PROTOCOL_MINOR } from "./wire-constants.js";
 export {

@@ -12,6 +12,7 @@ import type { HelloHandshake } from "./hello-handshake.js";
 import type { InboundCalls } from "./inbound-calls.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import type { PeerCounters } from "./peer-counters.js";
+import type { ServedCall, StreamSession } from "./stream-session.js";
 import { Kind } from "./wire-constants.js";
 import type { Message } from "./wire-messages.js";
 
@@ -19,8 +20,11 @@ import type { Message } from "./wire-messages.js";
 export interface RouterParts {
   readonly hello: Pick<HelloHandshake, "intercept" | "accepted" | "complete">;
   readonly bye: Pick<ByeHandshake, "sent" | "received" | "onRequestAccepted" | "onByeAck">;
-  readonly inbound: Pick<InboundCalls, "onRequest" | "onSignal" | "onCancel">;
-  readonly outbound: Pick<OutboundCalls, "onResponse">;
+  readonly inbound: Pick<InboundCalls, "onRequest" | "onSignal" | "onCancel"> & {
+    callFor(id: number): ServedCall | undefined;
+  };
+  readonly outbound: Pick<OutboundCalls, "onResponse" | "callFor">;
+  readonly streams: Pick<StreamSession, "onItem" | "onData" | "onCredit">;
   readonly heartbeat: Pick<Heartbeat, "onPing" | "onPong">;
   readonly counters: PeerCounters;
   /** The remote's Bye reaches the engine, which starts closing (or acknowledges). */
@@ -31,8 +35,11 @@ export interface RouterParts {
 export class MessageRouter {
   constructor(private readonly parts: RouterParts) {}
 
-  /** @throws {ProtocolError} PROTOCOL_ERROR when `m` is not allowed where the connection is. */
-  dispatch(m: Message): void {
+  /**
+   * `bytes` is the size of `m`'s frame payload (what stream credit counts).
+   * @throws {ProtocolError} PROTOCOL_ERROR when `m` is not allowed where the connection is.
+   */
+  dispatch(m: Message, bytes: number): void {
     const { hello, bye, inbound } = this.parts;
     // Once the handshake is complete, only Hello, HelloAck and Auth are still the handshake's to
     // judge (Auth belongs to the handshake alone: it refuses one out of turn).
@@ -50,7 +57,15 @@ export class MessageRouter {
         bye.onRequestAccepted(m.id);
         return;
       case Kind.Response:
-        this.parts.outbound.onResponse(m);
+        if (m.more === true) this.parts.streams.onItem(this.parts.outbound.callFor(m.id), m, bytes);
+        else this.parts.outbound.onResponse(m);
+        return;
+      // Data and Credit reach here only in a stream session: the parser refuses them before.
+      case Kind.Data:
+        this.parts.streams.onData(inbound.callFor(m.id), m, bytes);
+        return;
+      case Kind.Credit:
+        this.parts.streams.onCredit(m, inbound.callFor(m.id), this.parts.outbound.callFor(m.id));
         return;
       case Kind.Signal:
         this.expectAccepted("Signal");

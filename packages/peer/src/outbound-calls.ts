@@ -16,6 +16,7 @@ import {
   UnavailableError,
 } from "./errors.js";
 import { FifoQueue } from "./fifo-queue.js";
+import type { OutboundStream, StreamCallOwner } from "./outbound-stream.js";
 import {
   CallPhase,
   type DeadlineTimer,
@@ -71,10 +72,12 @@ export interface CallStart {
   readonly inheritedDeadline: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly callSite: Error | undefined;
+  /** The call's streams, for a stream method. */
+  readonly stream?: OutboundStream | undefined;
 }
 
 /** The outbound call registry of one peer. */
-export class OutboundCalls implements PendingCallOwner {
+export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   readonly counts: CallCounts = { completed: 0, rejected: 0, abandoned: 0 };
   private readonly inFlight = new Map<number, PendingCall>();
   private readonly waiting = new FifoQueue<PendingCall | QueuedSignal>();
@@ -117,6 +120,10 @@ export class OutboundCalls implements PendingCallOwner {
       s.signal,
       s.callSite,
     );
+    if (s.stream !== undefined) {
+      call.stream = s.stream;
+      s.stream.attach(call, this);
+    }
     if (s.signal?.aborted) {
       this.fail(call, cancelled(call, CallPhase.Waiting));
       return call.promise;
@@ -172,6 +179,7 @@ export class OutboundCalls implements PendingCallOwner {
   /** Pairs a Response with its call; an unknown id is counted, never fatal. */
   onResponse(m: ResponseMessage): void {
     const call = this.inFlight.get(m.id);
+    call?.stream?.onFinal(m);
     if (call === undefined) {
       // A Response that crossed our Cancel, or a confused remote: counted, reported, not fatal.
       this.counters.unknownResponses++;
@@ -181,6 +189,19 @@ export class OutboundCalls implements PendingCallOwner {
     this.counters.responsesReceived++;
     this.counts.completed++;
     this.settle(call, this.outcome(call, m));
+    this.admit();
+  }
+
+  /** The call of request `id` while it is in flight. */
+  callFor(id: number): PendingCall | undefined {
+    return this.inFlight.get(id);
+  }
+
+  /** Settles `call` here with `error` (a stream's consumer left, a bad item) and sends Cancel. */
+  giveUp(call: PendingCall, error: Error): void {
+    if (call.phase === CallPhase.Settled) return;
+    this.counts.rejected++;
+    if (this.settle(call, error)) this.sendCancel(call);
     this.admit();
   }
 
@@ -253,7 +274,7 @@ export class OutboundCalls implements PendingCallOwner {
       this.onCallDeadline(call);
       return;
     }
-    const gap = this.gaps?.request(call.method);
+    const gap = this.gaps?.request(call.method) ?? call.stream?.refusal();
     if (gap !== undefined) {
       this.settle(call, gap);
       return;
@@ -264,10 +285,11 @@ export class OutboundCalls implements PendingCallOwner {
       frame = this.wire.encodeFrame({
         kind: Kind.Request,
         id,
-        timeoutMs,
+        timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? 0 : timeoutMs, // a stream's Infinity
         method: call.method,
         metadata: call.metadata,
         body: call.input,
+        more: call.stream?.shape.accepts,
       });
     } catch (error) {
       this.fail(call, asError(error));
@@ -280,6 +302,7 @@ export class OutboundCalls implements PendingCallOwner {
     this.inFlight.set(id, call);
     this.counters.requestsSent++;
     this.port.write(frame);
+    call.stream?.opened();
   }
 
   private sendSignal(item: QueuedSignal): void {
@@ -343,6 +366,7 @@ export class OutboundCalls implements PendingCallOwner {
     call.signal?.removeEventListener("abort", call);
     const inFlight = wasSent && this.inFlight.get(call.id) === call;
     if (inFlight) this.inFlight.delete(call.id);
+    call.stream?.ended(outcome instanceof Settled ? undefined : (outcome as Error));
     if (outcome instanceof Settled) call.resolve(outcome.value);
     else call.reject(outcome as Error);
     return inFlight;

@@ -3,6 +3,7 @@ import type { InboundCounters } from "./inbound-calls.js";
 import type { OutboundCounters } from "./outbound-calls.js";
 import type { OutboxCounters } from "./outbox.js";
 import type { PeerStats } from "./peer-types.js";
+import type { StreamCounters } from "./stream-ports.js";
 
 /** Gauges computed on read. */
 export type PeerGauges = {
@@ -14,11 +15,16 @@ export type PeerGauges = {
     | "pingsSent"
     | "callsCompleted"
     | "callsRejected"
-    | "callsAbandoned"]: () => number;
+    | "callsAbandoned"
+    | "streamsOpen"]: () => number;
 };
 
 /** Counter fields every part of the peer writes to. */
-export interface PeerCounters extends OutboxCounters, OutboundCounters, InboundCounters {
+export interface PeerCounters
+  extends OutboxCounters,
+    OutboundCounters,
+    InboundCounters,
+    StreamCounters {
   requestsDiscarded: number;
   framesReceived: number;
   bytesReceived: number;
@@ -47,6 +53,13 @@ export function createCounters(): PeerCounters {
     bytesSent: 0,
     framesReceived: 0,
     bytesReceived: 0,
+    streamsOpened: 0,
+    streamItemsSent: 0,
+    streamItemsReceived: 0,
+    creditsSent: 0,
+    creditsReceived: 0,
+    lateStreamFrames: 0,
+    streamBytesBuffered: 0,
   };
   Object.defineProperty(counters, "withGauges", {
     enumerable: false,

@@ -62,6 +62,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
   readonly ready: Promise<HelloInfo>;
   readonly closed: Promise<CloseInfo>;
   readonly call: CallerOf<C>;
+  readonly stream: Peer<S, C>["stream"];
   readonly emit: SignalSendersOf<C>;
   readonly stats: PeerStats;
   private current: EngineState = EngineState.Handshaking;
@@ -82,7 +83,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly settleReady = settlers<HelloInfo>();
   private readonly settleClosed = settlers<CloseInfo>();
-  private readonly onMessageBound = (m: Message): void => this.onMessage(m);
+  private readonly onMessageBound = (m: Message, bytes: number): void => this.onMessage(m, bytes);
 
   constructor(
     private readonly connection: Connection,
@@ -98,8 +99,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     ({ outbox: this.outbox, heartbeat: this.heartbeat, outbound: this.outbound } = parts);
     ({ gate: this.gate, router: this.router } = parts);
     this.stats = peerStats(counters, parts as PeerParts<unknown>);
-    this.call = parts.gate.caller();
-    this.emit = parts.gate.emitter() as SignalSendersOf<C>;
+    ({ call: this.call, emit: this.emit, stream: this.stream } = parts.gate.proxies<C>());
     this.ready = this.settleReady.promise;
     this.ready.catch(noop); // the failure also reaches `closed` and every pending call
     this.closed = this.settleClosed.promise;
@@ -227,17 +227,17 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     }
   }
 
-  private onMessage(m: Message): void {
+  private onMessage(m: Message, bytes: number): void {
     if (this.isClosed()) return;
     this.counters.framesReceived++;
     this.heartbeat.activity();
-    this.router.dispatch(m);
+    this.router.dispatch(m, bytes);
   }
 
   /** Routes the messages the Hello handshake held while verifying the remote's token. */
   private replay(messages: readonly Message[]): void {
     try {
-      for (const m of messages) if (!this.isClosed()) this.router.dispatch(m);
+      for (const m of messages) if (!this.isClosed()) this.router.dispatch(m, 0);
     } catch (error) {
       this.fail(asError(error), "local", "error", "reset");
     }

@@ -43,6 +43,9 @@ export const PEER_OPTION_NAMES = optionNames<
   logger: true,
   wireFormat: true,
   flushScheduler: true,
+  streamWindowItems: true,
+  streamWindowBytes: true,
+  maxConcurrentStreams: true,
 });
 
 /**

@@ -27,6 +27,11 @@ import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
 import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
 import { contractOption } from "./runtime-contract.js";
+import {
+  type ResolvedStreamOptions,
+  resolveStreamOptions,
+  type StreamOptions,
+} from "./stream-options.js";
 import { MAX_HELLO_BYTES } from "./wire-constants.js";
 import { createBinaryWireFormat, type WireFormatFactory } from "./wire-format.js";
 import type { Metadata } from "./wire-messages.js";
@@ -77,7 +82,8 @@ export type SignalHandlersOf<S, C> = S extends ContractLike
 export interface PeerOptions<
   S extends ContractLike | undefined = undefined,
   C extends ContractLike | undefined = undefined,
-> extends AuthOptions {
+> extends AuthOptions,
+    StreamOptions {
   /** The contract this side serves; its inbound requests and signals are validated against it. */
   serves?: S;
   /** One handler per request method of `serves`. */
@@ -151,7 +157,7 @@ export interface PeerOptions<
 }
 
 /** {@link PeerOptions} validated, with defaults filled in. */
-export interface ResolvedPeerOptions extends ResolvedAuthOptions {
+export interface ResolvedPeerOptions extends ResolvedAuthOptions, ResolvedStreamOptions {
   readonly serves: AnyContract | undefined;
   readonly calls: AnyContract | undefined;
   /** `serves` / `calls` when their validateOutbound is on (decided here, once per peer), else undefined. */
@@ -207,6 +213,7 @@ export function resolvePeerOptions(options: Options): ResolvedPeerOptions {
     ...resolveIdentity(o, serves),
     ...resolveLimits(o, maxConcurrentHandlers),
     ...resolveLiveness(o),
+    ...resolveStreamOptions(o),
   });
 }
 

@@ -5,8 +5,8 @@
  * {@link EngineHooks}, which the engine serves once every part exists.
  *
  * ```
- *   Outbox ─> HelloHandshake ─> Heartbeat ─> ByeHandshake ─> OutboundCalls ─> CallGate
- *                                                               └──────> InboundCalls ─> MessageRouter
+ *   Outbox ─> StreamSession ─> HelloHandshake ─> Heartbeat ─> ByeHandshake ─> OutboundCalls ─> CallGate
+ *                                                                  └──────> InboundCalls ─> MessageRouter
  * ```
  */
 import type { Connection } from "@parley/framing";
@@ -26,6 +26,7 @@ import type { ResolvedPeerOptions } from "./peer-options.js";
 import type { CloseInitiator, CloseReason, HelloInfo, PeerStats } from "./peer-types.js";
 import type { DeadlineTimer } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
+import { StreamSession } from "./stream-session.js";
 import type { WireFormat } from "./wire-format.js";
 import type { Message } from "./wire-messages.js";
 
@@ -64,6 +65,7 @@ export interface EngineHooks {
 /** The parts of one peer. */
 export interface PeerParts<Caller> {
   readonly outbox: Outbox;
+  readonly streams: StreamSession;
   readonly hello: HelloHandshake;
   readonly heartbeat: Heartbeat;
   readonly bye: ByeHandshake;
@@ -90,10 +92,17 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     connection,
     o.maxBufferedBytes,
     o.slowConsumerTimeoutMs,
-    { onWritable: () => hooks.writable(), onSlowConsumer: () => hooks.slowConsumer() },
+    {
+      onWritable: () => {
+        hooks.writable();
+        streams.onWritable();
+      },
+      onSlowConsumer: () => hooks.slowConsumer(),
+    },
     counters,
     o.flushScheduler,
   );
+  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked);
   const hello = new HelloHandshake(
     o,
     wire,
@@ -102,7 +111,10 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
       write,
       warn: hooks.warn,
       fail: (error, initiator, reason, ending) => hooks.fail(error, initiator, reason, ending),
-      ready: (info) => hooks.ready(info),
+      ready: (info) => {
+        streams.onReady(hello.remote);
+        hooks.ready(info);
+      },
       pause: () => connection.pause(),
       resume: () => connection.resume(),
       replay: (messages) => hooks.replay(messages),
@@ -114,8 +126,12 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     write,
     onUnresponsive: () => hooks.unresponsive(),
   });
-  const bye = new ByeHandshake(wire, { write, finish: () => hooks.byeFinished() });
-  return assembleCallParts(base, hooks, { outbox, hello, heartbeat, bye });
+  const bye = new ByeHandshake(wire, {
+    write,
+    finish: () => hooks.byeFinished(),
+    onByeSent: () => streams.drain(),
+  });
+  return assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye });
 }
 
 /**
@@ -131,10 +147,10 @@ function sessionExporter(connection: Connection, o: ResolvedPeerOptions): Uint8A
 function assembleCallParts<Caller>(
   base: PartsBase,
   hooks: EngineHooks,
-  built: Pick<PeerParts<Caller>, "outbox" | "hello" | "heartbeat" | "bye">,
+  built: Pick<PeerParts<Caller>, "outbox" | "streams" | "hello" | "heartbeat" | "bye">,
 ): PeerParts<Caller> {
   const { o, wire, counters, timers } = base;
-  const { outbox, hello, heartbeat, bye } = built;
+  const { outbox, streams, hello, heartbeat, bye } = built;
   const { write, warn, isOpen } = hooks;
   const outbound = new OutboundCalls(
     {
@@ -149,7 +165,7 @@ function assembleCallParts<Caller>(
     o.calls,
     counters,
   );
-  const gate = new CallGate<Caller>(o, outbound, hooks.refusal);
+  const gate = new CallGate<Caller>(o, outbound, hooks.refusal, streams);
   const inbound = new InboundCalls<Caller>(
     {
       write,
@@ -159,6 +175,10 @@ function assembleCallParts<Caller>(
         if (hooks.isClosing()) bye.maybeAck(true);
       },
       scopedCaller: (deadline, signal) => gate.scoped(deadline, signal),
+      streams,
+      get draining() {
+        return streams.draining;
+      },
     },
     wire,
     timers,
@@ -166,7 +186,7 @@ function assembleCallParts<Caller>(
     counters,
   );
   const router = new MessageRouter({
-    ...{ hello, bye, inbound, outbound, heartbeat, counters },
+    ...{ hello, bye, inbound, outbound, heartbeat, counters, streams },
     onRemoteBye: (lastAcceptedId) => hooks.remoteBye(lastAcceptedId),
   });
   return { ...built, outbound, gate, inbound, router };
@@ -174,7 +194,7 @@ function assembleCallParts<Caller>(
 
 /** The peer's live stats: its counters plus gauges read from its parts. */
 export function peerStats(counters: PeerCounters, parts: PeerParts<unknown>): PeerStats {
-  const { outbound, inbound, heartbeat } = parts;
+  const { outbound, inbound, heartbeat, streams } = parts;
   return counters.withGauges({
     callsInFlight: () => outbound.inFlightCount,
     callsWaiting: () => outbound.waitingCount,
@@ -184,5 +204,6 @@ export function peerStats(counters: PeerCounters, parts: PeerParts<unknown>): Pe
     callsCompleted: () => outbound.counts.completed,
     callsRejected: () => outbound.counts.rejected,
     callsAbandoned: () => outbound.counts.abandoned,
+    streamsOpen: () => streams.openCount,
   });
 }

@@ -1,8 +1,10 @@
 /** The public shapes of a peer: what it returns, reports and accepts per call. */
 import type {
   AnyContract,
+  CallStream,
   ContractCaller,
   ContractSignalSenders,
+  ContractStreamCaller,
   RequestInput,
   RequestName,
   RequestOutput,
@@ -139,6 +141,21 @@ export interface PeerStats {
   readonly callsRejected: number;
   /** Calls in flight when the connection ended. */
   readonly callsAbandoned: number;
+  /** Gauge: stream calls open, made and served. */
+  readonly streamsOpen: number;
+  /** Stream calls opened, made and served. */
+  readonly streamsOpened: number;
+  /** Stream items written (Response items and Data items). */
+  readonly streamItemsSent: number;
+  /** Stream items received. */
+  readonly streamItemsReceived: number;
+  /** Credit frames written (one per half window taken, never one per item). */
+  readonly creditsSent: number;
+  readonly creditsReceived: number;
+  /** Items, Data and Credit that arrived for a call no longer in flight: dropped. */
+  readonly lateStreamFrames: number;
+  /** Gauge: bytes of stream items received and not yet read, over every stream. */
+  readonly streamBytesBuffered: number;
 }
 
 /** Receives what the peer cannot report to a caller: dropped signals, late frames, failures. */
@@ -157,6 +174,19 @@ export type UntypedCaller = {
 
 /** The typed call proxy for contract `C` (untyped without one). */
 export type CallerOf<C> = C extends ContractLike ? ContractCaller<C, CallOptions> : UntypedCaller;
+
+/** The untyped stream caller used when no `calls` contract is given. */
+export type UntypedStreamCaller = {
+  readonly [method: string]: (
+    input?: unknown,
+    options?: CallOptions & { inputs?: AsyncIterable<unknown> | Iterable<unknown> },
+  ) => CallStream<unknown, unknown>;
+};
+
+/** The typed stream proxy for contract `C`: one function per method that yields. */
+export type StreamCallerOf<C> = C extends ContractLike
+  ? ContractStreamCaller<C, CallOptions>
+  : UntypedStreamCaller;
 
 /** Method names accepted by `request()`. */
 export type MethodOf<C> = C extends ContractLike ? RequestName<C> : string;
@@ -214,8 +244,19 @@ export interface Peer<
     input: InputOf<C, M>,
     options?: CallOptions,
   ): Promise<OutputOf<C, M>>;
-  /** Typed proxy: `peer.call.add({ a, b })` is `peer.request("add", { a, b })`. */
+  /**
+   * Typed proxy: `peer.call.add({ a, b })` is `peer.request("add", { a, b })`. A method that
+   * accepts items (a client stream) takes them in `options.inputs` and resolves with its output.
+   */
   readonly call: CallerOf<C>;
+  /**
+   * Typed proxy for the methods that yield items: `peer.stream.tail(input, options)` returns the
+   * items as an async iterable (breaking out of the loop cancels the call) with the final output
+   * in `result`. A bidirectional method takes the caller's items in `options.inputs`.
+   * @throws (the loop and `result` reject) as `request()`, plus UNIMPLEMENTED when the remote does
+   *   not do streams (nothing is sent).
+   */
+  readonly stream: StreamCallerOf<C>;
   /**
    * Sends a one-way signal; resolves once it is queued for writing under the high-water mark.
    * @throws (rejects) UNAVAILABLE when closing or closed, MESSAGE_TOO_LARGE, INVALID_SIGNAL.

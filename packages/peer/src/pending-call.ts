@@ -13,6 +13,7 @@
  * the new top, if any.
  */
 import { MAX_TIMER_MS } from "@parley/framing/internal";
+import type { CallerStream } from "./stream-ports.js";
 import type { Metadata } from "./wire-messages.js";
 
 /** Where a call is in its life. */
@@ -39,6 +40,8 @@ export class PendingCall implements Deadlined {
   id = 0;
   phase: CallPhase = CallPhase.Waiting;
   heapIndex = -1;
+  /** The call's streams, for a stream method (outbound-stream.ts). */
+  stream: CallerStream | undefined = undefined;
   /** The input, kept only until the Request is written. */
   input: unknown;
   resolve!: (value: unknown) => void;

@@ -15,6 +15,11 @@ const METHODS = [
   "checkOutboundInput",
   "checkOutboundOutput",
   "checkOutboundSignal",
+  "streamOf",
+  "parseItem",
+  "parseInputItem",
+  "checkOutboundItem",
+  "checkOutboundInputItem",
 ] as const;
 
 /** True when `value` has every member the engine uses (a contract made by `defineContract`). */
@@ -29,44 +34,12 @@ export function isRuntimeContract(value: unknown): value is AnyContract {
   );
 }
 
-/**
- * The stream methods of `contract` (those declaring `yields` or `accepts`), each with what it
- * declares, e.g. `tail (yields)`. The engine does not carry streams yet, so a peer refuses these.
- */
-export function streamMethods(contract: AnyContract): string[] {
-  const requests = contract.definition?.requests ?? {};
-  const names = contract.requestNames ?? Object.keys(requests);
-  const out: string[] = [];
-  for (const name of names) {
-    const shape = contract.streamOf?.(name) ?? shapeOf(requests[name]);
-    if (shape === undefined || (!shape.yields && !shape.accepts)) continue;
-    const declared = [shape.yields ? "yields" : "", shape.accepts ? "accepts" : ""];
-    out.push(`${name} (${declared.filter((d) => d !== "").join(", ")})`);
-  }
-  return out;
-}
-
-/** Read from the definition, for a contract without `streamOf`. */
-function shapeOf(request: unknown): { yields: boolean; accepts: boolean } | undefined {
-  if (typeof request !== "object" || request === null) return undefined;
-  const r = request as { yields?: unknown; accepts?: unknown };
-  return { yields: r.yields !== undefined, accepts: r.accepts !== undefined };
-}
-
-/** `value` as a contract option `name`: a contract made by defineContract, with no stream method. */
+/** `value` as a contract option `name`: a contract made by defineContract. */
 export function contractOption(name: string, value: unknown): AnyContract | undefined {
   if (value === undefined) return undefined;
   if (!isRuntimeContract(value)) {
     throw new InvalidOptionError(
       `${name} must be a contract made by defineContract (got ${describe(value)})`,
-    );
-  }
-  const streams = streamMethods(value);
-  if (streams.length > 0) {
-    throw new InvalidOptionError(
-      `stream methods are not supported by this version yet; ${name} contract ${value.name} ` +
-        `declares ${streams.join(", ")}: use a contract without yields/accepts until the engine ` +
-        "carries streams (docs/protocol.md §12)",
     );
   }
   return value;

@@ -248,30 +248,34 @@ describe("stream frames", () => {
   });
 });
 
-describe("a peer that does not open streams yet", () => {
-  it("says 1.1 in its Hello but sends no stream windows: it offers no streams (§12.2)", async () => {
-    const { peer, remote } = peerWithRawRemote({});
-    const raw = new RawEnd(remote);
-    raw.handshake({ minor: 1, streamWindow: { items: 16, bytes: 262_144 } });
-    await peer.ready;
-    const hello = (await raw.next(Kind.Hello)) as HelloMessage;
-    expect(hello.minor).toBeGreaterThanOrEqual(1); // 1.2 keeps the 1.1 Hello layout
-    expect(hello.streamWindow).toBeUndefined();
-  });
-
-  it("refuses stream frames even from a remote whose Hello offers windows: both must (PROTOCOL_ERROR)", async () => {
-    for (const frame of [opening, data, item, credit]) {
-      const { peer, remote } = peerWithRawRemote({});
+describe("a peer's stream windows in its Hello (§12.2)", () => {
+  it("are always sent, the defaults or the named options", async () => {
+    for (const [options, window] of [
+      [{}, { items: 64, bytes: 1_048_576 }],
+      [
+        { streamWindowItems: 3, streamWindowBytes: 70_000 },
+        { items: 3, bytes: 70_000 },
+      ],
+    ] as const) {
+      const { peer, remote } = peerWithRawRemote(options);
       const raw = new RawEnd(remote);
       raw.handshake({ minor: 1, streamWindow: { items: 16, bytes: 262_144 } });
       await peer.ready;
-      raw.send(frame);
-      const info = await peer.closed;
-      expect(codeOf(info.error), `kind 0x${frame.kind.toString(16)}`).toBe("PROTOCOL_ERROR");
+      const hello = (await raw.next(Kind.Hello)) as HelloMessage;
+      expect(hello.minor).toBeGreaterThanOrEqual(1); // 1.2 keeps the 1.1 Hello layout
+      expect(hello.streamWindow).toEqual(window);
     }
   });
 
-  it("resets the connection with PROTOCOL_ERROR on each stream frame, even from a 1.1 remote", async () => {
+  it("refuses a zero window option with INVALID_OPTION naming it", () => {
+    for (const name of ["streamWindowItems", "streamWindowBytes", "maxConcurrentStreams"]) {
+      expect(() => peerWithRawRemote({ [name]: 0 })).toThrow(
+        expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringContaining(name) }),
+      );
+    }
+  });
+
+  it("resets the connection with PROTOCOL_ERROR on each stream frame from a remote without windows", async () => {
     for (const frame of [opening, data, end, item, credit]) {
       const { peer, remote } = peerWithRawRemote({});
       const raw = new RawEnd(remote);

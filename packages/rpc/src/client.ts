@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { AnyContract, ContractCaller } from "@parley/codec";
+import type { AnyContract, ContractCaller, ContractStreamCaller } from "@parley/codec";
 import {
   type CallOptions,
   type CloseInfo,
@@ -23,6 +23,7 @@ import type {
   ConnectOptions,
   ParentCall,
 } from "./client-options.js";
+import { callStream, createStreamCaller, streamMethodNames } from "./client-streams.js";
 import { ClientClosedError, NotConnectedError } from "./errors.js";
 import { PeerWaiters } from "./peer-waiters.js";
 import { type Picker, SingleEndpointPicker } from "./picker.js";
@@ -60,6 +61,10 @@ export class Client<
    * name still gives a function, whose call is refused as `UNIMPLEMENTED` like `request()` would be.
    */
   readonly call: ContractCaller<C, ClientCallOptions>;
+  /** Typed proxy for the methods that yield: `for await (const line of client.stream.tail(n))`. */
+  readonly stream: ContractStreamCaller<C, ClientCallOptions>;
+  /** Stream methods go out once on the live connection (client-streams.ts), never retried. */
+  private readonly streamMethods: ReadonlySet<string>;
   private current: ClientState = "ready";
   /** Why no connection will come (state `failed`): the error later calls fail with. */
   private failure: Error | undefined;
@@ -103,6 +108,8 @@ export class Client<
         this.request(method as MethodOf<C>, input as never, callOptions as ClientCallOptions),
       options.contract.requestNames,
     ) as unknown as ContractCaller<C, ClientCallOptions>;
+    this.stream = createStreamCaller<C>(this as never, options.contract);
+    this.streamMethods = streamMethodNames(options.contract);
   }
 
   /**
@@ -148,6 +155,8 @@ export class Client<
   ): Promise<OutputOf<C, M>> {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
+    if (this.streamMethods.has(method))
+      return callStream(this as never, method, input, options) as never;
     if (options?.parent !== undefined) {
       const inherited = this.inherit(options.parent, options);
       if (inherited instanceof Error) return Promise.reject(inherited);

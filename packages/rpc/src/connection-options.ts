@@ -8,6 +8,7 @@
 import type { PeerError, PeerOptions, RemoteHello } from "@parley/peer";
 import type { ErrorReporter, Logger } from "./error-reporting.js";
 import type { RpcConnection } from "./rpc-connection.js";
+import { hidingErrors, isItemSource } from "./stream-handler.js";
 
 /** What a side adds to the engine's options. */
 export interface ConnectionHooks {
@@ -106,6 +107,7 @@ function requestHandler(
     } catch (error) {
       return hide(error);
     }
+    if (isItemSource(output)) return hidingErrors(output, hide);
     return isThenable(output) ? Promise.resolve(output).then(undefined, hide) : output;
   };
   return (input, ctx) => {

@@ -64,3 +64,23 @@ export const notes = defineContract({
     progress: z.object({ pct: z.number().min(0).max(100) }),
   },
 });
+
+/** Stream methods of every kind, beside a unary one. */
+export const feed = defineContract({
+  name: "feed",
+  version: 1,
+  requests: {
+    add: { input: z.number(), output: z.number() },
+    /** Server stream: `n` lines, then the count. */
+    tail: { input: z.number(), yields: z.string(), output: z.number(), timeoutMs: 10_000 },
+    /** Client stream without deadline: the caller's chunks, then their total length. */
+    upload: {
+      input: z.string(),
+      accepts: z.string(),
+      output: z.number(),
+      timeoutMs: Number.POSITIVE_INFINITY,
+    },
+    /** Bidirectional, no output. */
+    chat: { input: z.string(), yields: z.string(), accepts: z.string(), timeoutMs: 10_000 },
+  },
+});

@@ -41,7 +41,8 @@ export class RawEnd {
     readonly connection: MemoryConnection,
     codec: Codec = createMsgpackCodec(),
   ) {
-    this.wire = createBinaryWireFormat(codec, { maxFrameBytes: 16 * 1024 * 1024 });
+    // It reads whatever the peer writes, stream frames included.
+    this.wire = createBinaryWireFormat(codec, { maxFrameBytes: 16 * 1024 * 1024, streams: true });
     let onClose!: (error: Error | undefined) => void;
     this.closed = new Promise((resolve) => {
       onClose = resolve;
