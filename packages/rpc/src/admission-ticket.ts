@@ -1,8 +1,8 @@
 /**
  * One connection in its handshake, as the admission sees it: the bytes it sent (checked against
  * `maxPreHelloBytes` as each length prefix is read), and what becomes of it when it must go. A
- * dropped connection is told why where the protocol lets it (a refusal Hello and HelloAck refuse,
- * then FIN, docs/protocol.md §5) rather than reset without a word.
+ * dropped connection that sent its Hello is told why (a refusal Hello and HelloAck refuse, then
+ * FIN, docs/protocol.md §5) rather than reset without a word.
  */
 import { type Connection, type ConnectionHandlers, sniffProtocol } from "@parley/framing";
 import { MessageTooLargeError } from "@parley/peer";
@@ -51,6 +51,8 @@ export class AdmissionTicket implements AdmissionSlot {
   /** Length-prefix bytes seen of the next frame, and its value so far. */
   private prefixSeen = 0;
   private prefixValue = 0;
+  /** A whole frame (the Hello) has arrived: a connector that far is a peer worth telling why. */
+  private wholeFrame = false;
   private peer: Droppable | undefined;
   /** The stream's first bytes, kept to say what else the connector seems to speak. */
   private head: Uint8Array | undefined;
@@ -110,10 +112,13 @@ export class AdmissionTicket implements AdmissionSlot {
    * connector's `ready` rejects with the
    * error's code (`OVERLOADED` retryable, `MESSAGE_TOO_LARGE` with the option to raise) instead of
    * a bare `CONNECTION_LOST`. A connector that speaks another protocol is reset: it would not read
-   * a refusal.
+   * a refusal. So is one dropped to make room before it sent a whole frame: a Parley client sends
+   * its Hello at once, and a flood of connections that never do must cost the server no more than
+   * a reset each (refusing them all kept the accept queue full for seconds under load).
    */
   private goAway(error: Error): void {
-    if (error instanceof NotParleyError) {
+    const silent = !this.wholeFrame && !(error instanceof MessageTooLargeError);
+    if (error instanceof NotParleyError || silent) {
       this.peer?.destroy(error);
       return;
     }
@@ -208,6 +213,7 @@ export class AdmissionTicket implements AdmissionSlot {
         const take = Math.min(this.bodyLeft, chunk.length - at);
         this.bodyLeft -= take;
         at += take;
+        if (this.bodyLeft === 0) this.wholeFrame = true;
         continue;
       }
       this.prefixValue = this.prefixValue * 256 + chunk[at]!;
@@ -218,6 +224,7 @@ export class AdmissionTicket implements AdmissionSlot {
       const frameEnd = this.bytes - (chunk.length - at) + this.prefixValue;
       if (frameEnd > cap) return this.tooMuch(`announced a ${this.prefixValue}-byte frame`);
       this.bodyLeft = this.prefixValue;
+      if (this.bodyLeft === 0) this.wholeFrame = true;
       this.prefixSeen = 0;
       this.prefixValue = 0;
     }

@@ -166,10 +166,12 @@ describe("a flood of half-open connections", () => {
     const connectStarted = performance.now();
     // The client's Hello timer starts when the kernel completes its TCP handshake, which can be
     // long before the server gets to accept it from a queue the flood keeps full: give it the
-    // same 15 s the connect bound below allows, not the 5 s default.
+    // same 15 s the connect bound below allows, not the 5 s default (nor the connect's 10 s: a SYN
+    // the full queue drops is retried after 1 s, then 3 s, then 7 s).
     const client = await connect({
       url: server.url,
       contract: testContract,
+      connectTimeoutMs: 15_000,
       handshakeTimeoutMs: 15_000,
     });
     const connectMs = performance.now() - connectStarted;
@@ -249,6 +251,16 @@ describe("a dropped connection is told why", () => {
     expect(closed - started).toBeGreaterThanOrEqual(REFUSAL_LINGER_MS - 100);
     expect(socket.bytesWritten).toBeGreaterThan(65_536);
     expect(refusals.map((r) => r.code)).toEqual(["MESSAGE_TOO_LARGE"]);
+  });
+
+  it("resets a connection dropped before it sent a whole frame, with no refusal written", async () => {
+    const { refusals, port } = await startServer({ maxHandshakingConnections: 1 });
+    const first = await rawSocket(port, Uint8Array.of(0, 0, 0)); // a flood's 3 bytes, no more
+    const text = received(first.socket);
+    await rawSocket(port, Uint8Array.of(0, 0, 0));
+    await first.closedAt;
+    expect(text()).toBe(""); // a flood costs the server a reset each, never a refusal's writes
+    expect(refusals[0]).toMatchObject({ code: "OVERLOADED" });
   });
 
   it("keeps at most maxHandshakingConnections refused connections open, resetting the oldest", async () => {
