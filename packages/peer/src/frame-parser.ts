@@ -4,9 +4,9 @@
  * decode is reported on the message (`bodyError`) so that only that call fails.
  */
 
-import { createHash } from "node:crypto";
 import type { Codec } from "@parley/codec";
 import { type AuthReader, parseAuth } from "./auth-frame.js";
+import { helloDigest } from "./auth-proof.js";
 import { NameStringCache, readUtf8 } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
@@ -113,7 +113,7 @@ export class FrameParser {
       case Kind.ByeAck:
         return { kind };
       case Kind.Hello:
-        this.lastHelloDigest = createHash("sha256").update(payload).digest();
+        this.lastHelloDigest = helloDigest(payload);
         return parseHello(r, (flags & Flag.Metadata) !== 0);
       case Kind.Auth:
         return parseAuth(r);
