@@ -39,8 +39,6 @@ export class ReadSlabs {
   #sink: ((chunk: Buffer) => void) | undefined;
   /** The owner's wish for the next read's region (`ConnectionHandlers.readTarget`). */
   #target: ((minBytes: number) => Uint8Array | undefined) | undefined;
-  /** The last region handed out is the owner's, not the slab's tail. */
-  #targeted = false;
   #paused = true;
   /** Chunks read while paused, delivered on resume, in order. */
   #held: Buffer[] = [];
@@ -90,7 +88,6 @@ export class ReadSlabs {
   #nextRegion(): Uint8Array {
     const wanted =
       this.#paused || this.#held.length > 0 ? undefined : this.#target?.(MIN_READ_BYTES);
-    this.#targeted = wanted !== undefined;
     if (wanted !== undefined) return wanted;
     if (this.#slab.length - this.#used < MIN_READ_BYTES) this.#freshSlab();
     return this.#slab.subarray(this.#used);
@@ -107,8 +104,9 @@ export class ReadSlabs {
   /** Returns false to make Node stop reading (paused, or held chunks still to deliver first). */
   #deliver(bytesRead: number, region: Uint8Array): boolean {
     const chunk = Buffer.from(region.buffer, region.byteOffset, bytesRead);
-    // A slab region is always the current slab's tail (#nextRegion made it): what was read is taken.
-    if (!this.#targeted) {
+    // A region is the owner's target or the current slab's tail (#nextRegion made it, and only it
+    // changes the slab): from the slab, what was read is taken.
+    if (region.buffer === this.#slab.buffer) {
       this.#used += bytesRead;
       if (bytesRead === region.length) this.#filled = true;
     }
