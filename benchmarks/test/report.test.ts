@@ -1,12 +1,13 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { chartsOf } from "../src/e2e/charts.js";
 import { evaluateGoals } from "../src/e2e/goals.js";
 import { markdownReport } from "../src/e2e/markdown-report.js";
 import { mediansOf, withRatios } from "../src/e2e/medians.js";
-import { readmeSection, replaceSection } from "../src/e2e/readme-section.js";
+import { MARKER, readmeSection, replaceSection } from "../src/e2e/readme-section.js";
 import type { PointResult, RunResults, SystemInfo, SystemPointResult } from "../src/e2e/results.js";
-import { barChart, escapeXml } from "../src/e2e/svg-chart.js";
-import { markdownTableProblems, svgProblems } from "./well-formed.js";
+import { markdownTableProblems, tableHeadings } from "./well-formed.js";
 
 function figures(system: string, requestsPerSecond: number, p50Us: number): SystemPointResult {
   return {
@@ -27,7 +28,7 @@ function figures(system: string, requestsPerSecond: number, p50Us: number): Syst
 }
 
 function info(name: string, label: string, role: SystemInfo["role"]): SystemInfo {
-  return { name, label, role, color: "#123456", versions: {}, status: "ok", transportErrors: {} };
+  return { name, label, role, versions: {}, status: "ok", transportErrors: {} };
 }
 
 const SYSTEMS = [
@@ -194,43 +195,95 @@ describe("goals", () => {
   });
 });
 
+/** The cells of the first row of `markdown` that starts with `| ${first} `. */
+function rowCells(markdown: string, first: string): string[] {
+  const row = markdown.split("\n").find((line) => line.startsWith(`| ${first} `));
+  return (row ?? "")
+    .split("|")
+    .map((cell) => cell.trim())
+    .slice(1, -1);
+}
+
+/** What biome's formatter (run by `npx biome ci .` over the README) makes of this markdown. */
+function biomeFormatted(markdown: string): string {
+  const biome = createRequire(import.meta.url).resolve("@biomejs/biome/bin/biome");
+  const cwd = fileURLToPath(new URL("../..", import.meta.url));
+  const args = [biome, "format", "--stdin-file-path=benchmarks/README.md"];
+  const run = spawnSync(process.execPath, args, { cwd, input: markdown, encoding: "utf8" });
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
+}
+
 describe("reports", () => {
-  it("writes markdown whose tables all have matching column counts", () => {
-    const run = results();
-    const markdown = markdownReport(run, chartsOf(run, "latest"));
+  it("writes every figure in side-by-side tables per transport, with well-formed tables", () => {
+    const markdown = markdownReport(results());
     expect(markdownTableProblems(markdown)).toEqual([]);
+    expect(tableHeadings(markdown)).toEqual([
+      "Goals",
+      "Requests per second, TCP loopback (× raw node:net)",
+      "Latency p50 / p99 / p99.9, TCP loopback",
+      "CPU µs per call, client / server, TCP loopback",
+      "Systems",
+    ]);
     expect(markdown).toContain("load average 0.5 at start, 3.5 at end");
     expect(markdown).toContain("**The machine was busy**"); // 3.5 > 2 cores
-    expect(markdown).toContain("| c=256, 1 KiB | 200k | 40k (0.2×) | 10k (0.05×) | 2k (0.01×) |");
-  });
-
-  it("writes SVG charts that are well-formed even with markup in labels", () => {
-    const run = results();
-    for (const chart of chartsOf(run, "x")) expect(svgProblems(chart.svg)).toEqual([]);
-    const svg = barChart({
-      title: "a < b & c",
-      groups: [["g1"], ["g2"]],
-      series: [{ name: "s<1>", color: "#000000", values: [{ value: 10, marks: [20, 30] }, null] }],
-      yLabel: "y",
-      formatTick: String,
-    });
-    expect(svgProblems(svg)).toEqual([]);
-    expect(svg).toContain(escapeXml("a < b & c"));
-  });
-
-  it("replaces only its own README section and keeps the others byte for byte", () => {
-    const readme =
-      "# Benchmarks\n\nintro\n\n## Framing\n\nframing text\n\n## End to end\n\nold\n\n## Codec\n\ncodec text\n";
-    const section = readmeSection(results(), chartsOf(results(), "readme"));
-    const updated = replaceSection(readme, section);
+    const rows = markdown.split("\n").filter((line) => line.startsWith("| c=256, 1 KiB "));
+    expect(rows.map((row) => row.split("|").map((cell) => cell.trim()))).toEqual([
+      ["", "c=256, 1 KiB", "200k", "40k (0.2×)", "10k (0.05×)", "2k (0.01×)", ""],
+      [
+        "",
+        "c=256, 1 KiB",
+        "1 ms / 2 ms / 3 ms",
+        "5 ms / 10 ms / 15 ms",
+        "20 ms / 40 ms / 60 ms",
+        "90 ms / 180 ms / 270 ms",
+        "",
+      ],
+      ["", "c=256, 1 KiB", "5.0 / 4.0", "5.0 / 4.0", "5.0 / 4.0", "5.0 / 4.0", ""],
+    ]);
     expect(
-      updated.startsWith("# Benchmarks\n\nintro\n\n## Framing\n\nframing text\n\n## End to end\n"),
-    ).toBe(true);
+      rowCells(markdown, "Parley at concurrency 256 with 1 KiB, at least 5× zeromq req/s")[1],
+    ).toBe("❌ missed");
+  });
+
+  it("says where a system has no figure and why, and counts failed requests", () => {
+    const run = results();
+    const [, c256] = run.points;
+    const systems = c256!.systems.map((s): SystemPointResult => {
+      if (s.system === "grpc")
+        return { system: "grpc", status: "error", reason: "a | b", rounds: [] };
+      if (s.system === "zeromq") return { ...s, median: { ...s.median!, errors: 7 } };
+      return s;
+    });
+    const markdown = markdownReport({ ...run, points: [run.points[0]!, { ...c256!, systems }] });
+    expect(markdownTableProblems(markdown)).toEqual([]);
+    expect(rowCells(markdown, "c=256, 1 KiB").slice(3)).toEqual(["10k (0.05×), 7 errors", "error"]);
+    expect(markdown).toContain(
+      "## Points without figures\n\n- tcp c=256 1 KiB, grpc-js: error: a | b\n",
+    );
+    expect(markdownReport(run)).not.toContain("Points without figures");
+  });
+
+  it("pads its tables as biome formats markdown, so a rewritten README stays lint-clean", () => {
+    const section = readmeSection(results());
+    expect(section).toContain("| ✅ met "); // emoji count as two columns
+    expect(biomeFormatted(section)).toBe(section);
+  });
+
+  it("replaces only the generated part of the README and keeps the rest byte for byte", () => {
+    const head = "# Benchmarks\n\n## Framing\n\nframing text\n\n## End to end\n\nintro by hand\n\n";
+    const readme = `${head}${MARKER}\n\nold\n\n## Codec\n\ncodec text\n`;
+    const section = readmeSection(results());
+    const updated = replaceSection(readme, section);
+    expect(updated.startsWith(`${head}${MARKER}\n\n### Latest full run\n`)).toBe(true);
     expect(updated.endsWith("\n## Codec\n\ncodec text\n")).toBe(true);
     expect(updated).not.toContain("\nold\n");
-    expect(updated).toContain("![Echo throughput, TCP loopback");
     expect(markdownTableProblems(updated)).toEqual([]);
     expect(replaceSection(updated, section)).toBe(updated);
-    expect(replaceSection("# B\n", section)).toBe(`# B\n\n${section.replace(/\n*$/, "\n")}`);
+    const atEnd = replaceSection(`${head}${MARKER}\n\nold\n`, section);
+    expect(atEnd).toBe(`${head}${section.replace(/\n*$/, "\n")}`);
+    expect(replaceSection("# B\n", section)).toBe(
+      `# B\n\n## End to end\n\n${section.replace(/\n*$/, "\n")}`,
+    );
   });
 });

@@ -1,26 +1,6 @@
-/** Structural checks for the generated files, shared by the tests. */
+/** Structural checks for the generated markdown, shared by the tests. */
 
-/** Problems with an SVG document: unbalanced tags, or text outside the root element. */
-export function svgProblems(svg: string): string[] {
-  const problems: string[] = [];
-  if (!svg.startsWith("<svg ") || !svg.trimEnd().endsWith("</svg>")) {
-    problems.push("document is not a single <svg> element");
-  }
-  if (!svg.includes('xmlns="http://www.w3.org/2000/svg"')) problems.push("missing SVG namespace");
-  const stack: string[] = [];
-  for (const match of svg.matchAll(/<(\/?)([a-zA-Z][\w:-]*)([^>]*?)(\/?)>/g)) {
-    const [, closing, name, , selfClosing] = match;
-    if (selfClosing === "/") continue;
-    if (closing === "/") {
-      const open = stack.pop();
-      if (open !== name) problems.push(`</${name}> closes <${open ?? "nothing"}>`);
-    } else stack.push(name!);
-  }
-  if (stack.length > 0) problems.push(`unclosed: ${stack.join(", ")}`);
-  // A bare "&" or "<" in text would make the XML invalid.
-  if (/&(?!amp;|lt;|gt;|quot;|#\d+;)/.test(svg)) problems.push("unescaped &");
-  return problems;
-}
+const SEPARATOR = /^\|( -{3,} \|)+$/;
 
 /** Problems with the markdown tables of a document: rows whose cell count differs from the header. */
 export function markdownTableProblems(markdown: string): string[] {
@@ -30,8 +10,7 @@ export function markdownTableProblems(markdown: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const separator = lines[i + 1];
-    if (!line.startsWith("|") || separator === undefined || !/^\|( --- \|)+$/.test(separator))
-      continue;
+    if (!line.startsWith("|") || separator === undefined || !SEPARATOR.test(separator)) continue;
     const width = cells(line);
     if (cells(separator) !== width) problems.push(`line ${i + 2}: separator width`);
     for (let j = i + 2; j < lines.length && lines[j]!.startsWith("|"); j++) {
@@ -42,7 +21,14 @@ export function markdownTableProblems(markdown: string): string[] {
   return problems;
 }
 
-/** Number of markdown tables in a document. */
-export function tableCount(markdown: string): number {
-  return markdown.split("\n").filter((line) => /^\|( --- \|)+$/.test(line)).length;
+/** Headings of the tables of a document, in order (the heading line above each table). */
+export function tableHeadings(markdown: string): string[] {
+  const lines = markdown.split("\n");
+  const headings: string[] = [];
+  let heading = "";
+  for (const [i, line] of lines.entries()) {
+    if (line.startsWith("#")) heading = line.replace(/^#+ /, "");
+    if (SEPARATOR.test(line) && lines[i - 1]?.startsWith("|")) headings.push(heading);
+  }
+  return headings;
 }

@@ -1,4 +1,4 @@
-/** Number formatting shared by the progress line, the markdown report and the charts. */
+/** Number formatting shared by the progress line, the goals and the markdown report. */
 
 /** `64 B`, `1 KiB`, `64 KiB`, `1.5 MiB`. */
 export function formatBytes(bytes: number): string {

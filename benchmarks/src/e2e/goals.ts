@@ -16,12 +16,7 @@ import type {
 
 const SUBJECT = "parley";
 
-/** One comparison at one point: the ratio and whether it meets the goal. */
-interface Check {
-  readonly where: string;
-  readonly ratio: number;
-  readonly ok: boolean;
-}
+type Figures = (system: string) => MedianFigures | undefined;
 
 interface GoalSpec {
   readonly id: string;
@@ -30,14 +25,10 @@ interface GoalSpec {
   readonly measure: string;
   /** Which points the goal covers. */
   covers(point: PointResult): boolean;
-  /** The check at one point, or `undefined` when a needed figure is missing there. */
-  check(
-    subject: MedianFigures,
-    figures: (system: string) => MedianFigures | undefined,
-    result: SystemPointResult,
-  ): Omit<Check, "where"> | undefined;
-  /** Of two checks, which is worse (to report). */
-  worse(a: Check, b: Check): Check;
+  /** The ratio at one point, or `undefined` when a needed figure is missing there. */
+  ratio(subject: MedianFigures, figures: Figures, result: SystemPointResult): number | undefined;
+  /** Met when the ratio is at least (`min`) or at most (`max`) `limit`; `strict` excludes it. */
+  readonly bound: { readonly side: "min" | "max"; readonly limit: number; readonly strict?: true };
 }
 
 const FRAMEWORKS = ["zeromq", "jsonrpc", "http", "grpc"] as const;
@@ -47,21 +38,20 @@ const LABELS: Record<string, string> = {
   http: "HTTP/1.1",
   grpc: "grpc-js",
 };
+const KIB64 = 64 * 1024;
 
-const lowerRatio = (a: Check, b: Check): Check => (b.ratio < a.ratio ? b : a);
-const higherRatio = (a: Check, b: Check): Check => (b.ratio > a.ratio ? b : a);
-
+/** The best figure among the other frameworks that ran at a point (`best` picks max or min). */
 function bestOf(
-  figures: (system: string) => MedianFigures | undefined,
+  figures: Figures,
   pick: (f: MedianFigures) => number,
-  prefer: "max" | "min",
+  best: (...values: number[]) => number,
+  systems: readonly string[] = FRAMEWORKS,
 ): number | undefined {
-  const values = FRAMEWORKS.map((name) => figures(name))
-    .filter((f) => f !== undefined)
-    .map(pick);
-  if (values.length === 0) return undefined;
-  return prefer === "max" ? Math.max(...values) : Math.min(...values);
+  const values = systems.flatMap((name) => figures(name) ?? []).map(pick);
+  return values.length === 0 ? undefined : best(...values);
 }
+
+const rps = (f: MedianFigures): number => f.requestsPerSecond;
 
 function multipleOf(system: string, times: number): GoalSpec {
   return {
@@ -69,13 +59,38 @@ function multipleOf(system: string, times: number): GoalSpec {
     goal: `at concurrency 256 with 1 KiB, at least ${times}× ${LABELS[system]} req/s`,
     measure: `Parley / ${LABELS[system]} req/s`,
     covers: (p) => p.concurrency === 256 && p.payloadBytes === 1024,
-    check: (subject, figures) => {
-      const other = figures(system);
-      if (other === undefined) return undefined;
-      const ratio = subject.requestsPerSecond / other.requestsPerSecond;
-      return { ratio, ok: ratio >= times };
-    },
-    worse: lowerRatio,
+    ratio: (subject, figures) => divide(rps(subject), figures(system)?.requestsPerSecond),
+    bound: { side: "min", limit: times },
+  };
+}
+
+/** At the covered points, at least `least`× the callback ceiling's req/s. */
+function vsCeiling(id: string, where: string, least: number, covers: GoalSpec["covers"]): GoalSpec {
+  return {
+    id,
+    goal: `${where}, at least ${least}× the callback ceiling's req/s`,
+    measure: "Parley / raw callback client req/s (median of per-round ratios)",
+    covers,
+    ratio: (_subject, _figures, { vsCeiling }) => vsCeiling?.requestsPerSecond,
+    bound: { side: "min", limit: least },
+  };
+}
+
+/** At c=1: `percentile` within `most`× the callback ceiling's, at 64 KiB or at payloads up to 1 KiB. */
+function latencyVsCeiling(
+  id: string,
+  percentile: "p50" | "p99",
+  large: boolean,
+  most: number,
+): GoalSpec {
+  return {
+    id,
+    goal: `at c=1 and ${large ? "64 KiB" : "64 B and 1 KiB"}, ${percentile} within ${most}× the callback ceiling's`,
+    measure: `Parley ${percentile} / raw callback client ${percentile} (median of per-round ratios)`,
+    covers: (p) =>
+      p.concurrency === 1 && (large ? p.payloadBytes === KIB64 : p.payloadBytes <= 1024),
+    ratio: (_subject, _figures, { vsCeiling }) => vsCeiling?.[percentile],
+    bound: { side: "max", limit: most },
   };
 }
 
@@ -85,12 +100,8 @@ const GOALS: readonly GoalSpec[] = [
     goal: "ahead of every other framework's req/s on every point",
     measure: "Parley / best other framework req/s",
     covers: () => true,
-    check: (subject, figures) => {
-      const best = bestOf(figures, (f) => f.requestsPerSecond, "max");
-      if (best === undefined) return undefined;
-      return { ratio: subject.requestsPerSecond / best, ok: subject.requestsPerSecond > best };
-    },
-    worse: lowerRatio,
+    ratio: (subject, figures) => divide(subject.requestsPerSecond, bestOf(figures, rps, Math.max)),
+    bound: { side: "min", limit: 1, strict: true },
   },
   multipleOf("zeromq", 5),
   multipleOf("jsonrpc", 10),
@@ -101,53 +112,43 @@ const GOALS: readonly GoalSpec[] = [
     goal: "at concurrency 1, lower p50 than every other framework",
     measure: "Parley p50 / best other framework p50",
     covers: (p) => p.concurrency === 1,
-    check: (subject, figures) => {
-      const best = bestOf(figures, (f) => f.p50Us, "min");
-      if (best === undefined) return undefined;
-      return { ratio: subject.p50Us / best, ok: subject.p50Us < best };
-    },
-    worse: higherRatio,
+    ratio: (subject, figures) =>
+      divide(
+        subject.p50Us,
+        bestOf(figures, (f) => f.p50Us, Math.min),
+      ),
+    bound: { side: "max", limit: 1, strict: true },
   },
   {
     id: "c256-vs-raw",
     goal: "at concurrency 256, at least 0.25× raw node:net req/s",
     measure: "Parley / raw req/s (median of per-round ratios)",
     covers: (p) => p.concurrency === 256,
-    check: (_subject, _figures, { vsRaw }) => {
-      if (vsRaw === undefined) return undefined;
-      const ratio = vsRaw.requestsPerSecond;
-      return { ratio, ok: ratio >= 0.25 };
-    },
-    worse: lowerRatio,
+    ratio: (_subject, _figures, { vsRaw }) => vsRaw?.requestsPerSecond,
+    bound: { side: "min", limit: 0.25 },
   },
   {
     id: "c1-p50-vs-raw",
     goal: "at concurrency 1, p50 within 1.15× of raw node:net",
     measure: "Parley p50 / raw p50 (median of per-round ratios)",
     covers: (p) => p.concurrency === 1,
-    check: (_subject, _figures, { vsRaw }) => {
-      if (vsRaw === undefined) return undefined;
-      const ratio = vsRaw.p50;
-      return { ratio, ok: ratio <= 1.15 };
-    },
-    worse: higherRatio,
+    ratio: (_subject, _figures, { vsRaw }) => vsRaw?.p50,
+    bound: { side: "max", limit: 1.15 },
   },
   {
     id: "64k-ahead-of-zeromq-http",
     goal: "at 64 KiB, ahead of zeromq and HTTP/1.1 req/s at every concurrency",
     measure: "Parley / the faster of zeromq and HTTP/1.1 req/s",
-    covers: (p) => p.payloadBytes === 64 * 1024,
-    check: (subject, figures) => {
-      const others = ["zeromq", "http"].map(figures);
-      // Judged only where both ran: beating one of them is not the goal.
-      if (others.some((f) => f === undefined)) return undefined;
-      const best = Math.max(...others.map((f) => f!.requestsPerSecond));
-      return { ratio: subject.requestsPerSecond / best, ok: subject.requestsPerSecond > best };
-    },
-    worse: lowerRatio,
+    covers: (p) => p.payloadBytes === KIB64,
+    // Judged only where both ran: beating one of them is not the goal.
+    ratio: (subject, figures) =>
+      figures("zeromq") && figures("http")
+        ? divide(subject.requestsPerSecond, bestOf(figures, rps, Math.max, ["zeromq", "http"]))
+        : undefined,
+    bound: { side: "min", limit: 1, strict: true },
   },
   vsCeiling("64k-vs-ceiling", "at 64 KiB, c=64 and c=256", 0.6, (p) => {
-    return p.payloadBytes === 64 * 1024 && p.concurrency >= 64;
+    return p.payloadBytes === KIB64 && p.concurrency >= 64;
   }),
   vsCeiling("small-c256-vs-ceiling", "at 64 B and 1 KiB, c=256", 0.3, (p) => {
     return p.payloadBytes <= 1024 && p.concurrency === 256;
@@ -157,74 +158,36 @@ const GOALS: readonly GoalSpec[] = [
     goal: "client CPU per call no higher than the server's at 64 B and 1 KiB, c=256",
     measure: "Parley client / server CPU µs per call",
     covers: (p) => p.payloadBytes <= 1024 && p.concurrency === 256,
-    check: (subject) => {
-      const ratio = subject.clientCpuUsPerRequest / subject.serverCpuUsPerRequest;
-      return { ratio, ok: ratio <= 1 };
-    },
-    worse: higherRatio,
+    ratio: (subject) => subject.clientCpuUsPerRequest / subject.serverCpuUsPerRequest,
+    bound: { side: "max", limit: 1 },
   },
-  latencyVsCeiling("64k-c1-p99-vs-ceiling", "p99", 64 * 1024, 3),
-  latencyVsCeiling("small-c1-p50-vs-ceiling", "p50", 1024, 1.15),
+  latencyVsCeiling("64k-c1-p99-vs-ceiling", "p99", true, 3),
+  latencyVsCeiling("small-c1-p50-vs-ceiling", "p50", false, 1.15),
 ];
 
-function vsCeiling(
-  id: string,
-  where: string,
-  least: number,
-  covers: (p: PointResult) => boolean,
-): GoalSpec {
-  return {
-    id,
-    goal: `${where}, at least ${least}× the callback ceiling's req/s`,
-    measure: "Parley / raw callback client req/s (median of per-round ratios)",
-    covers,
-    check: (_subject, _figures, { vsCeiling }) => {
-      if (vsCeiling === undefined) return undefined;
-      const ratio = vsCeiling.requestsPerSecond;
-      return { ratio, ok: ratio >= least };
-    },
-    worse: lowerRatio,
-  };
+function divide(value: number, by: number | undefined): number | undefined {
+  return by === undefined ? undefined : value / by;
 }
 
-/** At c=1: `percentile` within `most`× the callback ceiling's, at 64 KiB or at payloads up to 1 KiB. */
-function latencyVsCeiling(
-  id: string,
-  percentile: "p50" | "p99",
-  payload: number,
-  most: number,
-): GoalSpec {
-  const large = payload > 1024;
-  return {
-    id,
-    goal: `at c=1 and ${large ? "64 KiB" : "64 B and 1 KiB"}, ${percentile} within ${most}× the callback ceiling's`,
-    measure: `Parley ${percentile} / raw callback client ${percentile} (median of per-round ratios)`,
-    covers: (p) =>
-      p.concurrency === 1 && (large ? p.payloadBytes === payload : p.payloadBytes <= payload),
-    check: (_subject, _figures, { vsCeiling }) => {
-      const ratio = vsCeiling?.[percentile];
-      if (ratio === undefined) return undefined;
-      return { ratio, ok: ratio <= most };
-    },
-    worse: higherRatio,
-  };
+function meets({ side, limit, strict }: GoalSpec["bound"], ratio: number): boolean {
+  if (side === "min") return strict ? ratio > limit : ratio >= limit;
+  return strict ? ratio < limit : ratio <= limit;
 }
 
 function evaluate(spec: GoalSpec, points: readonly PointResult[], why: string): GoalVerdict {
-  const checks: Check[] = [];
+  const checks: { where: string; ratio: number }[] = [];
   // A point where Parley ran and failed counts against the goal: it was not met there.
   const failedAt: string[] = [];
   for (const point of points.filter(spec.covers)) {
     const where = pointName(point.transport, point.concurrency, point.payloadBytes);
-    const results = (system: string) => point.systems.find((s) => s.system === system);
-    const figures = (system: string): MedianFigures | undefined => results(system)?.median;
-    const subject = figures(SUBJECT);
-    if (subject === undefined) {
-      if (results(SUBJECT)?.status === "error") failedAt.push(where);
+    const result = point.systems.find((s) => s.system === SUBJECT);
+    const figures: Figures = (system) => point.systems.find((s) => s.system === system)?.median;
+    if (result?.median === undefined) {
+      if (result?.status === "error") failedAt.push(where);
       continue;
     }
-    const outcome = spec.check(subject, figures, results(SUBJECT)!);
-    if (outcome !== undefined) checks.push({ ...outcome, where });
+    const ratio = spec.ratio(result.median, figures, result);
+    if (ratio !== undefined) checks.push({ where, ratio });
   }
   const base = { id: spec.id, goal: `Parley ${spec.goal}` };
   const failures =
@@ -233,8 +196,11 @@ function evaluate(spec: GoalSpec, points: readonly PointResult[], why: string): 
     if (failedAt.length > 0) return { ...base, status: "missed", figures: failures };
     return { ...base, status: "not evaluated", figures: why };
   }
-  const worst = checks.reduce(spec.worse);
-  const missed = checks.filter((c) => !c.ok).length;
+  // The worst check is the one furthest on the wrong side: lowest against a minimum.
+  const worst = checks.reduce((a, b) =>
+    (spec.bound.side === "min" ? b.ratio < a.ratio : b.ratio > a.ratio) ? b : a,
+  );
+  const missed = checks.filter((c) => !meets(spec.bound, c.ratio)).length;
   const covered = `${checks.length} point${checks.length === 1 ? "" : "s"}`;
   const summary = [
     `${spec.measure}: worst ${formatRatio(worst.ratio)} (${worst.where}) of ${covered}`,

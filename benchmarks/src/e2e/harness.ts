@@ -128,7 +128,6 @@ function systemInfo(runtime: SystemRuntime): SystemInfo {
     name: entry.name,
     label: entry.label,
     role: entry.role,
-    color: entry.color,
     versions: packageVersions(entry.packages),
     status: runtime.unavailable === undefined ? "ok" : "unavailable",
     ...(runtime.unavailable === undefined ? {} : { reason: runtime.unavailable }),

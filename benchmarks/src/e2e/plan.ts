@@ -22,9 +22,9 @@ export interface BenchPlan {
   readonly maxRequests: number;
   /** Run a full GC in client and server before each measured window (steadier, slower). */
   readonly collectGarbage: boolean;
-  /** Directory the results, report and charts go to. */
+  /** Directory the results and report go to. */
   readonly outDir: string;
-  /** Also rewrite the "## End to end" section of benchmarks/README.md and its `readme-*` files. */
+  /** Also rewrite the "## End to end" section of benchmarks/README.md; write `readme.*` too. */
   readonly updateReadme: boolean;
   /** Systems whose server and client children write V8 CPU profiles to `<outDir>/profiles/`. */
   readonly profileSystems: readonly string[];

@@ -1,4 +1,4 @@
-/** The shape of `results/latest.json`: everything the report, the charts and the goals read. */
+/** The shape of `results/latest.json`: everything the report and the goals read. */
 import type { SystemRole } from "../systems/catalog.js";
 import type { TransportKind } from "../systems/system.js";
 import type { LatencySummary } from "./histogram.js";
@@ -72,7 +72,6 @@ export interface SystemInfo {
   readonly name: string;
   readonly label: string;
   readonly role: SystemRole;
-  readonly color: string;
   readonly versions: Readonly<Record<string, string>>;
   /** `ok`, or `unavailable` when it could not start at all (then `reason` says why). */
   readonly status: "ok" | "unavailable";

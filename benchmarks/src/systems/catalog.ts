@@ -12,13 +12,11 @@ export type SystemRole = "ceiling" | "parley" | "framework";
 export interface CatalogEntry {
   /** Identifier used on the command line and in results. */
   readonly name: string;
-  /** Human-readable name for tables and charts. */
+  /** Human-readable name for the report's tables. */
   readonly label: string;
   readonly role: SystemRole;
   /** npm packages whose versions the report records. */
   readonly packages: readonly string[];
-  /** Chart colour. */
-  readonly color: string;
   /** Loads the adapter module. */
   load(): Promise<BenchSystem>;
 }
@@ -30,7 +28,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "raw node:net, callback client",
     role: "ceiling",
     packages: [],
-    color: "#3f3f3f",
     load: async () => (await import("./raw-callback.js")).system,
   },
   {
@@ -38,7 +35,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "raw node:net, promise client",
     role: "ceiling",
     packages: [],
-    color: "#7f7f7f",
     load: async () => (await import("./raw.js")).system,
   },
   {
@@ -46,7 +42,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "Parley",
     role: "parley",
     packages: ["@parley/rpc"],
-    color: "#1f77b4",
     load: async () => (await import("./parley.js")).system,
   },
   {
@@ -54,7 +49,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "Parley (no validation)",
     role: "parley",
     packages: ["@parley/rpc"],
-    color: "#9ecae1",
     load: async () => (await import("./parley.js")).systemNoValidate,
   },
   {
@@ -62,7 +56,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "zeromq",
     role: "framework",
     packages: ["zeromq"],
-    color: "#2ca02c",
     load: async () => (await import("./zeromq.js")).system,
   },
   {
@@ -70,7 +63,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "vscode-jsonrpc",
     role: "framework",
     packages: ["vscode-jsonrpc"],
-    color: "#9467bd",
     load: async () => (await import("./jsonrpc.js")).system,
   },
   {
@@ -78,7 +70,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "HTTP/1.1 (undici)",
     role: "framework",
     packages: ["undici"],
-    color: "#ff7f0e",
     load: async () => (await import("./http.js")).system,
   },
   {
@@ -86,7 +77,6 @@ export const CATALOG: readonly CatalogEntry[] = [
     label: "grpc-js",
     role: "framework",
     packages: ["@grpc/grpc-js"],
-    color: "#d62728",
     load: async () => (await import("./grpc.js")).system,
   },
 ];
