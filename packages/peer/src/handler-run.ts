@@ -14,6 +14,7 @@
  * leave free (paused at zero), so direct + queued handlers never exceed `maxRunning`.
  */
 import PQueue from "p-queue";
+import type { UntypedStreamCaller } from "./peer-types.js";
 import { type Deadlined, monotonicNow } from "./pending-call.js";
 import type { HandlerStream } from "./stream-ports.js";
 import type { Metadata } from "./wire-messages.js";
@@ -22,11 +23,16 @@ import type { Metadata } from "./wire-messages.js";
 export type UntypedEmitter = { readonly [name: string]: (payload?: unknown) => Promise<void> };
 
 /** Calls and signals back into the remote, bound to a handler's deadline and cancellation. */
-export interface ScopedCaller<Caller, Emitter = UntypedEmitter> {
+export interface ScopedCaller<Caller, Emitter = UntypedEmitter, Streamer = UntypedStreamCaller> {
   /** Calls `method` on the remote; the deadline is at most the handler's, the signal is linked. */
   request(method: string, input?: unknown, options?: ScopedCallOptions): Promise<unknown>;
   /** Typed proxy over {@link ScopedCaller.request} for the contract this side calls. */
   readonly call: Caller;
+  /**
+   * Stream calls of the methods that yield, like `peer.stream`: `ctx.peer.stream.tail(input)`.
+   * Each inherits the handler's deadline and cancellation, as `call` does.
+   */
+  readonly stream: Streamer;
   /** Sends a signal to the remote. */
   signal(name: string, payload?: unknown, options?: { metadata?: Metadata }): Promise<void>;
   /** Signal senders by name: `ctx.peer.emit.changed(payload)` is `signal("changed", payload)`. */
