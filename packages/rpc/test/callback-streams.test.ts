@@ -102,9 +102,9 @@ describe("ctx.peer.stream", () => {
   it("a break in the handler cancels the client's generator: its finally runs", async () => {
     const { client, server, endings } = await start();
     await expect(client.call.firstTwo(null)).resolves.toEqual([1, 2]);
-    await expect.poll(() => endings).toEqual(["count(1000000) aborted=true"]);
+    await expect.poll(() => endings, { timeout: 5_000 }).toEqual(["count(1000000) aborted=true"]);
     expect(server.connections[0]?.peer.stats.streamsOpen).toBe(0);
-    await expect.poll(() => client.peer?.stats.streamsOpen).toBe(0);
+    await expect.poll(() => client.peer?.stats.streamsOpen, { timeout: 5_000 }).toBe(0);
   });
 
   it("takes inputs for a bidirectional callback method", async () => {
@@ -116,10 +116,12 @@ describe("ctx.peer.stream", () => {
     const { client, endings } = await start();
     const controller = new AbortController();
     const held = client.call.hold(null, { signal: controller.signal });
-    await expect.poll(() => client.peer?.stats.streamsOpen).toBe(1); // count, served by the client
+    await expect.poll(() => client.peer?.stats.streamsOpen, { timeout: 5_000 }).toBe(1); // count, served by the client
     controller.abort();
     await expect(held).rejects.toMatchObject({ code: "CANCELLED" });
-    await expect.poll(() => endings).toEqual(["count(1000000000) aborted=true"]);
+    await expect
+      .poll(() => endings, { timeout: 5_000 })
+      .toEqual(["count(1000000000) aborted=true"]);
   });
 });
 
