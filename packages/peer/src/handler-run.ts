@@ -55,7 +55,7 @@ export interface ScopedCallerFactory<Caller> {
 }
 
 /** Passed to every request handler. */
-export interface HandlerContext<Caller = unknown> {
+export interface HandlerContext<Caller = unknown, Streamer = UntypedStreamCaller> {
   /** Aborts when the caller cancels, the deadline passes, or the connection goes away. */
   readonly signal: AbortSignal;
   /** Deadline as milliseconds since the epoch, on this machine's clock. */
@@ -67,7 +67,7 @@ export interface HandlerContext<Caller = unknown> {
   /** The method being handled. */
   readonly method: string;
   /** Calls back into the remote; nested calls inherit the remaining deadline and cancellation. */
-  readonly peer: ScopedCaller<Caller>;
+  readonly peer: ScopedCaller<Caller, UntypedEmitter, Streamer>;
   /**
    * Aborts when the connection starts closing (Bye): a handler of an endless stream ends on it,
    * cleanly, before closeTimeoutMs aborts it with ABANDONED.
@@ -76,13 +76,13 @@ export interface HandlerContext<Caller = unknown> {
 }
 
 /** Passed to every signal handler. */
-export interface SignalContext<Caller = unknown> {
+export interface SignalContext<Caller = unknown, Streamer = UntypedStreamCaller> {
   /** The signal's name. */
   readonly name: string;
   /** Metadata the sender attached (empty object when none). */
   readonly metadata: Metadata;
   /** Calls back into the remote (default deadlines). */
-  readonly peer: ScopedCaller<Caller>;
+  readonly peer: ScopedCaller<Caller, UntypedEmitter, Streamer>;
 }
 
 const EMPTY_METADATA: Metadata = Object.freeze(Object.create(null));
