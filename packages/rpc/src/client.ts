@@ -56,7 +56,11 @@ export class Client<
    * name still gives a function, whose call is refused as `UNIMPLEMENTED` like `request()` would be.
    */
   readonly call: ContractCaller<C, ClientCallOptions>;
-  /** Typed proxy for the methods that yield: `for await (const line of client.stream.tail(n))`. */
+  /**
+   * Typed proxy for the methods that yield: `for await (const line of client.stream.tail(n))`.
+   * While reconnecting a stream call waits for the connection as `call` does; once sent it is
+   * never retried.
+   */
   readonly stream: ContractStreamCaller<C, ClientCallOptions>;
   /** Stream calls wait for a connection as calls do, but are never retried (client-streams.ts). */
   private readonly streams: ClientStreams<C>;
