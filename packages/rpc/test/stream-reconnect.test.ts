@@ -133,10 +133,13 @@ describe("stream calls while the client reconnects", () => {
   it("a return() while waiting settles result with CANCELLED once, closes the inputs, sends nothing", async () => {
     const { url, client, seen } = await disconnected();
     const { inputs, counts } = countedInputs([1, 2]);
-    const chat = client.stream.chat(null, { inputs });
+    const controller = new AbortController();
+    const chat = client.stream.chat(null, { inputs, signal: controller.signal });
     const items = chat[Symbol.asyncIterator]();
     await expect(items.return?.()).resolves.toEqual({ done: true, value: undefined });
     await expect(chat.result).rejects.toMatchObject({ code: "CANCELLED", notExecuted: true });
+    // Later ends change nothing: the inputs were closed once.
+    controller.abort();
     await expect(items.next()).resolves.toEqual({ done: true, value: undefined });
     await expect(items.return?.()).resolves.toEqual({ done: true, value: undefined });
     expect(counts).toEqual({ pulled: 0, returned: 1 });
