@@ -16,6 +16,13 @@ const feed = defineContract({
     upload: { input: z.null(), accepts: z.number(), output: z.number(), timeoutMs: 10_000 },
     chat: { input: z.null(), yields: z.number(), accepts: z.number(), timeoutMs: 10_000 },
     quick: { input: z.null(), yields: z.number(), output: z.null(), timeoutMs: 150 },
+    /** No deadline: its wait for a connection has no timer. */
+    sink: {
+      input: z.null(),
+      accepts: z.number(),
+      output: z.number(),
+      timeoutMs: Number.POSITIVE_INFINITY,
+    },
   },
 });
 
@@ -47,6 +54,12 @@ async function startServer(url: string, seen: Seen = { started: [], ended: [] })
       async *chat(_input, ctx) {
         seen.started.push("chat");
         for await (const v of ctx.inputs) yield v + 1;
+      },
+      async sink(_input, ctx) {
+        seen.started.push("sink");
+        let count = 0;
+        for await (const _ of ctx.inputs) count++;
+        return count;
       },
       async *quick() {
         seen.started.push("quick");
@@ -108,6 +121,7 @@ describe("stream calls while the client reconnects", () => {
     const items = collect(tail);
     const upload = client.call.upload(null, { inputs: [1, 2, 3] });
     const chat = collect(client.stream.chat(null, { inputs: [10, 20] }));
+    const sink = client.call.sink(null, { inputs: [7, 8] });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen.started).toEqual([]);
     await startServer(url, seen);
@@ -115,6 +129,7 @@ describe("stream calls while the client reconnects", () => {
     await expect(tail.result).resolves.toBe("tailed 3");
     await expect(upload).resolves.toBe(6);
     await expect(chat).resolves.toEqual([11, 21]);
+    await expect(sink).resolves.toBe(2);
     expect(client.state).toBe("ready");
   });
 
