@@ -19,7 +19,13 @@ import type { ScopedCaller, UntypedEmitter } from "./handler-run.js";
 import type { OutboundCalls } from "./outbound-calls.js";
 import { CallStreamHandle, type OutboundStream } from "./outbound-stream.js";
 import type { ResolvedPeerOptions } from "./peer-options.js";
-import type { CallOptions, SignalOptions, SignalSendersOf, StreamCallerOf } from "./peer-types.js";
+import type {
+  CallOptions,
+  SignalOptions,
+  SignalSendersOf,
+  StreamCallerOf,
+  UntypedStreamCaller,
+} from "./peer-types.js";
 import { hasStreamMethods, refusedStream, streamOfCall } from "./stream-calls.js";
 import type { StreamSession } from "./stream-session.js";
 
@@ -130,12 +136,15 @@ export class CallGate<Caller> {
     ) as Caller;
   }
 
-  /** The peer's `stream` proxy: the called contract's methods that yield. */
-  streamer(): unknown {
+  /**
+   * The peer's `stream` proxy: the called contract's methods that yield. A handler's (`ctx.peer`)
+   * is bound to its `deadline` (a `performance.now()` time) and `signal`.
+   */
+  streamer(deadline?: number, signal?: AbortSignal): unknown {
     const calls = this.o.calls;
     const names = calls?.requestNames.filter((m) => calls.streamOf(m)?.yields === true);
     return createNameProxy(
-      (m, input, opts) => this.stream(m, input, opts as CallOptions | undefined),
+      (m, input, opts) => this.stream(m, input, opts as CallOptions | undefined, deadline, signal),
       names,
     );
   }
@@ -156,9 +165,16 @@ export class CallGate<Caller> {
       this.signal(name, payload, opts);
     const names = this.o.calls?.signalNames;
     let emit: UntypedEmitter | undefined;
+    let stream: UntypedStreamCaller | undefined;
+    const streamer = () => this.streamer(deadline, signal) as UntypedStreamCaller;
     return {
       request,
       call: createNameProxy((m, input, opts) => request(m, input, opts as CallOptions)) as Caller,
+      // Made on first use, as `emit`: few handlers open a stream back.
+      get stream() {
+        stream ??= streamer();
+        return stream;
+      },
       signal: send,
       // Made on first use: most handlers never send a signal back.
       get emit() {

@@ -14,6 +14,7 @@
  * leave free (paused at zero), so direct + queued handlers never exceed `maxRunning`.
  */
 import PQueue from "p-queue";
+import type { UntypedStreamCaller } from "./peer-types.js";
 import { type Deadlined, monotonicNow } from "./pending-call.js";
 import type { HandlerStream } from "./stream-ports.js";
 import type { Metadata } from "./wire-messages.js";
@@ -22,11 +23,16 @@ import type { Metadata } from "./wire-messages.js";
 export type UntypedEmitter = { readonly [name: string]: (payload?: unknown) => Promise<void> };
 
 /** Calls and signals back into the remote, bound to a handler's deadline and cancellation. */
-export interface ScopedCaller<Caller, Emitter = UntypedEmitter> {
+export interface ScopedCaller<Caller, Emitter = UntypedEmitter, Streamer = UntypedStreamCaller> {
   /** Calls `method` on the remote; the deadline is at most the handler's, the signal is linked. */
   request(method: string, input?: unknown, options?: ScopedCallOptions): Promise<unknown>;
   /** Typed proxy over {@link ScopedCaller.request} for the contract this side calls. */
   readonly call: Caller;
+  /**
+   * Stream calls of the methods that yield, like `peer.stream`: `ctx.peer.stream.tail(input)`.
+   * Each inherits the handler's deadline and cancellation, as `call` does.
+   */
+  readonly stream: Streamer;
   /** Sends a signal to the remote. */
   signal(name: string, payload?: unknown, options?: { metadata?: Metadata }): Promise<void>;
   /** Signal senders by name: `ctx.peer.emit.changed(payload)` is `signal("changed", payload)`. */
@@ -49,7 +55,7 @@ export interface ScopedCallerFactory<Caller> {
 }
 
 /** Passed to every request handler. */
-export interface HandlerContext<Caller = unknown> {
+export interface HandlerContext<Caller = unknown, Streamer = UntypedStreamCaller> {
   /** Aborts when the caller cancels, the deadline passes, or the connection goes away. */
   readonly signal: AbortSignal;
   /** Deadline as milliseconds since the epoch, on this machine's clock. */
@@ -61,7 +67,7 @@ export interface HandlerContext<Caller = unknown> {
   /** The method being handled. */
   readonly method: string;
   /** Calls back into the remote; nested calls inherit the remaining deadline and cancellation. */
-  readonly peer: ScopedCaller<Caller>;
+  readonly peer: ScopedCaller<Caller, UntypedEmitter, Streamer>;
   /**
    * Aborts when the connection starts closing (Bye): a handler of an endless stream ends on it,
    * cleanly, before closeTimeoutMs aborts it with ABANDONED.
@@ -70,13 +76,13 @@ export interface HandlerContext<Caller = unknown> {
 }
 
 /** Passed to every signal handler. */
-export interface SignalContext<Caller = unknown> {
+export interface SignalContext<Caller = unknown, Streamer = UntypedStreamCaller> {
   /** The signal's name. */
   readonly name: string;
   /** Metadata the sender attached (empty object when none). */
   readonly metadata: Metadata;
   /** Calls back into the remote (default deadlines). */
-  readonly peer: ScopedCaller<Caller>;
+  readonly peer: ScopedCaller<Caller, UntypedEmitter, Streamer>;
 }
 
 const EMPTY_METADATA: Metadata = Object.freeze(Object.create(null));

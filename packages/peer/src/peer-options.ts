@@ -25,7 +25,13 @@ import { encodeMetadata } from "./frame-encoder.js";
 import type { HandlerContext, SignalContext } from "./handler-run.js";
 import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
 import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
-import type { CallerOf, ContractLike, PeerLogger, RemoteHello } from "./peer-types.js";
+import type {
+  CallerOf,
+  ContractLike,
+  PeerLogger,
+  RemoteHello,
+  StreamCallerOf,
+} from "./peer-types.js";
 import { contractOption } from "./runtime-contract.js";
 import {
   type ResolvedStreamOptions,
@@ -66,17 +72,22 @@ export const DEFAULT_MAX_FRAME_BYTES = 4 * 1_048_576;
 /** Smallest `maxFrameBytes`: a Hello of up to 64 KiB must always fit. */
 export const MIN_MAX_FRAME_BYTES = MAX_HELLO_BYTES;
 
+/** What a handler of a peer that calls `C` receives: `ctx.peer` typed by `C`. */
+type ContextOf<C> = HandlerContext<CallerOf<C>, StreamCallerOf<C>>;
+/** What a signal handler of a peer that calls `C` receives. */
+type SignalContextOf<C> = SignalContext<CallerOf<C>, StreamCallerOf<C>>;
+
 /** Handlers for the served contract `S` (untyped without a contract). */
 export type HandlersOf<S, C> = S extends ContractLike
-  ? ContractHandlers<S, HandlerContext<CallerOf<C>>>
+  ? ContractHandlers<S, ContextOf<C>>
   : // biome-ignore lint/suspicious/noExplicitAny: untyped handlers receive whatever the remote sent.
-    { readonly [method: string]: (input: any, ctx: HandlerContext<CallerOf<C>>) => unknown };
+    { readonly [method: string]: (input: any, ctx: ContextOf<C>) => unknown };
 
 /** Signal handlers for the served contract `S` (untyped without a contract). */
 export type SignalHandlersOf<S, C> = S extends ContractLike
-  ? ContractSignalHandlers<S, SignalContext<CallerOf<C>>>
+  ? ContractSignalHandlers<S, SignalContextOf<C>>
   : // biome-ignore lint/suspicious/noExplicitAny: untyped handlers receive whatever the remote sent.
-    { readonly [name: string]: (payload: any, ctx: SignalContext<CallerOf<C>>) => unknown };
+    { readonly [name: string]: (payload: any, ctx: SignalContextOf<C>) => unknown };
 
 /** Options of `createPeer`. Every field is optional. */
 export interface PeerOptions<

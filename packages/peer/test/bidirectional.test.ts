@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { until } from "./support/async.js";
-import { calc, notes } from "./support/contracts.js";
+import { codeOf, until } from "./support/async.js";
+import { calc, feed, notes } from "./support/contracts.js";
 import { peerPair } from "./support/peer-pair.js";
 
 const add = ({ a, b }: { a: number; b: number }) => ({ sum: a + b });
@@ -71,5 +71,60 @@ describe("bidirectional peers", () => {
     await Promise.all([client.emit.log({ text: "hello" }), server.emit.progress({ pct: 50 })]);
     await until(() => got.length === 2);
     expect(got.sort()).toEqual(["50%", "hello"]);
+  });
+
+  it("lets a handler stream from its caller through ctx.peer.stream, bound to its deadline", async () => {
+    const ended: string[] = [];
+    // Served for completeness of the contract; this test calls only add (server) and tail (client).
+    const unused = {
+      add: (n: number) => n,
+      async *tail(n: number) {
+        yield String(n);
+        return n;
+      },
+      upload: () => 0,
+      async *chat() {
+        yield "";
+      },
+    };
+    const { client } = peerPair(
+      {
+        serves: feed,
+        calls: feed,
+        handlers: {
+          ...unused,
+          async add(n, ctx) {
+            const lines = ctx.peer.stream.tail(n);
+            let count = 0;
+            for await (const _ of lines) count++;
+            return count + (await lines.result);
+          },
+        },
+      },
+      {
+        serves: feed,
+        calls: feed,
+        handlers: {
+          ...unused,
+          async *tail(n, ctx) {
+            try {
+              for (let i = 0; i < n; i++) {
+                if (n > 10) await new Promise((resolve) => setTimeout(resolve, 5));
+                yield `line ${i}`;
+              }
+              return n;
+            } finally {
+              ended.push(`tail(${n}) ${codeOf(ctx.signal.reason) ?? "done"}`);
+            }
+          },
+        },
+      },
+    );
+    await expect(client.call.add(3)).resolves.toBe(6);
+    // The handler's 100 ms deadline bounds the stream back: the caller's generator is cancelled.
+    const late = await client.call.add(1_000_000, { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(codeOf(late)).toBe("DEADLINE_EXCEEDED");
+    await until(() => ended.length === 2);
+    expect(ended).toEqual(["tail(3) done", "tail(1000000) DEADLINE_EXCEEDED"]);
   });
 });

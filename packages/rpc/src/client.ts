@@ -4,7 +4,6 @@ import {
   type CallOptions,
   type CloseInfo,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  DeadlineExceededError,
   type InputOf,
   type MethodOf,
   type OutputOf,
@@ -14,17 +13,13 @@ import {
   type SignalNameOf,
   type SignalOptions,
 } from "@parley/peer";
-import { createNameProxy, linkSignals, monotonicNow } from "@parley/peer/internal";
+import { createNameProxy, monotonicNow } from "@parley/peer/internal";
 import type { Backoff } from "./backoff.js";
 import { failureErrors, localClose } from "./client-failures.js";
-import type {
-  ClientCallOptions,
-  ClientEvents,
-  ConnectOptions,
-  ParentCall,
-} from "./client-options.js";
-import { callStream, createStreamCaller, streamMethodNames } from "./client-streams.js";
+import type { ClientCallOptions, ClientEvents, ConnectOptions } from "./client-options.js";
+import { ClientStreams } from "./client-streams.js";
 import { ClientClosedError, NotConnectedError } from "./errors.js";
+import { inheritParent } from "./parent-call.js";
 import { PeerWaiters } from "./peer-waiters.js";
 import { type Picker, SingleEndpointPicker } from "./picker.js";
 import type { GaveUpReason } from "./reconnector.js";
@@ -61,10 +56,14 @@ export class Client<
    * name still gives a function, whose call is refused as `UNIMPLEMENTED` like `request()` would be.
    */
   readonly call: ContractCaller<C, ClientCallOptions>;
-  /** Typed proxy for the methods that yield: `for await (const line of client.stream.tail(n))`. */
+  /**
+   * Typed proxy for the methods that yield: `for await (const line of client.stream.tail(n))`.
+   * While reconnecting a stream call waits for the connection as `call` does; once sent it is
+   * never retried.
+   */
   readonly stream: ContractStreamCaller<C, ClientCallOptions>;
-  /** Stream methods go out once on the live connection (client-streams.ts), never retried. */
-  private readonly streamMethods: ReadonlySet<string>;
+  /** Stream calls wait for a connection as calls do, but are never retried (client-streams.ts). */
+  private readonly streams: ClientStreams<C>;
   private current: ClientState = "ready";
   /** Why no connection will come (state `failed`): the error later calls fail with. */
   private failure: Error | undefined;
@@ -108,8 +107,16 @@ export class Client<
         this.request(method as MethodOf<C>, input as never, callOptions as ClientCallOptions),
       options.contract.requestNames,
     ) as unknown as ContractCaller<C, ClientCallOptions>;
-    this.stream = createStreamCaller<C>(this as never, options.contract);
-    this.streamMethods = streamMethodNames(options.contract);
+    this.streams = new ClientStreams<C>(
+      {
+        pick: () => this.picker.pick() as never,
+        refusal: () => this.refusal(),
+        waitForPeer: (deadline, signal) => this.waitForPeer(deadline, signal) as never,
+        waitsForConnection: options.waitForConnection !== false,
+      },
+      options.contract,
+    );
+    this.stream = this.streams.caller();
   }
 
   /**
@@ -155,10 +162,9 @@ export class Client<
   ): Promise<OutputOf<C, M>> {
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
-    if (this.streamMethods.has(method))
-      return callStream(this as never, method, input, options) as never;
+    if (this.streams.has(method)) return this.streams.call(method, input, options) as never;
     if (options?.parent !== undefined) {
-      const inherited = this.inherit(options.parent, options);
+      const inherited = inheritParent(options.parent, options, this.timeoutMs);
       if (inherited instanceof Error) return Promise.reject(inherited);
       options = inherited;
     }
@@ -238,25 +244,6 @@ export class Client<
   private refusal(): Error | undefined {
     if (this.current === "closing" || this.current === "closed") return new ClientClosedError();
     return this.current === "failed" ? this.failure : undefined;
-  }
-
-  /** The parent's deadline and cancellation, carried into this call (grpc-js propagation). */
-  private inherit(
-    parent: ParentCall,
-    { parent: _, ...options }: ClientCallOptions,
-  ): CallOptions | Error {
-    const remainingMs = Math.floor(parent.remainingMs());
-    if (remainingMs <= 0 || parent.signal.aborted) {
-      return new DeadlineExceededError(
-        "the parent call's deadline has passed or it was cancelled; the call was not sent",
-        { notExecuted: true },
-      );
-    }
-    return {
-      ...options,
-      timeoutMs: Math.min(options.timeoutMs ?? this.timeoutMs, remainingMs),
-      signal: linkSignals(options.signal, parent.signal),
-    };
   }
 
   /** A peer for a call once one is up (other than `exclude`), within the deadline and signal. */

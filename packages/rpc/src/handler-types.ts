@@ -15,6 +15,7 @@ import type {
   HandlerContext as PeerHandlerContext,
   SignalContext as PeerSignalContext,
   ScopedCaller,
+  StreamCallerOf,
 } from "@parley/peer";
 import type { RpcConnection } from "./rpc-connection.js";
 
@@ -24,11 +25,12 @@ export type EmitterOf<C> = C extends AnyContract
   : { readonly [name: string]: (payload?: unknown) => Promise<void> };
 
 /**
- * Calls and signals back into the remote from a handler, typed by the callback contract `C`:
- * `ctx.peer.call.<method>(input)` and `ctx.peer.emit.<signal>(payload)`. Calls inherit the
- * handler's deadline and cancellation.
+ * Calls, streams and signals back into the remote from a handler, typed by the callback contract
+ * `C`: `ctx.peer.call.<method>(input)`, `ctx.peer.stream.<method>(input, { inputs })` and
+ * `ctx.peer.emit.<signal>(payload)`. Calls and streams inherit the handler's deadline and
+ * cancellation.
  */
-export type CallbackPeer<C> = ScopedCaller<CallerOf<C>, EmitterOf<C>>;
+export type CallbackPeer<C> = ScopedCaller<CallerOf<C>, EmitterOf<C>, StreamCallerOf<C>>;
 
 /**
  * What every request handler receives besides its input. `C` is the contract this side calls
