@@ -7,6 +7,7 @@
  * fast to encode 64 bytes and 2.6x to decode them (`npm run bench:codec`).
  */
 import { Buffer } from "node:buffer";
+import { slabBytes } from "./byte-slab.js";
 import { uint32 } from "./msgpack-scanner.js";
 
 /** msgpack bin 8, bin 16 and bin 32 type bytes. */
@@ -34,12 +35,13 @@ function binHeaderBytes(length: number): number {
 export const ZERO_COPY_MIN_BYTES = 4096;
 
 /**
- * `bytes` as msgpack bin behind `reserveBytes` zeroed bytes, in one buffer. The buffer comes from
- * Node's pool for small sizes (no fresh ArrayBuffer per message); every byte of it is written here.
+ * `bytes` as msgpack bin behind `reserveBytes` zeroed bytes, in one buffer. The buffer is a slice
+ * of a shared slab for small sizes (byte-slab.ts: no fresh ArrayBuffer per message, and a turn's
+ * frames lie back to back); every byte of it is written here.
  */
 export function encodeBinary(bytes: Uint8Array, reserveBytes: number): Uint8Array {
   const n = bytes.byteLength;
-  const out = Buffer.allocUnsafe(reserveBytes + binHeaderBytes(n) + n);
+  const out = slabBytes(reserveBytes + binHeaderBytes(n) + n);
   out.set(bytes, writeHead(out, reserveBytes, n));
   return out;
 }
@@ -54,7 +56,7 @@ export function encodeBinaryParts(
   reserveBytes: number,
 ): [head: Uint8Array, body: Uint8Array] {
   const n = bytes.byteLength;
-  const head = Buffer.allocUnsafe(reserveBytes + binHeaderBytes(n));
+  const head = slabBytes(reserveBytes + binHeaderBytes(n));
   writeHead(head, reserveBytes, n);
   return [head, bytes];
 }

@@ -1,6 +1,7 @@
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
 import { Outbox } from "../src/outbox.js";
+import { SplitFrame } from "../src/split-frame.js";
 import { until } from "./support/async.js";
 import { spyWrites } from "./support/write-spy.js";
 
@@ -34,6 +35,26 @@ describe("Outbox", () => {
     await new Promise((r) => process.nextTick(r));
     expect(writes).toEqual([frames]);
     expect(counters).toEqual({ writes: 1, framesSent: 3, bytesSent: 6 });
+  });
+
+  it("writes frames lying back to back in one buffer as one chunk, and keeps the others apart", async () => {
+    const { outbox, writes, counters } = setup();
+    const memory = Uint8Array.from({ length: 12 }, (_, i) => i);
+    const other = Uint8Array.of(99, 99);
+    outbox.push(memory.subarray(0, 3));
+    outbox.push(memory.subarray(3, 5));
+    outbox.push(new SplitFrame(memory.subarray(5, 6), memory.subarray(6, 9))); // adjacent too
+    outbox.push(other);
+    outbox.push(memory.subarray(10, 12)); // a gap at 9: a chunk of its own
+    await new Promise((r) => process.nextTick(r));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.map((c) => Array.from(c))).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      [99, 99],
+      [10, 11],
+    ]);
+    expect(writes[0]![0]!.buffer).toBe(memory.buffer); // a view of the frames' memory, not a copy
+    expect(counters).toEqual({ writes: 1, framesSent: 5, bytesSent: 13 });
   });
 
   it("writes frames pushed while held in one write at release(), with no flush left scheduled", async () => {
