@@ -11,7 +11,7 @@
  */
 
 /** Default `streamWindowItems`: items a receiver takes per stream direction before it grants more. */
-export const DEFAULT_STREAM_WINDOW_ITEMS = 64;
+export const DEFAULT_STREAM_WINDOW_ITEMS = 256;
 /** Default `streamWindowBytes`: bytes a receiver takes per stream direction before it grants more. */
 export const DEFAULT_STREAM_WINDOW_BYTES = 1_048_576;
 /** Largest credit either count may reach (the u32 of a Credit frame and of the Hello windows). */

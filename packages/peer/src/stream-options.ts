@@ -17,7 +17,7 @@ export const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 export interface StreamOptions {
   /**
    * Items this side accepts per stream and direction before it grants more credit (advertised in
-   * Hello). @default 64
+   * Hello). @default 256
    */
   streamWindowItems?: number;
   /**

@@ -6,6 +6,7 @@
 import { createMsgpackCodec } from "@parley/codec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_STREAM_WINDOW_BYTES, DEFAULT_STREAM_WINDOW_ITEMS } from "../src/credit-window.js";
 import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
 import { CreditStream, Flag, Kind, ResponseStatus } from "../src/wire-constants.js";
@@ -251,7 +252,7 @@ describe("stream frames", () => {
 describe("a peer's stream windows in its Hello (§12.2)", () => {
   it("are always sent, the defaults or the named options", async () => {
     for (const [options, window] of [
-      [{}, { items: 64, bytes: 1_048_576 }],
+      [{}, { items: DEFAULT_STREAM_WINDOW_ITEMS, bytes: DEFAULT_STREAM_WINDOW_BYTES }],
       [
         { streamWindowItems: 3, streamWindowBytes: 70_000 },
         { items: 3, bytes: 70_000 },

@@ -63,13 +63,13 @@ function source(items: string[]) {
 
 describe("server streams", () => {
   it("deliver every item in order, then the output in result, with credit in batches", async () => {
-    const { client, server } = feedPair();
+    const { client, server } = feedPair({}, {}, { streamWindowItems: 64 });
     const stream = client.stream.tail(1_000);
     const got: string[] = [];
     for await (const line of stream) got.push(line);
     expect(got).toEqual(Array.from({ length: 1_000 }, (_, i) => `line ${i}`));
     await expect(stream.result).resolves.toBe(1_000);
-    // Half the 64-item window per Credit: about 1000 / 32 frames, never one per item.
+    // Half a 64-item window per Credit: about 1000 / 32 frames, never one per item.
     expect(client.stats.creditsSent).toBeGreaterThanOrEqual(30);
     expect(client.stats.creditsSent).toBeLessThanOrEqual(32);
     expect(server.stats.streamItemsSent).toBe(1_000);
@@ -221,7 +221,7 @@ describe("server streams", () => {
 describe("client streams", () => {
   it("send every input under credit, end of input, and resolve with the output", async () => {
     const chunks = Array.from({ length: 500 }, (_, i) => `chunk ${i}`);
-    const { client, server } = feedPair();
+    const { client, server } = feedPair({}, { streamWindowItems: 64 });
     const total = await client.call.upload("f", { inputs: chunks });
     expect(total).toBe(chunks.join("").length);
     expect(client.stats.streamItemsSent).toBe(500);

@@ -4,6 +4,8 @@
  * SLOW_CONSUMER, and unary calls on the same connection go on while a stream is stalled. Then the
  * same for a client stream, and cancellation repeated 10,000 times with a flat heap and handles.
  */
+
+import { DEFAULT_STREAM_WINDOW_BYTES, DEFAULT_STREAM_WINDOW_ITEMS } from "@parley/peer";
 import {
   collectAndMeasureHeap,
   expectNoLeakedHandles,
@@ -16,9 +18,9 @@ import { connect, serve } from "../src/index.js";
 import { flow } from "./processes/flow-contract.js";
 import { spawnScript } from "./processes/spawn.js";
 
-/** The default windows (peer: DEFAULT_STREAM_WINDOW_ITEMS, DEFAULT_STREAM_WINDOW_BYTES). */
-const WINDOW_ITEMS = 64;
-const WINDOW_BYTES = 1_048_576;
+/** The default windows. */
+const WINDOW_ITEMS = DEFAULT_STREAM_WINDOW_ITEMS;
+const WINDOW_BYTES = DEFAULT_STREAM_WINDOW_BYTES;
 const ITEM_BYTES = 1_024;
 /** An item's frame: its 1 KiB body and a few bytes of header and msgpack. */
 const MAX_ITEM_FRAME = ITEM_BYTES + 64;
