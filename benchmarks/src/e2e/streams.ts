@@ -8,9 +8,12 @@
  * - raw node:net pushing the same frames one way (length prefix + the item frame's payload), with
  *   the socket's own backpressure and a length-prefix decoder on the reading end.
  *
- * Goals (docs: the streams issue's performance section): a 1 KiB server stream moves at least
- * 1.5x the unary requests/s and at least 0.5x raw node:net's frames/s. It also reports what the
- * window bounds: the reader's peak buffered bytes and the heap growth while streaming.
+ * Goals: a 1 KiB server stream moves at least 1.5x the unary requests/s and at least 0.5x raw
+ * node:net's frames/s. It also reports what the window bounds: the reader's peak buffered bytes and
+ * the heap growth while streaming.
+ *
+ * Each figure is the median of ROUNDS runs after a warm-up run of the same size, for Parley and raw
+ * node:net alike: the first run of a cold process measures the JIT compiler more than the code.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
@@ -20,6 +23,7 @@ import { runInNewContext } from "node:vm";
 import { LengthFieldDecoder } from "@parley/framing";
 import { connect, defineContract, serve, z } from "@parley/rpc";
 import { BENCHMARKS_DIR } from "./machine.js";
+import { median } from "./medians.js";
 
 const bench = defineContract({
   name: "bench-streams",
@@ -39,6 +43,8 @@ const bench = defineContract({
 /** Items per measured run, sized so one run takes about a second on a fast machine. */
 const ITEMS: Readonly<Record<number, number>> = { 1024: 200_000, 65536: 10_000 };
 const CONCURRENCY = 256;
+/** Measured runs per figure, after one warm-up run. */
+const ROUNDS = Number(process.env.STREAM_ROUNDS ?? 3);
 /** Window options under test (both ends); empty: the defaults. */
 const WINDOW = process.env.STREAM_WINDOW_ITEMS
   ? { streamWindowItems: Number(process.env.STREAM_WINDOW_ITEMS) }
@@ -86,31 +92,39 @@ async function measureParley(transport: string, size: number) {
   });
   const client = await connect({ url: server.url, contract: bench, ...WINDOW });
   const count = ITEMS[size]!;
-  // Warm-up, then the stream.
-  for await (const _ of client.stream.flood({ count: 2_000, size })) {
-  }
-  const heapBefore = heapAfterGc();
+  const streams: number[] = [];
+  const unary: number[] = [];
   let peakBufferedBytes = 0;
-  let peakHeap = 0;
-  let n = 0;
-  let start = performance.now();
-  for await (const _ of client.stream.flood({ count, size })) {
-    if (++n % 64 === 0) {
-      peakBufferedBytes = Math.max(peakBufferedBytes, client.peer!.stats.streamBytesBuffered);
+  let heapGrowthMiB = 0;
+  for (let round = 0; round <= ROUNDS; round++) {
+    // The heap is sampled in the warm-up run only: a full collection inside a timed run would
+    // count against it.
+    const heapBefore = round === 0 ? heapAfterGc() : 0;
+    let peakHeap = 0;
+    let n = 0;
+    let start = performance.now();
+    for await (const _ of client.stream.flood({ count, size })) {
+      if (++n % 64 === 0) {
+        peakBufferedBytes = Math.max(peakBufferedBytes, client.peer!.stats.streamBytesBuffered);
+      }
+      if (round === 0 && n === count >> 1) peakHeap = heapAfterGc(); // mid-stream, window in use
     }
-    if (n === count >> 1) peakHeap = heapAfterGc(); // mid-stream, with the window in use
+    const streamItemsPerSec = count / ((performance.now() - start) / 1_000);
+    if (round === 0) heapGrowthMiB = (peakHeap - heapBefore) / MIB;
+    // Unary at concurrency 256, the same number of requests.
+    start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next++ < count) await client.call.put(payload);
+      }),
+    );
+    if (round === 0) continue; // the warm-up
+    streams.push(streamItemsPerSec);
+    unary.push(count / ((performance.now() - start) / 1_000));
   }
-  const streamItemsPerSec = count / ((performance.now() - start) / 1_000);
-  const heapGrowthMiB = (peakHeap - heapBefore) / MIB;
-  // Unary at concurrency 256, the same number of requests.
-  start = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < count) await client.call.put(payload);
-    }),
-  );
-  const unaryRequestsPerSec = count / ((performance.now() - start) / 1_000);
+  const streamItemsPerSec = median(streams);
+  const unaryRequestsPerSec = median(unary);
   await client.close();
   await server.close();
   return { streamItemsPerSec, unaryRequestsPerSec, peakBufferedBytes, heapGrowthMiB };
@@ -197,12 +211,17 @@ async function main(): Promise<void> {
   for (const transport of ["tcp", "unix"]) {
     for (const size of [1_024, 65_536]) {
       const parley = await measureParley(transport, size);
-      const rawFramesPerSec = await measureRaw(transport, size);
+      const raw: number[] = [];
+      for (let round = 0; round <= ROUNDS; round++) {
+        const framesPerSec = await measureRaw(transport, size);
+        if (round > 0) raw.push(framesPerSec); // round 0 is the warm-up
+      }
+      const rawFramesPerSec = median(raw);
       rows.push({ transport, size, rawFramesPerSec, ...parley });
       process.stdout.write(`${transport} ${size} B: ${JSON.stringify(rows.at(-1))}\n`);
     }
   }
-  const text = `# Streams benchmark\n\n${new Date().toISOString()}, node ${process.version}\n\n${report(rows)}\n`;
+  const text = `# Streams benchmark\n\n${new Date().toISOString()}, node ${process.version}, median of ${ROUNDS} runs after a warm-up\n\n${report(rows)}\n`;
   const dir = join(BENCHMARKS_DIR, "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "streams-latest.md"), text);
