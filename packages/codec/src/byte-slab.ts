@@ -17,20 +17,26 @@ export const SLAB_BYTES = 64 * 1024;
 /** Larger encodings get a buffer of their own: a slab would hold only a few of them. */
 export const MAX_SLAB_SLICE_BYTES = 16 * 1024;
 
-let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slab: ArrayBuffer = newSlab();
 let used = 0;
+
+/** Uninitialised memory, as Node's own pool takes it (`new ArrayBuffer` would zero it). */
+function newSlab(): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer;
+}
 
 /**
  * `n` bytes of uninitialised memory (the caller writes every byte before the slice is read):
  * right after the previous slice when it fits, else at the start of a fresh slab.
  */
-export function slabBytes(n: number): Buffer {
+export function slabBytes(n: number): Uint8Array {
   if (n > MAX_SLAB_SLICE_BYTES) return Buffer.allocUnsafe(n);
   if (used + n > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slab = newSlab();
     used = 0;
   }
   const start = used;
   used += n;
-  return slab.subarray(start, used);
+  // A plain view: constructing one costs about half of Buffer#subarray's species lookup.
+  return new Uint8Array(slab, start, n);
 }
