@@ -19,6 +19,7 @@ import {
   SignalCall,
   type SignalContext,
 } from "./handler-run.js";
+import { IdTable } from "./id-table.js";
 import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { StreamSession } from "./stream-session.js";
@@ -70,7 +71,7 @@ export interface InboundSettings {
 /** Inbound requests and signals of one peer. */
 export class InboundCalls<Caller = unknown> {
   private readonly queue: HandlerQueue;
-  private readonly byId = new Map<number, InboundCall<Caller>>();
+  private readonly byId = new IdTable<InboundCall<Caller>>();
   /** Accepted requests and signals whose handler has not finished (or been skipped) yet. */
   private unfinished = 0;
   private readonly onExpired = (call: InboundCall<Caller>): void => this.expire(call);
@@ -150,7 +151,7 @@ export class InboundCalls<Caller = unknown> {
       m.metadata,
     );
     this.port.streams.attach(call as InboundCall<unknown>, contract);
-    this.byId.set(m.id, call);
+    this.byId.add(call);
     this.unfinished++;
     // A handler started at once joins the timer only if it goes async (see run()): a synchronous
     // one has answered before any timer could fire, and most handlers of a fast service are.

@@ -16,6 +16,7 @@ import {
   UnavailableError,
 } from "./errors.js";
 import { FifoQueue } from "./fifo-queue.js";
+import { IdTable } from "./id-table.js";
 import type { OutboundStream, StreamCallOwner } from "./outbound-stream.js";
 import {
   CallPhase,
@@ -79,7 +80,7 @@ export interface CallStart {
 /** The outbound call registry of one peer. */
 export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   readonly counts: CallCounts = { completed: 0, rejected: 0, abandoned: 0 };
-  private readonly inFlight = new Map<number, PendingCall>();
+  private readonly inFlight = new IdTable<PendingCall>();
   private readonly waiting = new FifoQueue<PendingCall | QueuedSignal>();
   private lastId = 0;
   /** Members the remote does not serve (set at Hello): calls to them fail here, unwritten. */
@@ -207,7 +208,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
 
   /** The remote's Bye: calls after `lastAcceptedId` crossed it and were not executed. */
   onRemoteBye(lastAcceptedId: number): void {
-    for (const call of [...this.inFlight.values()]) {
+    for (const call of this.inFlight.values()) {
       if (isSerialAfter(call.id, lastAcceptedId)) {
         this.fail(
           call,
@@ -238,7 +239,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   /** The connection ended: rejects everything, written calls with `inFlightError`. */
   failAll(waitingError: () => Error, inFlightError: (call: PendingCall) => Error): void {
     this.rejectWaiting(waitingError);
-    for (const call of [...this.inFlight.values()]) {
+    for (const call of this.inFlight.values()) {
       this.counts.abandoned++;
       this.settle(call, inFlightError(call));
     }
@@ -299,7 +300,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     call.id = id;
     call.phase = CallPhase.Sent;
     call.input = undefined;
-    this.inFlight.set(id, call);
+    this.inFlight.add(call);
     this.counters.requestsSent++;
     this.port.write(frame);
     call.stream?.opened();
