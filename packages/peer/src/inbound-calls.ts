@@ -257,7 +257,7 @@ export class InboundCalls<Caller = unknown> {
       this.succeeded(call, output);
       return undefined;
     }
-    if (call.heapIndex < 0 && !call.done) this.timers.add(call);
+    if (call.heapIndex === -1 && !call.done) this.timers.add(call);
     return Promise.resolve(output).then(
       (value) => this.succeeded(call, value),
       (error) => this.failed(call, error),
