@@ -123,9 +123,13 @@ export function monotonicNow(): number {
 /** A min-heap and an ordered queue of {@link Deadlined} entries, driven by one timer. */
 export class DeadlineTimer {
   private readonly heap: Deadlined[] = [];
-  /** Entries in deadline order from `queueHead` on; a removed one leaves a hole until compacted. */
-  private queue: (Deadlined | undefined)[] = [];
+  /**
+   * Entries in deadline order in [queueHead, queueEnd); a removed one leaves a hole until
+   * compacted. Emptied, the array is kept (only its ends move): no allocation per call.
+   */
+  private readonly queue: (Deadlined | undefined)[] = [];
   private queueHead = 0;
+  private queueEnd = 0;
   private queued = 0;
   /** Deadline of the last entry queued: a later-or-equal one may join the queue. */
   private queueTail = Number.NEGATIVE_INFINITY;
@@ -143,8 +147,8 @@ export class DeadlineTimer {
   add(entry: Deadlined): void {
     const due = entry.dueAt;
     if (due >= this.queueTail && due !== Number.POSITIVE_INFINITY) {
-      entry.heapIndex = -2 - this.queue.length;
-      this.queue.push(entry);
+      entry.heapIndex = -2 - this.queueEnd;
+      this.queue[this.queueEnd++] = entry;
       this.queued++;
       this.queueTail = due;
     } else {
@@ -180,6 +184,7 @@ export class DeadlineTimer {
     for (const entry of this.heap) entry.heapIndex = -1;
     for (const entry of this.queue) if (entry !== undefined) entry.heapIndex = -1;
     this.heap.length = 0;
+    this.queue.length = 0;
     this.resetQueue();
     this.disarm();
   }
@@ -201,26 +206,29 @@ export class DeadlineTimer {
     }
     // Keep the head on a live entry; holes behind it wait until compacted.
     if (at === this.queueHead) while (queue[this.queueHead] === undefined) this.queueHead++;
-    const holes = queue.length - this.queued;
+    const holes = this.queueEnd - this.queued;
     if (holes > 64 && holes > this.queued) this.compact();
   }
 
-  /** Moves the live entries to the front: O(n), after more than n removals. */
+  /** Moves the live entries to the front, in order: O(n), after more than n removals. */
   private compact(): void {
-    const live: Deadlined[] = [];
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const entry = this.queue[i];
+    const queue = this.queue;
+    let to = 0;
+    for (let i = this.queueHead; i < this.queueEnd; i++) {
+      const entry = queue[i];
       if (entry === undefined) continue;
-      entry.heapIndex = -2 - live.length;
-      live.push(entry);
+      entry.heapIndex = -2 - to;
+      queue[to++] = entry;
     }
-    this.queue = live;
+    queue.fill(undefined, to, this.queueEnd);
     this.queueHead = 0;
+    this.queueEnd = to;
   }
 
+  /** Every slot is a hole again (each removal cleared its own). */
   private resetQueue(): void {
-    this.queue.length = 0;
     this.queueHead = 0;
+    this.queueEnd = 0;
     this.queued = 0;
     this.queueTail = Number.NEGATIVE_INFINITY;
   }
