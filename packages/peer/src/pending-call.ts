@@ -50,8 +50,8 @@ export class PendingCall implements Deadlined {
   stream: CallerStream | undefined = undefined;
   /** The input, kept only until the Request is written. */
   input: unknown;
-  resolve!: (value: unknown) => void;
-  reject!: (error: Error) => void;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
   readonly promise: Promise<unknown>;
 
   constructor(
@@ -68,10 +68,10 @@ export class PendingCall implements Deadlined {
     readonly callSite: Error | undefined,
   ) {
     this.input = input;
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.promise = new Promise(captureSettlers);
+    this.resolve = capturedResolve;
+    this.reject = capturedReject;
+    capturedResolve = capturedReject = noop; // holds no settled call's value
   }
 
   /** AbortSignal listener (the EventListener object form: no closure per call). */
@@ -83,6 +83,16 @@ export class PendingCall implements Deadlined {
     this.owner.onCallDeadline(this);
   }
 }
+
+// The promise executor is one function for every call, not a closure per call: it leaves the
+// settlers here and the constructor takes them at once (the executor runs synchronously).
+let capturedResolve: (value: unknown) => void = noop;
+let capturedReject: (error: Error) => void = noop;
+function captureSettlers(resolve: (value: unknown) => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+function noop(): void {}
 
 /** A signal waiting for the handshake or for backpressure to clear. */
 export class QueuedSignal {
