@@ -75,6 +75,8 @@ export class InboundCalls<Caller = unknown> {
   /** Accepted requests and signals whose handler has not finished (or been skipped) yet. */
   private unfinished = 0;
   private readonly onExpired = (call: InboundCall<Caller>): void => this.expire(call);
+  private readonly runBound = (call: InboundCall<Caller>, handler: RequestHandler) =>
+    this.run(call, handler);
 
   constructor(
     private readonly port: InboundPort<Caller>,
@@ -156,7 +158,7 @@ export class InboundCalls<Caller = unknown> {
     // A handler started at once joins the timer only if it goes async (see run()): a synchronous
     // one has answered before any timer could fire, and most handlers of a fast service are.
     if (!this.queue.runsNow) this.timers.add(call);
-    this.queue.run(() => this.run(call, handler));
+    this.queue.run(this.runBound, call, handler);
   }
 
   /** The call of request `id` while it is in flight (its final Response not written yet). */
@@ -211,7 +213,7 @@ export class InboundCalls<Caller = unknown> {
     }
     this.unfinished++;
     const ctx = new SignalCall<Caller>(this.port, m.name, m.metadata);
-    this.queue.run(() => this.runSignal(handler, payload, ctx));
+    this.queue.run((h: SignalHandler, c) => this.runSignal(h, payload, c), handler, ctx);
   }
 
   /** The connection is going away: abort every handler; no Response will be written. */
