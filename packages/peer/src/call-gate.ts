@@ -26,6 +26,7 @@ import type {
   StreamCallerOf,
   UntypedStreamCaller,
 } from "./peer-types.js";
+import { monotonicNow, PendingCall } from "./pending-call.js";
 import { hasStreamMethods, refusedStream, streamOfCall } from "./stream-calls.js";
 import type { StreamSession } from "./stream-session.js";
 
@@ -97,16 +98,21 @@ export class CallGate<Caller> {
       stream?.ended(refused);
       return this.refuse(refused);
     }
-    return this.outbound.start({
+    const now = monotonicNow();
+    const timeoutMs = options?.timeoutMs ?? stream?.shape.timeoutMs ?? o.requestTimeoutMs;
+    let dueAt = now + timeoutMs;
+    if (inheritedDeadline !== undefined && inheritedDeadline < dueAt) dueAt = inheritedDeadline;
+    const call = new PendingCall(
+      this.outbound,
       method,
       input,
-      metadata: options?.metadata,
-      timeoutMs: options?.timeoutMs ?? stream?.shape.timeoutMs ?? o.requestTimeoutMs,
-      inheritedDeadline,
-      signal: linkSignals(options?.signal, parentSignal),
-      callSite: o.captureCallSites ? new Error("call site") : undefined,
-      stream,
-    });
+      options?.metadata,
+      dueAt,
+      timeoutMs,
+      linkSignals(options?.signal, parentSignal),
+      o.captureCallSites ? new Error("call site") : undefined,
+    );
+    return this.outbound.start(call, now, stream);
   }
 
   private refuse(error: Error): Promise<never> {

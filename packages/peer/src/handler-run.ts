@@ -186,8 +186,11 @@ export class SignalCall<Caller = unknown> implements SignalContext<Caller> {
   }
 }
 
-/** A handler run: sync (returns when done) or async (returns a promise). */
-export type HandlerTask = () => undefined | Promise<void>;
+/**
+ * A handler run: sync (returns when done) or async (returns a promise). Its two arguments are
+ * passed through, so a run needs no closure per request.
+ */
+export type HandlerTask<A, B> = (a: A, b: B) => undefined | Promise<void>;
 
 /** Runs handlers with at most `maxRunning` at once, the rest queued in order. */
 export class HandlerQueue {
@@ -214,16 +217,16 @@ export class HandlerQueue {
     return this.queue.size === 0 && this.running < this.maxRunning;
   }
 
-  /** Runs `task` now if a slot is free and nobody waits, else queues it. */
-  run(task: HandlerTask): void {
+  /** Runs `task(a, b)` now if a slot is free and nobody waits, else queues it. */
+  run<A, B>(task: HandlerTask<A, B>, a?: A, b?: B): void {
     if (!this.runsNow) {
       this.syncQueue();
-      this.queue.add(async () => task()).catch(noop);
+      this.queue.add(async () => task(a as A, b as B)).catch(noop);
       return;
     }
     // p-queue is empty here, so its concurrency only matters again once something is queued.
     this.direct++;
-    const pending = task();
+    const pending = task(a as A, b as B);
     if (pending === undefined) this.directDone();
     else pending.then(this.directDoneBound, this.directDoneBound);
   }

@@ -19,6 +19,7 @@ import {
   SignalCall,
   type SignalContext,
 } from "./handler-run.js";
+import { IdTable } from "./id-table.js";
 import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { StreamSession } from "./stream-session.js";
@@ -70,10 +71,12 @@ export interface InboundSettings {
 /** Inbound requests and signals of one peer. */
 export class InboundCalls<Caller = unknown> {
   private readonly queue: HandlerQueue;
-  private readonly byId = new Map<number, InboundCall<Caller>>();
+  private readonly byId = new IdTable<InboundCall<Caller>>();
   /** Accepted requests and signals whose handler has not finished (or been skipped) yet. */
   private unfinished = 0;
   private readonly onExpired = (call: InboundCall<Caller>): void => this.expire(call);
+  private readonly runBound = (call: InboundCall<Caller>, handler: RequestHandler) =>
+    this.run(call, handler);
 
   constructor(
     private readonly port: InboundPort<Caller>,
@@ -150,12 +153,12 @@ export class InboundCalls<Caller = unknown> {
       m.metadata,
     );
     this.port.streams.attach(call as InboundCall<unknown>, contract);
-    this.byId.set(m.id, call);
+    this.byId.add(call);
     this.unfinished++;
     // A handler started at once joins the timer only if it goes async (see run()): a synchronous
     // one has answered before any timer could fire, and most handlers of a fast service are.
     if (!this.queue.runsNow) this.timers.add(call);
-    this.queue.run(() => this.run(call, handler));
+    this.queue.run(this.runBound, call, handler);
   }
 
   /** The call of request `id` while it is in flight (its final Response not written yet). */
@@ -210,7 +213,7 @@ export class InboundCalls<Caller = unknown> {
     }
     this.unfinished++;
     const ctx = new SignalCall<Caller>(this.port, m.name, m.metadata);
-    this.queue.run(() => this.runSignal(handler, payload, ctx));
+    this.queue.run((h: SignalHandler, c) => this.runSignal(h, payload, c), handler, ctx);
   }
 
   /** The connection is going away: abort every handler; no Response will be written. */
@@ -256,7 +259,7 @@ export class InboundCalls<Caller = unknown> {
       this.succeeded(call, output);
       return undefined;
     }
-    if (call.heapIndex < 0 && !call.done) this.timers.add(call);
+    if (call.heapIndex === -1 && !call.done) this.timers.add(call);
     return Promise.resolve(output).then(
       (value) => this.succeeded(call, value),
       (error) => this.failed(call, error),

@@ -16,12 +16,13 @@ import {
   UnavailableError,
 } from "./errors.js";
 import { FifoQueue } from "./fifo-queue.js";
+import { IdTable } from "./id-table.js";
 import type { OutboundStream, StreamCallOwner } from "./outbound-stream.js";
 import {
   CallPhase,
   type DeadlineTimer,
   monotonicNow,
-  PendingCall,
+  type PendingCall,
   type PendingCallOwner,
   QueuedSignal,
 } from "./pending-call.js";
@@ -62,24 +63,10 @@ export interface CallCounts {
   abandoned: number;
 }
 
-/** Per-call settings `request()` resolved. */
-export interface CallStart {
-  readonly method: string;
-  readonly input: unknown;
-  readonly metadata: Metadata | undefined;
-  readonly timeoutMs: number;
-  /** Absolute deadline inherited from a handler, if any (`performance.now()` time). */
-  readonly inheritedDeadline: number | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly callSite: Error | undefined;
-  /** The call's streams, for a stream method. */
-  readonly stream?: OutboundStream | undefined;
-}
-
 /** The outbound call registry of one peer. */
 export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   readonly counts: CallCounts = { completed: 0, rejected: 0, abandoned: 0 };
-  private readonly inFlight = new Map<number, PendingCall>();
+  private readonly inFlight = new IdTable<PendingCall>();
   private readonly waiting = new FifoQueue<PendingCall | QueuedSignal>();
   private lastId = 0;
   /** Members the remote does not serve (set at Hello): calls to them fail here, unwritten. */
@@ -103,33 +90,23 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     return this.waiting.length;
   }
 
-  /** Starts a call: writes it now if allowed, else queues it (its deadline keeps running). */
-  start(s: CallStart): Promise<unknown> {
-    const now = monotonicNow();
-    let deadline = now + s.timeoutMs;
-    if (s.inheritedDeadline !== undefined && s.inheritedDeadline < deadline) {
-      deadline = s.inheritedDeadline;
+  /**
+   * Starts `call` (made by the call gate at `now`, the clock's reading, with its deadline and
+   * signal): writes it now if allowed, else queues it (its deadline keeps running). `stream`: the
+   * call's streams, for a stream method.
+   */
+  start(call: PendingCall, now: number, stream: OutboundStream | undefined): Promise<unknown> {
+    if (stream !== undefined) {
+      call.stream = stream;
+      stream.attach(call, this);
     }
-    const call = new PendingCall(
-      this,
-      s.method,
-      s.input,
-      s.metadata,
-      deadline,
-      s.timeoutMs,
-      s.signal,
-      s.callSite,
-    );
-    if (s.stream !== undefined) {
-      call.stream = s.stream;
-      s.stream.attach(call, this);
-    }
-    if (s.signal?.aborted) {
+    const signal = call.signal;
+    if (signal?.aborted) {
       this.fail(call, cancelled(call, CallPhase.Waiting));
       return call.promise;
     }
     this.timers.add(call);
-    s.signal?.addEventListener("abort", call, { once: true });
+    signal?.addEventListener("abort", call, { once: true });
     if (this.waiting.length === 0 && this.canSendCall()) {
       this.send(call, now);
     } else {
@@ -179,16 +156,24 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   /** Pairs a Response with its call; an unknown id is counted, never fatal. */
   onResponse(m: ResponseMessage): void {
     const call = this.inFlight.get(m.id);
-    call?.stream?.onFinal(m);
     if (call === undefined) {
       // A Response that crossed our Cancel, or a confused remote: counted, reported, not fatal.
       this.counters.unknownResponses++;
       this.port.warn(`dropped a Response for request ${m.id}, which has no call in flight`);
       return;
     }
+    call.stream?.onFinal(m);
     this.counters.responsesReceived++;
     this.counts.completed++;
-    this.settle(call, this.outcome(call, m));
+    if (m.status !== ResponseStatus.Ok || m.bodyError !== undefined) {
+      this.settle(call, this.failure(call, m));
+    } else if (this.contract === undefined) {
+      this.settle(call, undefined, m.body);
+    } else {
+      const parsed = this.contract.parseOutput(call.method, m.body);
+      if (parsed.ok) this.settle(call, undefined, parsed.value);
+      else this.settle(call, parsed.error);
+    }
     this.admit();
   }
 
@@ -207,7 +192,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
 
   /** The remote's Bye: calls after `lastAcceptedId` crossed it and were not executed. */
   onRemoteBye(lastAcceptedId: number): void {
-    for (const call of [...this.inFlight.values()]) {
+    for (const call of this.inFlight.values()) {
       if (isSerialAfter(call.id, lastAcceptedId)) {
         this.fail(
           call,
@@ -238,7 +223,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   /** The connection ended: rejects everything, written calls with `inFlightError`. */
   failAll(waitingError: () => Error, inFlightError: (call: PendingCall) => Error): void {
     this.rejectWaiting(waitingError);
-    for (const call of [...this.inFlight.values()]) {
+    for (const call of this.inFlight.values()) {
       this.counts.abandoned++;
       this.settle(call, inFlightError(call));
     }
@@ -299,7 +284,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     call.id = id;
     call.phase = CallPhase.Sent;
     call.input = undefined;
-    this.inFlight.set(id, call);
+    this.inFlight.add(call);
     this.counters.requestsSent++;
     this.port.write(frame);
     call.stream?.opened();
@@ -325,14 +310,9 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     item.resolve();
   }
 
-  /** The result a Response carries for `call`: a value, or an error to reject with. */
-  private outcome(call: PendingCall, m: ResponseMessage): unknown {
+  /** The error a Response that is not a decodable OK carries for `call`. */
+  private failure(call: PendingCall, m: ResponseMessage): Error {
     if (m.bodyError !== undefined) return m.bodyError;
-    if (m.status === ResponseStatus.Ok) {
-      if (this.contract === undefined) return new Settled(m.body);
-      const parsed = this.contract.parseOutput(call.method, m.body);
-      return parsed.ok ? new Settled(parsed.value) : parsed.error;
-    }
     // fromWireError coerces a malformed body (it came from the network).
     const remote = fromWireError(m.body as WireError);
     if (m.status !== ResponseStatus.Rejected) return remote;
@@ -354,10 +334,12 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   }
 
   /**
-   * Settles `call` once: `outcome` is a {@link Settled} value or an Error. Counting, Cancel and
-   * admission are the caller's. True when the call was in flight (its id is free again).
+   * Settles `call` once: rejects it with `error`, or resolves it with `value` when `error` is
+   * undefined (a value, never wrapped: a handler may return an Error object and it still resolves).
+   * Counting, Cancel and admission are the caller's. True when the call was in flight (its id is
+   * free again).
    */
-  private settle(call: PendingCall, outcome: unknown): boolean {
+  private settle(call: PendingCall, error: Error | undefined, value?: unknown): boolean {
     if (call.phase === CallPhase.Settled) return false;
     const wasSent = call.phase === CallPhase.Sent;
     call.phase = CallPhase.Settled;
@@ -366,9 +348,9 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     call.signal?.removeEventListener("abort", call);
     const inFlight = wasSent && this.inFlight.get(call.id) === call;
     if (inFlight) this.inFlight.delete(call.id);
-    call.stream?.ended(outcome instanceof Settled ? undefined : (outcome as Error));
-    if (outcome instanceof Settled) call.resolve(outcome.value);
-    else call.reject(outcome as Error);
+    call.stream?.ended(error);
+    if (error === undefined) call.resolve(value);
+    else call.reject(error);
     return inFlight;
   }
 
@@ -376,11 +358,6 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     this.counters.cancelsSent++;
     this.port.write(this.wire.encode({ kind: Kind.Cancel, id: call.id }));
   }
-}
-
-/** Wraps a resolved value so that a handler returning an Error object still resolves. */
-class Settled {
-  constructor(readonly value: unknown) {}
 }
 
 function isLocalGiveUp(error: Error): boolean {

@@ -93,4 +93,47 @@ describe("DeadlineTimer", () => {
     expect(fired).toEqual([]);
     expect(timers.size).toBe(1);
   });
+
+  it("fires entries that came in deadline order, and ones due earlier, in deadline order", async () => {
+    const timers = new DeadlineTimer();
+    const fired: string[] = [];
+    // q1..q3 come in order (the queue); h1 and h2 are due before the last queued (the heap).
+    for (const [label, ms] of [
+      ["q1", 4],
+      ["q2", 10],
+      ["h1", 2],
+      ["q3", 16],
+      ["h2", 12],
+    ] as const) {
+      timers.add(entry(label, ms, fired));
+    }
+    expect(timers.size).toBe(5);
+    await until(() => fired.length === 5);
+    expect(fired).toEqual(["h1", "q1", "q2", "h2", "q3"]);
+    expect(timers.size).toBe(0);
+  });
+
+  it("keeps the entries in order through many removals out of order (compaction included)", async () => {
+    const timers = new DeadlineTimer();
+    const fired: string[] = [];
+    const base = monotonicNow();
+    const entries: Deadlined[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const e: Deadlined = {
+        dueAt: base + 20 + i / 100, // in order: every one joins the queue
+        heapIndex: -1,
+        onDeadline: () => fired.push(`${i}`),
+      };
+      entries.push(e);
+      timers.add(e);
+    }
+    // Remove all but every 100th, from the back and the middle first, so holes pile up.
+    const kept = new Set(entries.filter((_, i) => i % 100 === 0));
+    for (let i = 999; i >= 0; i--) if (!kept.has(entries[i]!)) timers.remove(entries[i]!);
+    expect(timers.size).toBe(10);
+    for (const e of entries) if (!kept.has(e)) expect(e.heapIndex).toBe(-1);
+    await until(() => fired.length === 10);
+    expect(fired).toEqual(["0", "100", "200", "300", "400", "500", "600", "700", "800", "900"]);
+    expect(timers.size).toBe(0);
+  });
 });
