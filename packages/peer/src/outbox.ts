@@ -42,12 +42,6 @@ export interface OutboxCounters {
 /** Batches frames into one write per turn and tracks backpressure. One per connection. */
 export class Outbox {
   private chunks: Uint8Array[] = [];
-  /**
-   * The run of back-to-back bytes the last frames ended with, not yet in `chunks`: frames whose
-   * bytes lie one after another in one buffer (slab slices, msgpackr's output) go out as one chunk.
-   */
-  private run: Uint8Array | undefined;
-  private runEnd = 0;
   private queuedBytes = 0;
   /** Frames queued for the next write (a split frame is two chunks). */
   private frames = 0;
@@ -100,7 +94,7 @@ export class Outbox {
   /** Ends {@link hold}: writes what was pushed meanwhile (and anything still waiting) now. */
   release(): void {
     this.held = false;
-    if (this.run !== undefined) this.flush();
+    if (this.chunks.length > 0) this.flush();
   }
 
   /**
@@ -109,12 +103,8 @@ export class Outbox {
    */
   push(frame: Frame): void {
     if (this.closed) return;
-    if (frame instanceof SplitFrame) {
-      this.append(frame.head);
-      this.append(frame.body);
-    } else {
-      this.append(frame);
-    }
+    if (frame instanceof SplitFrame) this.chunks.push(frame.head, frame.body);
+    else this.chunks.push(frame);
     this.frames++;
     this.queuedBytes += frame.byteLength;
     if (!this.scheduled && !this.held) {
@@ -126,9 +116,8 @@ export class Outbox {
   /** Writes what is queued now (before `end()`), instead of at the end of the turn. */
   flush(): void {
     this.scheduled = false;
-    if (this.closed || this.run === undefined) return;
-    this.endRun();
-    const batch = this.chunks;
+    if (this.closed || this.chunks.length === 0) return;
+    const batch = this.chunks.length > 1 ? mergeAdjacent(this.chunks) : this.chunks;
     this.counters.writes++;
     this.counters.framesSent += this.frames;
     this.frames = 0;
@@ -160,32 +149,9 @@ export class Outbox {
   close(): void {
     this.closed = true;
     this.chunks = [];
-    this.run = undefined;
     this.queuedBytes = 0;
     this.frames = 0;
     this.clearSlowTimer();
-  }
-
-  /** Extends the current run when `chunk` starts where it ends, else starts a new run. */
-  private append(chunk: Uint8Array): void {
-    const run = this.run;
-    if (run !== undefined && chunk.byteOffset === this.runEnd && chunk.buffer === run.buffer) {
-      this.runEnd += chunk.byteLength;
-      return;
-    }
-    if (run !== undefined) this.endRun();
-    this.run = chunk;
-    this.runEnd = chunk.byteOffset + chunk.byteLength;
-  }
-
-  /** Moves the current run into `chunks`: the chunk itself, or one view over the merged bytes. */
-  private endRun(): void {
-    const run = this.run!;
-    const length = this.runEnd - run.byteOffset;
-    this.chunks.push(
-      length === run.byteLength ? run : new Uint8Array(run.buffer, run.byteOffset, length),
-    );
-    this.run = undefined;
   }
 
   private armSlowTimer(): void {
@@ -210,4 +176,33 @@ export class Outbox {
     if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
     this.slowTimer = undefined;
   }
+}
+
+/**
+ * `chunks` with every run of chunks that lie back to back in one buffer (slab slices, msgpackr's
+ * output) replaced by one view over the run: a turn of small frames is then one `Writable.write`
+ * and one iovec instead of one per frame. The bytes are the same; nothing is copied.
+ */
+export function mergeAdjacent(chunks: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let run = chunks[0]!;
+  let end = run.byteOffset + run.byteLength;
+  for (let i = 1; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    if (chunk.byteOffset === end && chunk.buffer === run.buffer) {
+      end += chunk.byteLength;
+      continue;
+    }
+    out.push(viewOf(run, end));
+    run = chunk;
+    end = chunk.byteOffset + chunk.byteLength;
+  }
+  out.push(viewOf(run, end));
+  return out;
+}
+
+/** `run` itself when it ends at `end`, else a view from its start to `end` in its buffer. */
+function viewOf(run: Uint8Array, end: number): Uint8Array {
+  const length = end - run.byteOffset;
+  return length === run.byteLength ? run : new Uint8Array(run.buffer, run.byteOffset, length);
 }
