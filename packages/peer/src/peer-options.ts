@@ -72,9 +72,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 4 * 1_048_576;
 /** Smallest `maxFrameBytes`: a Hello of up to 64 KiB must always fit. */
 export const MIN_MAX_FRAME_BYTES = MAX_HELLO_BYTES;
 
-/** What a handler of a peer that calls `C` receives: `ctx.peer` typed by `C`. */
+/** The `ctx` a handler (or signal handler) of a peer that calls `C` gets: `ctx.peer` typed by `C`. */
 type ContextOf<C> = HandlerContext<CallerOf<C>, StreamCallerOf<C>>;
-/** What a signal handler of a peer that calls `C` receives. */
 type SignalContextOf<C> = SignalContext<CallerOf<C>, StreamCallerOf<C>>;
 
 /** Handlers for the served contract `S` (untyped without a contract). */
@@ -155,15 +154,11 @@ export interface PeerOptions<
   /** Receives warnings nobody else can: dropped signals, signal handler errors. @default none */
   logger?: PeerLogger;
   /**
-   * Makes each connection's wire format: how messages become frames and bytes become messages.
-   * Both peers must use the same one.
-   * @default createBinaryWireFormat (Parley's binary format of docs/protocol.md)
+   * Makes each connection's wire format (messages to frames, bytes to messages); both peers use
+   * the same one. @default createBinaryWireFormat (Parley's binary format of docs/protocol.md)
    */
   wireFormat?: WireFormatFactory;
-  /**
-   * When a turn's frames are written: `"nextTick"`, `"microtask"` or `"immediate"` (see
-   * benchmarks/src/micro/peer.ts). @default "nextTick"
-   */
+  /** When a turn's frames are written (see benchmarks/src/micro/peer.ts). @default "nextTick" */
   flushScheduler?: FlushScheduler;
 }
 
