@@ -50,13 +50,14 @@ export class AuthExchange {
   private challenged = false;
 
   /**
-   * @param ownHello SHA-256 of this side's Hello payload.
+   * @param ownHello SHA-256 of this side's Hello payload; made only with `authSecrets`, the one
+   *   case a proof (and so the transcript) is computed.
    * @param exporter the TLS session's keying material, when the proofs are bound to it.
    */
   constructor(
     private readonly o: ResolvedPeerOptions,
     private readonly role: ProofRole,
-    private readonly ownHello: Uint8Array,
+    private readonly ownHello: Uint8Array | undefined,
     private readonly exporter: Uint8Array | undefined,
   ) {}
 
@@ -178,7 +179,7 @@ export class AuthExchange {
   }
 
   private transcript(): ProofTranscript {
-    const own = this.ownHello;
+    const own = this.ownHello!;
     const remote = this.remoteHello;
     return {
       connectorNonce: this.connectorNonce!,

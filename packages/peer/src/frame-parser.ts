@@ -47,10 +47,13 @@ export class FrameParser {
   private readonly names = new NameStringCache();
   /** Flag bits accepted: METADATA, and MORE once streams are enabled. */
   private knownFlags: number = KNOWN_FLAGS;
-  /** SHA-256 of the last Hello's payload as received: the remote's part of the transcript (§5). */
+  /** SHA-256 of the last Hello's payload as received (§5), when `digestHellos`. */
   lastHelloDigest: Uint8Array | undefined;
 
-  constructor(private readonly codec: Codec) {}
+  constructor(
+    private readonly codec: Codec,
+    private readonly digestHellos = true,
+  ) {}
 
   /** True once {@link enableStreams} was called. */
   get streams(): boolean {
@@ -113,7 +116,7 @@ export class FrameParser {
       case Kind.ByeAck:
         return { kind };
       case Kind.Hello:
-        this.lastHelloDigest = helloDigest(payload);
+        if (this.digestHellos) this.lastHelloDigest = helloDigest(payload);
         return parseHello(r, (flags & Flag.Metadata) !== 0);
       case Kind.Auth:
         return parseAuth(r);

@@ -122,7 +122,11 @@ export class HelloHandshake {
         `authSecrets need a wire format that gives the remote Hello's digest; ${wire.name} does not`,
       );
     }
-    const own = helloDigest(this.frame.subarray(wire.frameOverheadBytes));
+    // Only a proof reads the digests (SHA-256 of up to 64 KiB): without secrets, none is made.
+    const own =
+      o.authSecrets === undefined
+        ? undefined
+        : helloDigest(this.frame.subarray(wire.frameOverheadBytes));
     this.auth = new AuthExchange(o, this.helloWaits ? "acceptor" : "connector", own, exporter);
   }
 

@@ -91,7 +91,8 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
   ) {
     const o = resolvePeerOptions(options as PeerOptions<ContractLike, ContractLike>);
     this.o = o;
-    this.wire = o.wireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes });
+    const helloDigests = o.authSecrets !== undefined; // only a proof of secrets reads them
+    this.wire = o.wireFormat(o.codec, { maxFrameBytes: o.maxFrameBytes, helloDigests });
     const { counters, timers, wire } = this;
     const base = { connection, o, wire, counters, timers };
     const parts = assembleParts<CallerOf<C>>(base, this.hooks());

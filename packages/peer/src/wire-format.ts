@@ -71,6 +71,11 @@ export interface WireFormatOptions {
    * @default false
    */
   readonly streams?: boolean | undefined;
+  /**
+   * Keep the SHA-256 of each received Hello for {@link WireFormat.lastHelloDigest}: needed only to
+   * prove a shared secret, so the engine asks for it only with `authSecrets`. @default true
+   */
+  readonly helloDigests?: boolean | undefined;
 }
 
 /** Options of {@link createBinaryWireFormat}. */
@@ -127,7 +132,7 @@ class BinaryWireFormat implements WireFormat {
 
   constructor(codec: Codec, options: BinaryWireFormatOptions) {
     this.encoder = new FrameEncoder(codec);
-    this.parser = new FrameParser(codec);
+    this.parser = new FrameParser(codec, options.helloDigests !== false);
     if (options.streams === true) this.parser.enableStreams();
     this.decoder = new LengthFieldDecoder({ maxFrameBytes: options.maxFrameBytes });
     this.frameOverheadBytes = this.encoder.prefixBytes;

@@ -1,8 +1,10 @@
 import { createMsgpackCodec } from "@parley/codec";
 import { describe, expect, it } from "vitest";
+import { helloDigest } from "../src/auth-proof.js";
 import { Kind } from "../src/wire-constants.js";
 import { createBinaryWireFormat } from "../src/wire-format.js";
 import type { Message } from "../src/wire-messages.js";
+import { rawHello } from "./support/raw-end.js";
 
 const messages: Message[] = [
   { kind: Kind.Request, id: 1, timeoutMs: 50, method: "add", metadata: { a: "b" }, body: { a: 1 } },
@@ -18,6 +20,22 @@ function stream(): Uint8Array {
 }
 
 describe("binary wire format", () => {
+  it("keeps a received Hello's digest unless told it is not wanted (helloDigests: false)", () => {
+    const codec = createMsgpackCodec();
+    const frame = createBinaryWireFormat(codec, { maxFrameBytes: 65_536 }).encode(rawHello());
+    for (const [helloDigests, digest] of [
+      [undefined, helloDigest(frame.subarray(4))],
+      [true, helloDigest(frame.subarray(4))],
+      [false, undefined],
+    ] as const) {
+      const wire = createBinaryWireFormat(codec, { maxFrameBytes: 65_536, helloDigests });
+      const out: Message[] = [];
+      wire.push(frame, (m) => out.push(m));
+      expect(out.map((m) => m.kind)).toEqual([Kind.Hello]);
+      expect(wire.lastHelloDigest?.()).toEqual(digest);
+    }
+  });
+
   it("decodes the same messages whatever the chunking, split at every byte offset", () => {
     const bytes = stream();
     for (let split = 1; split < bytes.length; split++) {
