@@ -28,9 +28,11 @@ function binHeaderBytes(length: number): number {
 }
 
 /**
- * Byte strings from this size on are sent without a copy ({@link encodeBinaryParts}): above 4 KiB
- * Node's buffer pool no longer serves an allocation, so a copy would cost a fresh buffer of its own
- * (an allocation, first-touch page faults, garbage collection work) on top of the copying.
+ * Byte strings from this size on are sent without a copy ({@link encodeBinaryParts}): a copy of a
+ * large body costs more than the extra chunk in the write, and would take a large share of an
+ * encoding slab (byte-slab.ts) or, past 16 KiB, a fresh buffer of its own (an allocation,
+ * first-touch page faults, garbage collection work). Below it, copying into the slab is what lets
+ * a turn's frames go out as one chunk.
  */
 export const ZERO_COPY_MIN_BYTES = 4096;
 
@@ -39,9 +41,13 @@ export const ZERO_COPY_MIN_BYTES = 4096;
  * of a shared slab for small sizes (byte-slab.ts: no fresh ArrayBuffer per message, and a turn's
  * frames lie back to back); every byte of it is written here.
  */
-export function encodeBinary(bytes: Uint8Array, reserveBytes: number): Uint8Array {
+export function encodeBinary(
+  bytes: Uint8Array,
+  reserveBytes: number,
+  alloc: (n: number) => Uint8Array = slabBytes,
+): Uint8Array {
   const n = bytes.byteLength;
-  const out = slabBytes(reserveBytes + binHeaderBytes(n) + n);
+  const out = alloc(reserveBytes + binHeaderBytes(n) + n);
   out.set(bytes, writeHead(out, reserveBytes, n));
   return out;
 }
