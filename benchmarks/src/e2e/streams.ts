@@ -45,6 +45,11 @@ const ITEMS: Readonly<Record<number, number>> = { 1024: 200_000, 65536: 10_000 }
 const CONCURRENCY = 256;
 /** Measured runs per figure, after one warm-up run. */
 const ROUNDS = Number(process.env.STREAM_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  throw new RangeError(
+    `STREAM_ROUNDS must be a whole number >= 1 (got ${process.env.STREAM_ROUNDS})`,
+  );
+}
 /** Window options under test (both ends); empty: the defaults. */
 const WINDOW = process.env.STREAM_WINDOW_ITEMS
   ? { streamWindowItems: Number(process.env.STREAM_WINDOW_ITEMS) }

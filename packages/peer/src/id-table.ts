@@ -59,7 +59,7 @@ export class IdTable<T extends IdEntry> {
     }
   }
 
-  /** Every entry (a copy: the caller may delete while it walks them). */
+  /** Every entry, in no set order (a copy: the caller may delete while it walks them). */
   values(): T[] {
     const out: T[] = [];
     for (const entry of this.slots) if (entry !== undefined) out.push(entry);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
+import { DEFAULT_STREAM_WINDOW_BYTES, DEFAULT_STREAM_WINDOW_ITEMS } from "../src/credit-window.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 
@@ -31,5 +32,12 @@ describe("README", () => {
     for (const option of options) {
       expect(readme, option).toMatch(new RegExp(`^\\|\\s*\`${option}\`\\s*\\|\\s*\\S`, "m"));
     }
+  });
+
+  it("gives the stream windows' defaults as the code has them", () => {
+    const row = (option: string) =>
+      readme.match(new RegExp(`^\\|\\s*\`${option}\`\\s*\\|\\s*\`(\\d+)\``, "m"))?.[1];
+    expect(Number(row("streamWindowItems"))).toBe(DEFAULT_STREAM_WINDOW_ITEMS);
+    expect(Number(row("streamWindowBytes"))).toBe(DEFAULT_STREAM_WINDOW_BYTES);
   });
 });
