@@ -156,6 +156,9 @@ export class DeadlineTimer {
   /** Adds `entry`; arms the timer when it is now the earliest deadline. */
   add(entry: Deadlined): void {
     const due = entry.dueAt;
+    // A lone long-lived entry (a stream of an hour) at the queue's tail would send every shorter
+    // call to the heap while it lives: it moves to the heap instead, and the queue starts anew.
+    if (due < this.queueTail && this.queued === 1) this.heapLoneQueued();
     if (due >= this.queueTail && due !== Number.POSITIVE_INFINITY) {
       entry.heapIndex = -2 - this.queueEnd;
       this.queue[this.queueEnd++] = entry;
@@ -218,6 +221,16 @@ export class DeadlineTimer {
     if (at === this.queueHead) while (queue[this.queueHead] === undefined) this.queueHead++;
     const holes = this.queueEnd - this.queued;
     if (holes > 64 && holes > this.queued) this.compact();
+  }
+
+  /** Moves the one queued entry into the heap and empties the queue. */
+  private heapLoneQueued(): void {
+    const entry = this.queue[this.queueHead]!;
+    this.queue[this.queueHead] = undefined;
+    this.resetQueue();
+    entry.heapIndex = this.heap.length;
+    this.heap.push(entry);
+    this.siftUp(entry.heapIndex);
   }
 
   /** Moves the live entries to the front, in order: O(n), after more than n removals. */

@@ -113,6 +113,24 @@ describe("DeadlineTimer", () => {
     expect(timers.size).toBe(0);
   });
 
+  it("moves a lone long-lived entry out of the queue's way, so later short ones still queue", async () => {
+    const timers = new DeadlineTimer();
+    onTestFinished(() => timers.clear());
+    const fired: string[] = [];
+    const long = entry("long", 3_600_000, fired);
+    timers.add(long);
+    expect(long.heapIndex).toBeLessThan(-1); // queued, alone
+    const short = ["s1", "s2", "s3"].map((label, i) => entry(label, 5 + i, fired));
+    for (const e of short) timers.add(e);
+    expect(long.heapIndex).toBeGreaterThanOrEqual(0); // moved to the heap
+    for (const e of short) expect(e.heapIndex).toBeLessThan(-1); // queued in order
+    await until(() => fired.length === 3);
+    expect(fired).toEqual(["s1", "s2", "s3"]);
+    expect(timers.size).toBe(1);
+    timers.remove(long);
+    expect(timers.size).toBe(0);
+  });
+
   it("keeps the entries in order through many removals out of order (compaction included)", async () => {
     const timers = new DeadlineTimer();
     const fired: string[] = [];
