@@ -21,6 +21,15 @@ export function markdownTableProblems(markdown: string): string[] {
   return problems;
 }
 
+/** The tables of a report of a TCP-only run, by their headings, in order. */
+export const TCP_REPORT_TABLES = [
+  "Goals",
+  "Requests per second, TCP loopback (× raw node:net)",
+  "Latency p50 / p99 / p99.9, TCP loopback",
+  "CPU µs per call, client / server, TCP loopback",
+  "Systems",
+];
+
 /** Headings of the tables of a document, in order (the heading line above each table). */
 export function tableHeadings(markdown: string): string[] {
   const lines = markdown.split("\n");
