@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { charts } from "../src/e2e/charts.js";
 import { evaluateGoals } from "../src/e2e/goals.js";
 import { markdownReport } from "../src/e2e/markdown-report.js";
 import { mediansOf, withRatios } from "../src/e2e/medians.js";
@@ -213,6 +214,22 @@ function biomeFormatted(markdown: string): string {
   expect(run.status, run.stderr).toBe(0);
   return run.stdout;
 }
+
+describe("charts", () => {
+  it("draw one bar per system at each headline point measured, with its median figure", () => {
+    const blocks = charts(results());
+    // c=256 with 1 KiB (req/s) and c=1 with 1 KiB (p50); the run has no c=64 64 KiB point.
+    expect(blocks).toHaveLength(2);
+    const lines = (block: string) => block.split("\n").map((line) => line.trim());
+    const throughput = lines(blocks[0]!);
+    expect(throughput[0]).toBe("```mermaid");
+    expect(throughput).toContain('title "TCP, c=256, 1 KiB: requests per second"');
+    expect(throughput).toContain(`x-axis [${SYSTEMS.map((s) => `"${s.label}"`).join(", ")}]`);
+    expect(throughput).toContain("bar [200000, 40000, 10000, 2000]");
+    expect(lines(blocks[1]!)).toContain("bar [40, 44, 90, 300]");
+    expect(markdownReport(results())).toContain(blocks[0]);
+  });
+});
 
 describe("reports", () => {
   it("writes every figure in side-by-side tables per transport, with well-formed tables", () => {

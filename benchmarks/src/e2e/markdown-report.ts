@@ -5,6 +5,7 @@
  */
 import { markdownTable } from "markdown-table";
 import type { TransportKind } from "../systems/system.js";
+import { charts } from "./charts.js";
 import { formatBytes, formatCount, formatMicros, formatRatio, pointName } from "./format.js";
 import type { MedianFigures, RunResults, SystemPointResult } from "./results.js";
 
@@ -99,6 +100,12 @@ function figureTables(results: RunResults, level: string): string[] {
   );
 }
 
+/** The headline points as bar charts (charts.ts), when the run measured any of them. */
+function chartSection(results: RunResults, level: string): string[] {
+  const blocks = charts(results);
+  return blocks.length === 0 ? [] : [`${level} Charts`, ...blocks];
+}
+
 /** Why a system has no figure at a point, one line each (nothing when every point measured). */
 function failures(results: RunResults, level: string): string[] {
   const lines = results.points.flatMap((p) =>
@@ -120,6 +127,7 @@ export function reportBody(results: RunResults, level: string): string {
     methodLine(results),
     `${level} Goals`,
     goalsTable(results),
+    ...chartSection(results, level),
     ...figureTables(results, level),
     ...failures(results, level),
     `${level} Systems`,
