@@ -3,7 +3,7 @@
  * @internal No semver guarantee: these may change in any release.
  */
 export { authProof, EXPORTER_BYTES, EXPORTER_LABEL, helloDigest } from "./auth-proof.js";
-export { createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
+export { checkCallOptions, createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
 export { memberTableDigest } from "./contract-agreement.js";
 export { FrameEncoder } from "./frame-encoder.js";
 export { FrameParser } from "./frame-parser.js";

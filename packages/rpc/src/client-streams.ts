@@ -5,19 +5,22 @@
  * Before anything is sent they behave as unary calls do: a `parent` bounds their deadline and
  * cancels them with it, and while the client is reconnecting they wait for the next connection
  * within their deadline (`options.timeoutMs`, else the method's contract `timeoutMs`) and signal,
- * or fail at once with `NOT_CONNECTED` when `waitForConnection` is false. `client.stream` returns
- * its iterable at once and waits inside it (waiting-stream.ts). Once the Request is written a
- * stream is never retried: its items cannot be replayed (gRPC, too, waits while connecting but
- * never retries a stream once a message has flowed). A call refused at once leaves its inputs
- * unread, for a retry; one that ends after it started waiting closes them.
+ * or fail at once with `NOT_CONNECTED` when `waitForConnection` is false. Their options pass the
+ * engine's own check before any wait, so a bad one fails with the same `INVALID_OPTION` connected
+ * or not. `client.stream` returns its iterable at once and waits inside it (waiting-stream.ts).
+ * Once the Request is written a stream is never retried: its items cannot be replayed (gRPC, too,
+ * waits while connecting but never retries a stream once a message has flowed). A call refused at
+ * once leaves its inputs unread, for a retry; one that ends unsent after it started waiting, the
+ * engine refusing it on the new connection included, closes them (unsent-inputs.ts).
  */
 import type { AnyContract, CallStream, ContractStreamCaller } from "@parley/codec";
+import { InvalidOptionError } from "@parley/framing";
 import type { CallOptions, Peer } from "@parley/peer";
-import { createNameProxy, monotonicNow } from "@parley/peer/internal";
+import { checkCallOptions, createNameProxy, monotonicNow } from "@parley/peer/internal";
 import type { ClientCallOptions } from "./client-options.js";
-import { NotConnectedError } from "./errors.js";
 import { inheritParent } from "./parent-call.js";
-import { closeInputs, WaitingStream } from "./waiting-stream.js";
+import { UnsentInputs } from "./unsent-inputs.js";
+import { WaitingStream } from "./waiting-stream.js";
 
 type AnyPeer = Peer<undefined, AnyContract>;
 type StreamOpener = (input: unknown, options: unknown) => CallStream<unknown, unknown>;
@@ -30,20 +33,23 @@ export interface StreamHost {
   refusal(): Error | undefined;
   /** A peer once one is up, within `deadline` (a `performance.now()` time) and `signal`. */
   waitForPeer(deadline: number, signal: AbortSignal | undefined): Promise<AnyPeer>;
-  /** `waitForConnection`: wait for a connection while reconnecting, or refuse at once. */
-  readonly waitsForConnection: boolean;
+  /** `NOT_CONNECTED` when a call must not wait for a connection (`waitForConnection` false). */
+  notConnected(): Error | undefined;
 }
 
 /** The stream calls of one client: its `stream` proxy and its `call`s of client-stream methods. */
 export class ClientStreams<C extends AnyContract> {
   /** The contract's stream methods (those that declare `yields` or `accepts`). */
   private readonly methods: ReadonlySet<string>;
+  /** The methods that yield: the only ones `client.stream` sends. */
+  private readonly yielding: ReadonlySet<string>;
 
   constructor(
     private readonly host: StreamHost,
     private readonly contract: C,
   ) {
     this.methods = new Set(contract.requestNames.filter((m) => contract.streamOf(m) !== undefined));
+    this.yielding = new Set(contract.requestNames.filter((m) => contract.streamOf(m)?.yields));
   }
 
   /** True when `method` streams: its calls go through {@link ClientStreams.call}. */
@@ -57,24 +63,28 @@ export class ClientStreams<C extends AnyContract> {
     if (prepared instanceof Error) return Promise.reject(prepared);
     const peer = this.host.pick();
     if (peer !== undefined) return peer.request(method as never, input as never, prepared);
-    if (!this.host.waitsForConnection) return Promise.reject(notConnected());
+    const notConnected = this.host.notConnected();
+    if (notConnected !== undefined) return Promise.reject(notConnected);
     const deadline = this.deadlineOf(method, prepared);
-    return this.host.waitForPeer(deadline, prepared?.signal).then(
-      (ready) => ready.request(method as never, input as never, remaining(prepared, deadline)),
-      (error: unknown) => {
-        // Waiting took the inputs: an ended call closes them, as the engine does for one sent.
-        closeInputs(inputsOf(prepared));
+    const inputs = new UnsentInputs(inputsOf(prepared));
+    return this.host
+      .waitForPeer(deadline, prepared?.signal)
+      .then((ready) =>
+        ready.request(method as never, input as never, sent(prepared, deadline, inputs)),
+      )
+      .catch((error: unknown) => {
+        // Waiting took the inputs: a call that ends unsent closes them, as the engine does for one
+        // under way (a call the engine started reading is left to it).
+        inputs.close();
         throw error;
-      },
-    );
+      });
   }
 
   /** The typed `client.stream` proxy: one function per method that yields. */
   caller(): ContractStreamCaller<C, ClientCallOptions> {
-    const names = this.contract.requestNames.filter((m) => this.contract.streamOf(m)?.yields);
     return createNameProxy(
       (method, input, options) => this.stream(method, input, options as ClientCallOptions),
-      names,
+      [...this.yielding],
     ) as unknown as ContractStreamCaller<C, ClientCallOptions>;
   }
 
@@ -87,22 +97,30 @@ export class ClientStreams<C extends AnyContract> {
     if (prepared instanceof Error) return failedStream(prepared);
     const peer = this.host.pick();
     if (peer !== undefined) return openerOf(peer, method)(input, prepared);
-    if (!this.host.waitsForConnection) return failedStream(notConnected());
+    // A name that yields nothing is refused at once, as the engine refuses it when connected.
+    if (!this.yielding.has(method)) return failedStream(yieldsNothing(method, this.contract));
+    const notConnected = this.host.notConnected();
+    if (notConnected !== undefined) return failedStream(notConnected);
     const deadline = this.deadlineOf(method, prepared);
+    const inputs = new UnsentInputs(inputsOf(prepared));
     return new WaitingStream(
       (signal) => this.host.waitForPeer(deadline, signal),
-      (ready) => openerOf(ready, method)(input, remaining(prepared, deadline)),
-      inputsOf(prepared),
+      (ready) => openerOf(ready, method)(input, sent(prepared, deadline, inputs)),
+      inputs,
       prepared?.signal,
     );
   }
 
-  /** The client's refusal, or the options with `parent`'s deadline and signal carried in. */
+  /**
+   * The client's refusal, or the engine's verdict on the options (so a bad one fails before any
+   * wait, as it does connected), or the options with `parent`'s deadline and signal carried in.
+   */
   private prepare(
     method: string,
     options: ClientCallOptions | undefined,
   ): CallOptions | undefined | Error {
-    const refused = this.host.refusal();
+    const refused =
+      this.host.refusal() ?? checkCallOptions(method, undefined, options, undefined, undefined);
     if (refused !== undefined) return refused;
     if (options?.parent === undefined) return options;
     return inheritParent(options.parent, options, this.timeoutOf(method));
@@ -113,16 +131,32 @@ export class ClientStreams<C extends AnyContract> {
     return monotonicNow() + (options?.timeoutMs ?? this.timeoutOf(method));
   }
 
-  /** The method's contract deadline (a stream method always states one; Infinity for none). */
+  /**
+   * The method's contract deadline: a stream method always states one (Infinity for none), and
+   * only stream methods get here (`call` of the others is unary; `stream` refuses them first).
+   */
   private timeoutOf(method: string): number {
-    return this.contract.streamOf(method)?.timeoutMs ?? Number.POSITIVE_INFINITY;
+    return this.contract.streamOf(method)!.timeoutMs;
   }
 }
 
-/** The options of a call sent after waiting: what is left of its deadline. */
-function remaining(options: CallOptions | undefined, deadline: number): CallOptions | undefined {
-  if (!Number.isFinite(deadline)) return options;
-  return { ...options, timeoutMs: Math.max(1, deadline - monotonicNow()) };
+/** The options of a call sent after waiting: what is left of its deadline, and its inputs. */
+function sent(
+  options: CallOptions | undefined,
+  deadline: number,
+  inputs: UnsentInputs,
+): CallOptions {
+  const timeoutMs =
+    deadline === Number.POSITIVE_INFINITY
+      ? options?.timeoutMs
+      : Math.max(1, deadline - monotonicNow());
+  return { ...options, timeoutMs, inputs: inputs.forEngine() } as CallOptions;
+}
+
+/** Why `client.stream.<method>` is refused when `method` yields nothing (the engine's words). */
+function yieldsNothing(method: string, contract: AnyContract): InvalidOptionError {
+  const what = contract.streamOf(method) === undefined ? "is not a stream method" : "yields none";
+  return new InvalidOptionError(`${method} ${what}: call it with call.${method}()`);
 }
 
 function openerOf(peer: AnyPeer, method: string): StreamOpener {
@@ -131,13 +165,6 @@ function openerOf(peer: AnyPeer, method: string): StreamOpener {
 
 function inputsOf(options: CallOptions | undefined): unknown {
   return (options as { inputs?: unknown } | undefined)?.inputs;
-}
-
-function notConnected(): NotConnectedError {
-  return new NotConnectedError(
-    "client is reconnecting and waitForConnection is false; the stream call was not sent and " +
-      "its inputs were not read",
-  );
 }
 
 /** A stream refused before it started: the loop throws `error`, `result` rejects with it. */

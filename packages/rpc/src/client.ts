@@ -13,7 +13,7 @@ import {
   type SignalNameOf,
   type SignalOptions,
 } from "@parley/peer";
-import { createNameProxy, monotonicNow } from "@parley/peer/internal";
+import { checkCallOptions, createNameProxy, monotonicNow } from "@parley/peer/internal";
 import type { Backoff } from "./backoff.js";
 import { failureErrors, localClose } from "./client-failures.js";
 import type { ClientCallOptions, ClientEvents, ConnectOptions } from "./client-options.js";
@@ -112,7 +112,7 @@ export class Client<
         pick: () => this.picker.pick() as never,
         refusal: () => this.refusal(),
         waitForPeer: (deadline, signal) => this.waitForPeer(deadline, signal) as never,
-        waitsForConnection: options.waitForConnection !== false,
+        notConnected: () => this.notConnected(),
       },
       options.contract,
     );
@@ -163,6 +163,10 @@ export class Client<
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     if (this.streams.has(method)) return this.streams.call(method, input, options) as never;
+    // The engine's own option check, before any wait: a bad option fails at once with the same
+    // INVALID_OPTION whether the client is connected or reconnecting.
+    const invalid = checkCallOptions(method, input, options, undefined, undefined);
+    if (invalid !== undefined) return Promise.reject(invalid);
     if (options?.parent !== undefined) {
       const inherited = inheritParent(options.parent, options, this.timeoutMs);
       if (inherited instanceof Error) return Promise.reject(inherited);
@@ -246,19 +250,23 @@ export class Client<
     return this.current === "failed" ? this.failure : undefined;
   }
 
+  /** `NOT_CONNECTED` when calls must not wait for a connection (`waitForConnection` false). */
+  private notConnected(): NotConnectedError | undefined {
+    if (this.options.waitForConnection !== false) return undefined;
+    return new NotConnectedError(
+      "client is reconnecting and waitForConnection is false; the call was not sent " +
+        "(a stream call's inputs were not read)",
+    );
+  }
+
   /** A peer for a call once one is up (other than `exclude`), within the deadline and signal. */
   private waitForPeer(
     deadline: number,
     signal: AbortSignal | undefined,
     exclude?: Peer<S, C>,
   ): Promise<Peer<S, C>> {
-    if (this.options.waitForConnection === false && this.refusal() === undefined) {
-      return Promise.reject(
-        new NotConnectedError(
-          "client is reconnecting and waitForConnection is false; the call was not sent",
-        ),
-      );
-    }
+    const notConnected = this.refusal() === undefined ? this.notConnected() : undefined;
+    if (notConnected !== undefined) return Promise.reject(notConnected);
     return this.waiters.wait(
       deadline,
       signal,

@@ -12,7 +12,7 @@ export class PeerWaiters {
 
   /**
    * Resolves with `pick()`'s peer once there is one, rejects with `refusal()` once there is one.
-   * `deadline` is a `performance.now()` time (Infinity: no deadline).
+   * `deadline` is a `performance.now()` time (`Number.POSITIVE_INFINITY`: no deadline).
    */
   wait<P>(
     deadline: number,
@@ -39,13 +39,15 @@ export class PeerWaiters {
       const onAbort = () => finish(() => reject(cancelled(signal!)));
       // One timer per waiting call is fine here: calls only wait while the link is down. It stays
       // ref'd: a call waiting for a reconnect keeps the process alive, as an open socket would.
-      // A stream method without a deadline (timeoutMs Infinity) waits with no timer.
-      const timer = Number.isFinite(deadline)
-        ? setTimeout(
-            () => finish(() => reject(new WaitDeadlineError(epochTime(deadline)))),
-            Math.max(0, deadline - monotonicNow()),
-          )
-        : undefined;
+      // Only a stream method without a deadline (timeoutMs Infinity) waits with no timer; any
+      // other deadline (a bad one is refused before the wait) gets one, so no call waits forever.
+      const timer =
+        deadline === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(
+              () => finish(() => reject(new WaitDeadlineError(epochTime(deadline)))),
+              Math.max(0, deadline - monotonicNow()),
+            );
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiting.add(wake);
     });

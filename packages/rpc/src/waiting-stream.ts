@@ -7,16 +7,19 @@
  * Ending it before it is sent settles `result` once, with the wait's error (`CANCELLED` for a
  * `break`, `return()` or the signal; `DEADLINE_EXCEEDED` for the deadline; `CLIENT_CLOSED` or the
  * client's failure), and closes the inputs (`return()`), so their producer's `finally` runs, as it
- * does when a stream under way ends early.
+ * does when a stream under way ends early. So does the engine refusing it on the new connection
+ * before the Request is written (unsent-inputs.ts).
  *
  * ```
  *   waiting ──connection up──> open: the engine's stream (items, Cancel on break, result)
+ *      │                          └── refused before the Request: result rejects, inputs closed
  *      └── break / signal / deadline / client closed: result rejects, inputs closed, nothing sent
  * ```
  */
 import type { AnyContract, CallStream } from "@parley/codec";
 import { CancelledError, type Peer } from "@parley/peer";
 import { linkSignals } from "@parley/peer/internal";
+import type { UnsentInputs } from "./unsent-inputs.js";
 
 type AnyPeer = Peer<undefined, AnyContract>;
 
@@ -34,17 +37,20 @@ export class WaitingStream implements CallStream<unknown, unknown>, AsyncIterato
 
   /**
    * `wait` resolves with a peer once one is up, within the call's deadline and `signal`; `open`
-   * then starts the call on it. `inputs` are the caller's items, closed when the call ends unsent.
+   * then starts the call on it, sending `inputs.forEngine()`. `inputs` are the caller's items,
+   * closed when the call ends unsent.
    */
   constructor(
     wait: (signal: AbortSignal | undefined) => Promise<AnyPeer>,
     private readonly open: (peer: AnyPeer) => CallStream<unknown, unknown>,
-    private readonly inputs: unknown,
+    private readonly inputs: UnsentInputs,
     signal: AbortSignal | undefined,
   ) {
     this.opening = wait(linkSignals(signal, this.stop.signal)).then(
       (peer) => this.start(peer),
-      (error: unknown) => this.fail(error),
+      (error: unknown) => {
+        throw this.unsent(error);
+      },
     );
     this.result = this.opening.then(() => this.started!.result);
     this.result.catch(noop); // the loop reports it too; an unread result must not crash the process
@@ -70,7 +76,7 @@ export class WaitingStream implements CallStream<unknown, unknown>, AsyncIterato
   private start(peer: AnyPeer): void {
     // The caller may have stopped after the connection came but before this ran.
     if (this.stop.signal.aborted) {
-      this.fail(
+      throw this.unsent(
         new CancelledError("the stream call was cancelled before it was sent", {
           notExecuted: true,
         }),
@@ -78,27 +84,15 @@ export class WaitingStream implements CallStream<unknown, unknown>, AsyncIterato
     }
     this.started = this.open(peer);
     this.items = this.started[Symbol.asyncIterator]();
+    // If the engine refuses it before the Request is written it never takes the inputs: close
+    // them then (a no-op once the engine has taken them; it closes those itself).
+    this.started.result.catch(() => this.inputs.close());
   }
 
-  private fail(error: unknown): never {
-    closeInputs(this.inputs);
-    throw error;
-  }
-}
-
-/** Runs `return()` of the inputs' iterator (a generator's `finally`), if it has one. */
-export function closeInputs(inputs: unknown): void {
-  const source = inputs as Partial<AsyncIterable<unknown> & Iterable<unknown>> | undefined;
-  if (source === null || typeof source !== "object") return;
-  const make = (source[Symbol.asyncIterator] ?? source[Symbol.iterator]) as
-    | ((this: unknown) => AsyncIterator<unknown> | Iterator<unknown>)
-    | undefined;
-  if (typeof make !== "function") return;
-  try {
-    const iterator = make.call(source);
-    Promise.resolve(iterator.return?.()).catch(noop);
-  } catch {
-    // An iterable that throws when asked for its iterator has nothing to close.
+  /** Closes the inputs of a call that ends unsent; gives back `error`, for the caller to throw. */
+  private unsent(error: unknown): unknown {
+    this.inputs.close();
+    return error;
   }
 }
 
