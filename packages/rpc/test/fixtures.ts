@@ -33,3 +33,32 @@ export function testHandlers(counter: { calls: number; aborted?: number } = { ca
     });
   return { echo: (text: string) => text, slow, slowIdempotent: slow, count: () => ++counter.calls };
 }
+
+/** Inputs that count how many were pulled and how often their return() ran. */
+export function countedInputs(values: number[]) {
+  const counts = { pulled: 0, returned: 0 };
+  const inputs: AsyncIterable<number> = {
+    [Symbol.asyncIterator]: () => {
+      let i = 0;
+      return {
+        next: async () => {
+          if (i >= values.length) return { done: true, value: undefined };
+          counts.pulled++;
+          return { done: false, value: values[i++]! };
+        },
+        return: async () => {
+          counts.returned++;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+  return { inputs, counts };
+}
+
+/** Every item of `stream`, in order. */
+export async function collect(stream: AsyncIterable<number>): Promise<number[]> {
+  const items: number[] = [];
+  for await (const item of stream) items.push(item);
+  return items;
+}

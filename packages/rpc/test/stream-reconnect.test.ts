@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, onTestFinished } from "vitest";
 import { type Client, connect, defineContract, serve, z } from "../src/index.js";
-import { tempSocketPath } from "./fixtures.js";
+import { collect, countedInputs, tempSocketPath } from "./fixtures.js";
 
 const feed = defineContract({
   name: "feed-reconnect",
@@ -84,34 +84,6 @@ async function disconnected(options: { waitForConnection?: boolean } = {}) {
   await dropped;
   expect(client.state).toBe("reconnecting");
   return { url, client, seen };
-}
-
-/** Inputs that count how many were pulled and how often their return() ran. */
-function countedInputs(values: number[]) {
-  const counts = { pulled: 0, returned: 0 };
-  const inputs: AsyncIterable<number> = {
-    [Symbol.asyncIterator]: () => {
-      let i = 0;
-      return {
-        next: async () => {
-          if (i >= values.length) return { done: true, value: undefined };
-          counts.pulled++;
-          return { done: false, value: values[i++]! };
-        },
-        return: async () => {
-          counts.returned++;
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-  return { inputs, counts };
-}
-
-async function collect(stream: AsyncIterable<number>): Promise<number[]> {
-  const items: number[] = [];
-  for await (const item of stream) items.push(item);
-  return items;
 }
 
 describe("stream calls while the client reconnects", () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { connect, defineContract, serve, z } from "../src/index.js";
-import { tempSocketPath } from "./fixtures.js";
+import { collect, countedInputs, tempSocketPath } from "./fixtures.js";
 
 const contract = defineContract({
   name: "waiting-refusals",
@@ -76,34 +76,6 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<unk
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Inputs that count how many were pulled and how often their return() ran. */
-function countedInputs(values: number[]) {
-  const counts = { pulled: 0, returned: 0 };
-  const inputs: AsyncIterable<number> = {
-    [Symbol.asyncIterator]: () => {
-      let i = 0;
-      return {
-        next: async () => {
-          if (i >= values.length) return { done: true, value: undefined };
-          counts.pulled++;
-          return { done: false, value: values[i++]! };
-        },
-        return: async () => {
-          counts.returned++;
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
-  return { inputs, counts };
-}
-
-async function collect(stream: AsyncIterable<number>): Promise<number[]> {
-  const items: number[] = [];
-  for await (const item of stream) items.push(item);
-  return items;
 }
 
 const BAD_TIMEOUTS = [Number.NaN, Number.NEGATIVE_INFINITY, -5, 0, Number.POSITIVE_INFINITY];
