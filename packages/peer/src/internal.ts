@@ -11,6 +11,7 @@ export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
 export { PEER_OPTION_NAMES } from "./peer-option-names.js";
 export { monotonicNow } from "./pending-call.js";
+export { wrongCallMode } from "./stream-calls.js";
 export {
   AuthBinding,
   AuthStep,

@@ -4,7 +4,7 @@
  * with `inputs` for one that only accepts), and the {@link OutboundStream} it travels with. A call
  * refused here never reaches the wire.
  */
-import type { AnyContract } from "@parley/codec";
+import type { AnyContract, StreamShape } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import { describe } from "@parley/framing/internal";
 import { CallStreamHandle, OutboundStream, type StreamInputSource } from "./outbound-stream.js";
@@ -35,14 +35,7 @@ export function streamOfCall(
     return inputs === undefined ? undefined : noInputs(method);
   }
   if (shape === undefined || (mode === "stream") !== shape.yields) {
-    const use = mode === "call" ? "stream" : "call";
-    const what =
-      shape === undefined
-        ? "is not a stream method"
-        : shape.yields
-          ? "yields items"
-          : "yields none";
-    return new InvalidOptionError(`${method} ${what}: call it with ${use}.${method}()`);
+    return wrongCallMode(method, shape, mode);
   }
   if (!shape.accepts) {
     return inputs === undefined
@@ -81,3 +74,15 @@ function isIterable(value: unknown): value is StreamInputSource {
 }
 
 function ignore(): void {}
+
+/** Why `method` (a stream method of `shape`, or none) cannot be called through `mode`. */
+export function wrongCallMode(
+  method: string,
+  shape: StreamShape | undefined,
+  mode: StreamCallMode,
+): InvalidOptionError {
+  const use = mode === "call" ? "stream" : "call";
+  const what =
+    shape === undefined ? "is not a stream method" : shape.yields ? "yields items" : "yields none";
+  return new InvalidOptionError(`${method} ${what}: call it with ${use}.${method}()`);
+}

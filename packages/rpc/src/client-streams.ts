@@ -14,9 +14,13 @@
  * engine refusing it on the new connection included, closes them (unsent-inputs.ts).
  */
 import type { AnyContract, CallStream, ContractStreamCaller } from "@parley/codec";
-import { InvalidOptionError } from "@parley/framing";
 import type { CallOptions, Peer } from "@parley/peer";
-import { checkCallOptions, createNameProxy, monotonicNow } from "@parley/peer/internal";
+import {
+  checkCallOptions,
+  createNameProxy,
+  monotonicNow,
+  wrongCallMode,
+} from "@parley/peer/internal";
 import type { ClientCallOptions } from "./client-options.js";
 import { inheritParent } from "./parent-call.js";
 import { UnsentInputs } from "./unsent-inputs.js";
@@ -98,7 +102,9 @@ export class ClientStreams<C extends AnyContract> {
     const peer = this.host.pick();
     if (peer !== undefined) return openerOf(peer, method)(input, prepared);
     // A name that yields nothing is refused at once, as the engine refuses it when connected.
-    if (!this.yielding.has(method)) return failedStream(yieldsNothing(method, this.contract));
+    if (!this.yielding.has(method)) {
+      return failedStream(wrongCallMode(method, this.contract.streamOf(method), "stream"));
+    }
     const notConnected = this.host.notConnected();
     if (notConnected !== undefined) return failedStream(notConnected);
     const deadline = this.deadlineOf(method, prepared);
@@ -151,12 +157,6 @@ function sent(
       ? options?.timeoutMs
       : Math.max(1, deadline - monotonicNow());
   return { ...options, timeoutMs, inputs: inputs.forEngine() } as CallOptions;
-}
-
-/** Why `client.stream.<method>` is refused when `method` yields nothing (the engine's words). */
-function yieldsNothing(method: string, contract: AnyContract): InvalidOptionError {
-  const what = contract.streamOf(method) === undefined ? "is not a stream method" : "yields none";
-  return new InvalidOptionError(`${method} ${what}: call it with call.${method}()`);
 }
 
 function openerOf(peer: AnyPeer, method: string): StreamOpener {
