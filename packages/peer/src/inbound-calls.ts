@@ -20,6 +20,7 @@ import {
   type SignalContext,
 } from "./handler-run.js";
 import { IdTable } from "./id-table.js";
+import type { HandlerErrorHook } from "./peer-types.js";
 import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { StreamSession } from "./stream-session.js";
@@ -66,6 +67,8 @@ export interface InboundSettings {
   readonly serves: AnyContract | undefined;
   /** `serves` when its validateOutbound is on: outputs are checked before they are sent. */
   readonly checkedServes: AnyContract | undefined;
+  /** Turns what a handler threw into what is sent, or undefined to send it as it is. */
+  readonly handlerError: HandlerErrorHook | undefined;
 }
 
 /** Inbound requests and signals of one peer. */
@@ -276,7 +279,10 @@ export class InboundCalls<Caller = unknown> {
 
   private failed(call: InboundCall<Caller>, error: unknown): void {
     try {
-      if (!call.done) this.respondError(call.id, ResponseStatus.Error, toWireError(error));
+      if (call.done) return;
+      const hook = this.settings.handlerError;
+      const sent = hook === undefined ? error : hook(error, call.method);
+      this.respondError(call.id, ResponseStatus.Error, toWireError(sent));
     } finally {
       this.finish(call);
     }

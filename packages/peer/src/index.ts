@@ -58,6 +58,7 @@ export type {
   CloseInitiator,
   CloseReason,
   ContractLike,
+  HandlerErrorHook,
   HelloInfo,
   InputOf,
   MethodOf,

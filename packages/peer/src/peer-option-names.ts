@@ -41,6 +41,7 @@ export const PEER_OPTION_NAMES = optionNames<
   maxFrameBytes: true,
   captureCallSites: true,
   logger: true,
+  handlerError: true,
   wireFormat: true,
   flushScheduler: true,
   streamWindowItems: true,

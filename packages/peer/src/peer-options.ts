@@ -28,6 +28,7 @@ import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type {
   CallerOf,
   ContractLike,
+  HandlerErrorHook,
   PeerLogger,
   RemoteHello,
   StreamCallerOf,
@@ -153,10 +154,9 @@ export interface PeerOptions<
   captureCallSites?: boolean;
   /** Receives warnings nobody else can: dropped signals, signal handler errors. @default none */
   logger?: PeerLogger;
-  /**
-   * Makes each connection's wire format (messages to frames, bytes to messages); both peers use
-   * the same one. @default createBinaryWireFormat (Parley's binary format of docs/protocol.md)
-   */
+  /** What to send for what a request handler (or its generator) threw: rpc hides uncoded errors. */
+  handlerError?: HandlerErrorHook;
+  /** Each connection's wire format; both peers use the same. @default createBinaryWireFormat */
   wireFormat?: WireFormatFactory;
   /** When a turn's frames are written (see benchmarks/src/micro/peer.ts). @default "nextTick" */
   flushScheduler?: FlushScheduler;
@@ -191,6 +191,7 @@ export interface ResolvedPeerOptions extends ResolvedAuthOptions, ResolvedStream
   readonly maxFrameBytes: number;
   readonly captureCallSites: boolean;
   readonly logger: PeerLogger | undefined;
+  readonly handlerError: HandlerErrorHook | undefined;
   readonly wireFormat: WireFormatFactory;
   readonly flushScheduler: FlushScheduler;
 }
@@ -306,6 +307,7 @@ function resolveLiveness(o: Options) {
     ),
     captureCallSites: captureCallSitesOption(o.captureCallSites),
     logger: loggerOption(o.logger),
+    handlerError: functionOption<HandlerErrorHook>("handlerError", o.handlerError),
     wireFormat:
       functionOption<WireFormatFactory>("wireFormat", o.wireFormat) ?? createBinaryWireFormat,
     flushScheduler: oneOfOption("flushScheduler", o.flushScheduler, "nextTick", FLUSH_SCHEDULERS),

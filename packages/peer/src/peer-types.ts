@@ -284,3 +284,10 @@ export interface Peer<
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+/**
+ * Turns what the request handler of `method` (or its item generator) threw into what is sent back
+ * (then encoded as any error is). One hook per peer, on the failure path only: a wrapper around
+ * each handler would cost a promise per call and one per streamed item.
+ */
+export type HandlerErrorHook = (error: unknown, method: string) => unknown;

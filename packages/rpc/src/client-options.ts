@@ -11,7 +11,14 @@ export interface ConnectOptions<
   S extends AnyContract | undefined = undefined,
 > extends Omit<
       PeerOptions<S, C>,
-      "calls" | "side" | "logger" | "callsOptional" | "handlers" | "signalHandlers" | "admit"
+      | "calls"
+      | "side"
+      | "logger"
+      | "callsOptional"
+      | "handlers"
+      | "signalHandlers"
+      | "admit"
+      | "handlerError"
     >,
     Omit<EndpointOptions, "socketMode" | "checkDirectory"> {
   /** Handlers of the callback contract this client `serves`; `ctx.connection` is its link. */

@@ -1,14 +1,13 @@
 /**
  * The engine options of one connection, made from a side's options: handlers that see
- * `ctx.connection` and `ctx.context` and whose uncoded errors are hidden, a verifier that records
- * the remote's Hello and the identity it returns, and a logger that reports dropped signals.
- * Built once per connection; a handler call costs two property stores and, when it returns a
- * promise, one `then` for the error hook.
+ * `ctx.connection` and `ctx.context`, the engine's `handlerError` hook that hides their uncoded
+ * errors, a verifier that records the remote's Hello and the identity it returns, and a logger
+ * that reports dropped signals. Built once per connection; a handler call costs two property
+ * stores. Errors are hidden on the failure path only (no `then` per call or per streamed item).
  */
 import type { PeerError, PeerOptions, RemoteHello } from "@parley/peer";
 import type { ErrorReporter, Logger } from "./error-reporting.js";
 import type { RpcConnection } from "./rpc-connection.js";
-import { hidingErrors, isItemSource } from "./stream-handler.js";
 
 /** What a side adds to the engine's options. */
 export interface ConnectionHooks {
@@ -39,9 +38,13 @@ export function connectionPeerOptions<O extends object>(
   const verify = hooks.verifyAuth;
   return {
     ...base,
-    handlers: wrapAll(o.handlers, (method, handler) =>
-      requestHandler(method, handler, connection, context, hooks.reporter),
+    handlers: wrapAll(o.handlers, (_method, handler) =>
+      requestHandler(handler, connection, context),
     ),
+    // What a handler (or its generator) threw, on its way to the wire: uncoded errors become
+    // INTERNAL with a reference, and the whole error goes to onError.
+    handlerError: (error: unknown, method: string) =>
+      hooks.reporter.hide(error, connection, method),
     signalHandlers: wrapAll(o.signalHandlers, (_name, handler) =>
       signalHandler(handler, connection, context),
     ),
@@ -89,35 +92,19 @@ class ConnectionContext {
 }
 
 function requestHandler(
-  method: string,
   handler: AnyHandler,
   connection: RpcConnection,
   context: ConnectionContext,
-  reporter: ErrorReporter,
 ): AnyHandler {
-  const hide = (error: unknown): never => {
-    throw reporter.hide(error, connection, method);
-  };
   const run = (input: unknown, ctx: Record<string, unknown>, value: unknown): unknown => {
     ctx.connection = connection;
     ctx.context = value;
-    let output: unknown;
-    try {
-      output = handler(input, ctx);
-    } catch (error) {
-      return hide(error);
-    }
-    if (isItemSource(output)) return hidingErrors(output, hide);
-    return isThenable(output) ? Promise.resolve(output).then(undefined, hide) : output;
+    return handler(input, ctx);
   };
+  // A throw here, a rejection, or a generator's throw reaches the engine's handlerError hook.
   return (input, ctx) => {
-    let value: unknown;
-    try {
-      value = context.get();
-    } catch (error) {
-      return hide(error);
-    }
-    if (value instanceof Promise) return value.then((v) => run(input, ctx, v), hide);
+    const value = context.get();
+    if (value instanceof Promise) return value.then((v) => run(input, ctx, v));
     return run(input, ctx, value);
   };
 }

@@ -27,6 +27,7 @@ export interface ServeOptions<
       | "logger"
       | "callsOptional"
       | "admit"
+      | "handlerError"
     >,
     Omit<EndpointOptions, "connectTimeoutMs"> {
   /**
