@@ -138,11 +138,12 @@ export class ClientStreams<C extends AnyContract> {
   }
 
   /**
-   * The method's contract deadline: a stream method always states one (Infinity for none), and
-   * only stream methods get here (`call` of the others is unary; `stream` refuses them first).
+   * The method's contract deadline: a stream method always states one (Infinity for none). A name
+   * that is no stream method reaches here only through `client.stream` with a `parent`, before it
+   * is refused: it gets none.
    */
   private timeoutOf(method: string): number {
-    return this.contract.streamOf(method)!.timeoutMs;
+    return this.contract.streamOf(method)?.timeoutMs ?? Number.POSITIVE_INFINITY;
   }
 }
 

@@ -140,6 +140,19 @@ describe("client.stream of a name that yields nothing, while the client reconnec
       expect(down[i]).toMatchObject({ code: "INVALID_OPTION", message: (up as Error).message });
     }
   });
+
+  it("is refused the same way when it has a parent call", async () => {
+    const { client } = await disconnected();
+    const untyped = client.stream as unknown as Record<
+      string,
+      (input: unknown, options: unknown) => AsyncIterable<number>
+    >;
+    const parent = { signal: new AbortController().signal, remainingMs: () => 5_000 };
+    for (const name of ["upload", "echo", "nope"]) {
+      const outcome = await settledWithin(collect(untyped[name]!(null, { parent })), 2_000);
+      expect(outcome).toMatchObject({ code: "INVALID_OPTION" });
+    }
+  });
 });
 
 describe("a stream call refused after it waited, before anything was written", () => {
