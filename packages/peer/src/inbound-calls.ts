@@ -24,6 +24,7 @@ import type { HandlerErrorHook } from "./peer-types.js";
 import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { StreamSession } from "./stream-session.js";
+import { isThenable } from "./thenable.js";
 import { Kind, ResponseStatus } from "./wire-constants.js";
 import type { WireFormat } from "./wire-format.js";
 import type { RequestMessage, SignalMessage } from "./wire-messages.js";
@@ -389,12 +390,4 @@ export class InboundCalls<Caller = unknown> {
     this.counters.signalsDropped++;
     if (warn) this.port.warn(`dropped ${reason}`, error, name);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }

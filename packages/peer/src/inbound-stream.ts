@@ -14,6 +14,7 @@ import { ItemBuffer, type ItemBufferOwner } from "./item-buffer.js";
 import { ItemPump, type ItemPumpOwner } from "./item-pump.js";
 import type { Frame } from "./split-frame.js";
 import type { HandlerStream, StreamContext } from "./stream-ports.js";
+import { isThenable } from "./thenable.js";
 import { CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
 import type { CreditMessage, DataMessage } from "./wire-messages.js";
 
@@ -179,8 +180,4 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
     );
     this.call.abort(error);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }

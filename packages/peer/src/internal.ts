@@ -12,6 +12,7 @@ export { checkPeerOptions } from "./peer.js";
 export { PEER_OPTION_NAMES } from "./peer-option-names.js";
 export { monotonicNow } from "./pending-call.js";
 export { wrongCallMode } from "./stream-calls.js";
+export { isThenable } from "./thenable.js";
 export {
   AuthBinding,
   AuthStep,

@@ -7,6 +7,7 @@
  */
 import { SendWindow, type StreamCredit } from "./credit-window.js";
 import type { Frame } from "./split-frame.js";
+import { isThenable } from "./thenable.js";
 
 /** What a pump needs from its stream. */
 export interface ItemPumpOwner {
@@ -116,10 +117,6 @@ export class ItemPump {
     this.wake = undefined;
     wake?.();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | undefined)?.then === "function";
 }
 
 function ignore(): void {}

@@ -6,6 +6,7 @@
  * stores. Errors are hidden on the failure path only (no `then` per call or per streamed item).
  */
 import type { PeerError, PeerOptions, RemoteHello } from "@parley/peer";
+import { isThenable } from "@parley/peer/internal";
 import type { ErrorReporter, Logger } from "./error-reporting.js";
 import type { RpcConnection } from "./rpc-connection.js";
 
@@ -139,12 +140,4 @@ function wrapAll(
     wrapped[name] = typeof handler === "function" ? wrap(name, handler) : handler;
   }
   return wrapped;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
