@@ -40,18 +40,6 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
     call.signal.addEventListener("abort", this, { once: true });
   }
 
-  get frameOverheadBytes(): number {
-    return this.session.wire.frameOverheadBytes;
-  }
-
-  get blocked(): boolean {
-    return this.session.blocked;
-  }
-
-  whenWritable(wake: () => void): void {
-    this.session.whenWritable(wake);
-  }
-
   /**
    * What the handler returned, as the inbound registry awaits it: for a method that yields, the
    * generator pumped to its end (resolving with its return value, the final output).
@@ -71,7 +59,7 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
       );
     }
     const window = this.session.remoteWindow as StreamCredit;
-    this.pump = new ItemPump(window, source as AsyncIterator<unknown>, this);
+    this.pump = new ItemPump(window, source as AsyncIterator<unknown>, this, this.session);
     // Aborted while the generator was on its way: stop it at once.
     if (this.call.done) this.pump.stop();
     return this.pump.run();

@@ -7,6 +7,7 @@
  */
 import { SendWindow, type StreamCredit } from "./credit-window.js";
 import type { Frame } from "./split-frame.js";
+import type { StreamContext } from "./stream-ports.js";
 import { isThenable } from "./thenable.js";
 
 /** What a pump needs from its stream. */
@@ -16,15 +17,15 @@ export interface ItemPumpOwner {
    * @throws for an item that cannot be sent (invalid, too large): the source's direction fails.
    */
   frame(item: unknown): Frame;
-  /** Bytes a frame carries besides its payload. */
-  readonly frameOverheadBytes: number;
   /** Queues a frame for this turn's write. */
   write(frame: Frame): void;
-  /** The connection's output is backed up (the outbox is blocked): wait before the next item. */
-  readonly blocked: boolean;
-  /** Calls `wake` once the output is writable again. */
-  whenWritable(wake: () => void): void;
 }
+
+/**
+ * What a pump needs from the connection: whether its output is backed up (the outbox is blocked:
+ * wait before the next item), a wake-up once it is writable again, and a frame's overhead.
+ */
+export type PumpLink = Pick<StreamContext, "blocked" | "whenWritable" | "wire">;
 
 /** Either kind of source: an async iterator, or a sync one (an array of inputs). */
 type Source = AsyncIterator<unknown, unknown> | Iterator<unknown, unknown>;
@@ -42,6 +43,7 @@ export class ItemPump {
     window: StreamCredit,
     private readonly source: Source,
     private readonly owner: ItemPumpOwner,
+    private readonly link: PumpLink,
   ) {
     this.window = new SendWindow(window);
   }
@@ -55,7 +57,7 @@ export class ItemPump {
     try {
       for (;;) {
         // No credit, or the connection's output backed up: the source stays at its `yield`.
-        if (!this.window.open || this.owner.blocked) {
+        if (!this.window.open || this.link.blocked) {
           await this.waitForRoom();
           if (this.stopped) return undefined;
           continue;
@@ -101,13 +103,13 @@ export class ItemPump {
   private waitForRoom(): Promise<void> {
     return new Promise<void>((resolve) => {
       this.wake = resolve;
-      if (this.window.open) this.owner.whenWritable(resolve);
+      if (this.window.open) this.link.whenWritable(resolve);
     });
   }
 
   private send(item: unknown): void {
     const frame = this.owner.frame(item);
-    this.window.take(frame.byteLength - this.owner.frameOverheadBytes);
+    this.window.take(frame.byteLength - this.link.wire.frameOverheadBytes);
     this.sent++;
     this.owner.write(frame);
   }

@@ -52,18 +52,6 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
     this.items = shape.yields ? new ItemBuffer(s.ownWindow, this, s.counters) : undefined;
   }
 
-  get frameOverheadBytes(): number {
-    return this.session.wire.frameOverheadBytes;
-  }
-
-  get blocked(): boolean {
-    return this.session.blocked;
-  }
-
-  whenWritable(wake: () => void): void {
-    this.session.whenWritable(wake);
-  }
-
   /** The call this stream belongs to, and who settles it. */
   attach(call: PendingCall, owner: StreamCallOwner): void {
     this.call = call;
@@ -85,7 +73,7 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
   opened(): void {
     if (this.inputs === undefined) return;
     const window = this.session.remoteWindow as StreamCredit;
-    this.pump = new ItemPump(window, iteratorOf(this.inputs), this);
+    this.pump = new ItemPump(window, iteratorOf(this.inputs), this, this.session);
     this.pump.run().then(
       () => this.inputsDone(),
       (error) => this.giveUp(error instanceof Error ? error : new Error(String(error))),
