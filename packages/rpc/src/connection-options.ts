@@ -39,15 +39,13 @@ export function connectionPeerOptions<O extends object>(
   const verify = hooks.verifyAuth;
   return {
     ...base,
-    handlers: wrapAll(o.handlers, (_method, handler) =>
-      requestHandler(handler, connection, context),
-    ),
+    handlers: wrapAll(o.handlers, (handler) => inConnection(handler, connection, context)),
     // What a handler (or its generator) threw, on its way to the wire: uncoded errors become
     // INTERNAL with a reference, and the whole error goes to onError.
     handlerError: (error: unknown, method: string) =>
       hooks.reporter.hide(error, connection, method),
-    signalHandlers: wrapAll(o.signalHandlers, (_name, handler) =>
-      signalHandler(handler, connection, context),
+    signalHandlers: wrapAll(o.signalHandlers, (handler) =>
+      inConnection(handler, connection, context),
     ),
     // Only a verifier given is passed on: with one, a token in clear counts as a credential.
     verifyAuth:
@@ -92,52 +90,39 @@ class ConnectionContext {
   }
 }
 
-function requestHandler(
+/**
+ * `handler` (a request's or a signal's) with `ctx.connection` and `ctx.context` set before it runs;
+ * an async `createContext` is awaited first. What it throws, a rejection, or a generator's throw
+ * reaches the engine: for a request, its `handlerError` hook; for a signal, its logger.
+ */
+function inConnection(
   handler: AnyHandler,
   connection: RpcConnection,
   context: ConnectionContext,
 ): AnyHandler {
-  const run = (input: unknown, ctx: Record<string, unknown>, value: unknown): unknown => {
-    ctx.connection = connection;
-    ctx.context = value;
-    return handler(input, ctx);
-  };
-  // A throw here, a rejection, or a generator's throw reaches the engine's handlerError hook.
   return (input, ctx) => {
-    const value = context.get();
-    if (value instanceof Promise) return value.then((v) => run(input, ctx, v));
-    return run(input, ctx, value);
-  };
-}
-
-function signalHandler(
-  handler: AnyHandler,
-  connection: RpcConnection,
-  context: ConnectionContext,
-): AnyHandler {
-  return (payload, ctx) => {
     ctx.connection = connection;
     const value = context.get();
     if (value instanceof Promise) {
       return value.then((v) => {
         ctx.context = v;
-        return handler(payload, ctx);
+        return handler(input, ctx);
       });
     }
     ctx.context = value;
-    return handler(payload, ctx);
+    return handler(input, ctx);
   };
 }
 
 function wrapAll(
   handlers: Record<string, AnyHandler> | undefined,
-  wrap: (name: string, handler: AnyHandler) => AnyHandler,
+  wrap: (handler: AnyHandler) => AnyHandler,
 ): Record<string, AnyHandler> | undefined {
   if (handlers === undefined || handlers === null || typeof handlers !== "object") return handlers;
   const wrapped: Record<string, AnyHandler> = {};
   for (const [name, handler] of Object.entries(handlers)) {
     // A non-function is left for the engine to refuse with INVALID_OPTION.
-    wrapped[name] = typeof handler === "function" ? wrap(name, handler) : handler;
+    wrapped[name] = typeof handler === "function" ? wrap(handler) : handler;
   }
   return wrapped;
 }
