@@ -67,8 +67,8 @@ export class ClientStreams<C extends AnyContract> {
     if (prepared instanceof Error) return Promise.reject(prepared);
     const peer = this.host.pick();
     if (peer !== undefined) return peer.request(method as never, input as never, prepared);
-    const notConnected = this.host.notConnected();
-    if (notConnected !== undefined) return Promise.reject(notConnected);
+    const refused = this.beforeWaiting(method, prepared);
+    if (refused !== undefined) return Promise.reject(refused);
     const deadline = this.deadlineOf(method, prepared);
     const inputs = new UnsentInputs(inputsOf(prepared));
     return this.host
@@ -105,8 +105,8 @@ export class ClientStreams<C extends AnyContract> {
     if (!this.yielding.has(method)) {
       return failedStream(wrongCallMode(method, this.contract.streamOf(method), "stream"));
     }
-    const notConnected = this.host.notConnected();
-    if (notConnected !== undefined) return failedStream(notConnected);
+    const refused = this.beforeWaiting(method, prepared);
+    if (refused !== undefined) return failedStream(refused);
     const deadline = this.deadlineOf(method, prepared);
     const inputs = new UnsentInputs(inputsOf(prepared));
     return new WaitingStream(
@@ -117,19 +117,25 @@ export class ClientStreams<C extends AnyContract> {
     );
   }
 
-  /**
-   * The client's refusal, or the engine's verdict on the options (so a bad one fails before any
-   * wait, as it does connected), or the options with `parent`'s deadline and signal carried in.
-   */
+  /** The client's refusal, or the options with `parent`'s deadline and signal carried in. */
   private prepare(
     method: string,
     options: ClientCallOptions | undefined,
   ): CallOptions | undefined | Error {
-    const refused =
-      this.host.refusal() ?? checkCallOptions(method, undefined, options, undefined, undefined);
+    const refused = this.host.refusal();
     if (refused !== undefined) return refused;
     if (options?.parent === undefined) return options;
     return inheritParent(options.parent, options, this.timeoutOf(method));
+  }
+
+  /**
+   * Why a call about to wait for a connection must not: the engine's verdict on its options (so a
+   * bad one fails at once, as it does connected, where the engine makes it) or `NOT_CONNECTED`.
+   */
+  private beforeWaiting(method: string, options: CallOptions | undefined): Error | undefined {
+    return (
+      checkCallOptions(method, undefined, options, undefined, undefined) ?? this.host.notConnected()
+    );
   }
 
   /** When a call waiting for a connection gives up: a `performance.now()` time (maybe Infinity). */

@@ -163,10 +163,6 @@ export class Client<
     const refused = this.refusal();
     if (refused !== undefined) return Promise.reject(refused);
     if (this.streams.has(method)) return this.streams.call(method, input, options) as never;
-    // The engine's own option check, before any wait: a bad option fails at once with the same
-    // INVALID_OPTION whether the client is connected or reconnecting.
-    const invalid = checkCallOptions(method, input, options, undefined, undefined);
-    if (invalid !== undefined) return Promise.reject(invalid);
     if (options?.parent !== undefined) {
       const inherited = inheritParent(options.parent, options, this.timeoutMs);
       if (inherited instanceof Error) return Promise.reject(inherited);
@@ -175,6 +171,11 @@ export class Client<
     const peer = this.picker.pick();
     // Fast path: connected and nothing to retry into; no extra async frame per call.
     if (peer !== undefined && !this.sub.reconnects) return peer.request(method, input, options);
+    // The retry path waits for connections and derives each attempt's timeoutMs from the deadline,
+    // so the engine's own option check runs here first: a bad option fails at once with the
+    // INVALID_OPTION the fast path gets from the engine.
+    const invalid = checkCallOptions(method, input, options, undefined, undefined);
+    if (invalid !== undefined) return Promise.reject(invalid);
     return this.requestWithRetry(method, input, options ?? {});
   }
 
