@@ -59,7 +59,8 @@ export interface ConnectionHandlers {
    * a shared read buffer (the rest of a large frame, so it needs no assembly copy:
    * `LengthFieldDecoder.readTarget`). Asked only when every byte read so far has been delivered;
    * the bytes read there arrive through `onData` as a view of that region, before any other.
-   * `undefined`: read as usual. A channel without such reads never asks.
+   * `next` is the region the read would fill otherwise, so the owner can keep it when it serves as
+   * well. `undefined`: read as usual. A channel without such reads never asks.
    */
-  readTarget?(minBytes: number): Uint8Array | undefined;
+  readTarget?(minBytes: number, next?: Uint8Array): Uint8Array | undefined;
 }

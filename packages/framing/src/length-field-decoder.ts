@@ -78,16 +78,20 @@ export class LengthFieldDecoder implements FrameDecoder {
    * the rest of the frame's own buffer (allocated now, the bytes so far copied in once). Push the
    * bytes read there as usual: a chunk that lies exactly where the frame wants it is not copied
    * again. Netty's `RecvByteBufAllocator` guesses the next read's size; here the length field says
-   * it. `undefined` while no frame is unfinished past its header, or fewer than `minBytes` of it
-   * are missing (a small rest is cheaper to copy than to read on its own).
+   * it. When `next` (where the read would go otherwise) starts right where the frame's bytes end
+   * and holds its rest, `next` itself: read there, the frame is one view over both reads, with
+   * nothing allocated or copied. `undefined` while no frame is unfinished past its header, or
+   * fewer than `minBytes` of it are missing (a small rest is cheaper to copy than to read alone).
    *
    * The region stays valid only until the next `push`: ask again after each one, and push every
    * byte in order (a chunk read elsewhere before this region is filled would be written over).
    */
-  readTarget(minBytes: number): Uint8Array | undefined {
+  readTarget(minBytes: number, next?: Uint8Array): Uint8Array | undefined {
     const strip = this.o.initialBytesToStrip;
     if (this.failure !== undefined || this.frameBytes < 0 || this.pending < strip) return undefined;
-    if (this.frameBytes - this.pending < minBytes) return undefined;
+    const missing = this.frameBytes - this.pending;
+    if (next !== undefined && next.length >= missing && this.adjoins(next)) return next;
+    if (missing < minBytes) return undefined;
     if (this.assembly === undefined) this.startAssembly();
     return this.assembly!.subarray(this.pending - strip);
   }
@@ -159,6 +163,10 @@ export class LengthFieldDecoder implements FrameDecoder {
 
   /** Adds a chunk to the unfinished frame; returns where the rest of the chunk starts, or -1. */
   private continueFrame(chunk: Uint8Array, onFrame: FrameHandler): number {
+    if (this.parts.length === 1 && this.adjoins(chunk)) {
+      this.decodeChunk(this.joined(chunk), 0, onFrame);
+      return -1;
+    }
     if (this.frameBytes < 0) {
       if (this.pending + chunk.length < this.o.headerBytes) {
         this.append(chunk);
@@ -201,6 +209,31 @@ export class LengthFieldDecoder implements FrameDecoder {
       );
     }
     return total;
+  }
+
+  /**
+   * Whether `chunk` lies in memory right after the unfinished frame's bytes: a reader that fills one
+   * buffer read after read (transport-net's slabs, Node's 8 KiB pool) hands over such chunks.
+   */
+  private adjoins(chunk: Uint8Array): boolean {
+    const last = this.parts[this.parts.length - 1];
+    return (
+      last !== undefined &&
+      this.assembly === undefined &&
+      last.buffer === chunk.buffer &&
+      last.byteOffset + last.length === chunk.byteOffset
+    );
+  }
+
+  /** The unfinished frame's one chunk and the adjoining `chunk` as one view; the frame starts anew. */
+  private joined(chunk: Uint8Array): Uint8Array {
+    const first = this.parts[0]!;
+    const start = first.byteOffset + this.partsStart;
+    this.parts.length = 0;
+    const length = this.pending + chunk.length;
+    this.pending = 0;
+    this.frameBytes = -1;
+    return new Uint8Array(chunk.buffer, start, length);
   }
 
   private append(chunk: Uint8Array): void {

@@ -73,6 +73,52 @@ describe("LengthFieldDecoder.readTarget", () => {
     expect(decoder.decode(wire.slice(50))).toEqual([body]);
   });
 
+  it("emits a frame whose chunks lie back to back in memory as one view, copying nothing", () => {
+    // A reader that fills one buffer read after read hands over such chunks (transport-net's slabs).
+    const wire = concat(frame(body), frame(body.subarray(0, 10)));
+    const decoder = new LengthFieldDecoder();
+    const frames: Uint8Array[] = [];
+    const copies = vi.spyOn(Uint8Array.prototype, "set");
+    for (const [from, to] of [
+      [0, 3],
+      [3, 400],
+      [400, 1010],
+      [1010, wire.length],
+    ] as const) {
+      decoder.push(wire.subarray(from, to), (f) => frames.push(f));
+    }
+    expect(copies).not.toHaveBeenCalled();
+    copies.mockRestore();
+    expect(frames).toEqual([body, body.subarray(0, 10)]);
+    expect(frames.map((f) => [f.buffer, f.byteOffset])).toEqual([
+      [wire.buffer, 4],
+      [wire.buffer, 1008],
+    ]);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it("offers `next` when it continues the frame in memory and holds the rest, else a buffer", () => {
+    const wire = frame(body);
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.subarray(0, 100));
+    const rest = wire.length - 100;
+    const after = wire.subarray(100);
+    expect(decoder.readTarget(16, after)).toBe(after);
+    // Too short to hold the rest, or somewhere else: the frame's own buffer, as without `next`.
+    expect(decoder.readTarget(16, wire.subarray(100, 200))?.length).toBe(rest);
+    expect(decoder.readTarget(16, new Uint8Array(rest))?.buffer).not.toBe(wire.buffer);
+  });
+
+  it("offers `next` even when less than minBytes is missing, so the rest is not copied", () => {
+    const wire = frame(body);
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.subarray(0, 1000));
+    const after = wire.subarray(1000);
+    expect(decoder.readTarget(16, after)).toBe(after);
+    expect(decoder.readTarget(16, new Uint8Array(100))).toBeUndefined();
+    expect(decoder.decode(after)).toEqual([body]);
+  });
+
   it("places the bytes after a stripped header", () => {
     const wire = frame(body);
     const decoder = new LengthFieldDecoder({ initialBytesToStrip: 0 });
@@ -88,10 +134,13 @@ describe("LengthFieldDecoder.readTarget", () => {
       lengthFieldLength: fc.constantFrom<LengthFieldLength>(1, 2, 4),
       strip: fc.boolean(),
     });
-    const reads = fc.array(fc.record({ size: fc.integer({ min: 1, max: 300 }), min: fc.nat(64) }), {
-      minLength: 1,
-      maxLength: 60,
-    });
+    const reads = fc.array(
+      fc.record({ size: fc.integer({ min: 1, max: 300 }), min: fc.nat(64), inPlace: fc.boolean() }),
+      {
+        minLength: 1,
+        maxLength: 60,
+      },
+    );
     fc.assert(
       fc.property(
         layout,
@@ -112,9 +161,20 @@ describe("LengthFieldDecoder.readTarget", () => {
           let at = 0;
           for (let i = 0; at < wire.length; i++) {
             const step = plan[i % plan.length]!;
-            const target = decoder.readTarget(step.min);
+            // An ordinary read lands right after the previous one (a slab) or somewhere else.
+            const target = decoder.readTarget(
+              step.min,
+              step.inPlace ? wire.subarray(at) : undefined,
+            );
             const n = Math.min(step.size, wire.length - at, target?.length ?? Infinity);
-            const chunk = target ? readInto(target, wire, at, n) : wire.slice(at, at + n);
+            const chunk =
+              target === undefined
+                ? step.inPlace
+                  ? wire.subarray(at, at + n)
+                  : wire.slice(at, at + n)
+                : target.buffer === wire.buffer
+                  ? wire.subarray(at, at + n)
+                  : readInto(target, wire, at, n);
             decoder.push(chunk, collect);
             at += n;
           }

@@ -153,7 +153,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
       onEnd: () => this.onEnd(),
       onDrain: () => this.outbox.onDrain(),
       onClose: (error) => this.onConnectionClose(error),
-      readTarget: (minBytes) => this.wire.readTarget?.(minBytes),
+      readTarget: (minBytes, next) => this.wire.readTarget?.(minBytes, next),
     });
     this.parts.hello.start();
   }

@@ -46,7 +46,7 @@ export interface WireFormat {
    */
   push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void;
   /** Where the next read should go to complete a large frame in place (`ConnectionHandlers`). */
-  readTarget?(minBytes: number): Uint8Array | undefined;
+  readTarget?(minBytes: number, next?: Uint8Array): Uint8Array | undefined;
   /**
    * Accepts the stream frames of protocol 1.1 from now on (MORE, Data, Credit); until then they
    * are protocol errors. For a stream session: both Hellos say 1.1 and carry stream windows
@@ -160,8 +160,8 @@ class BinaryWireFormat implements WireFormat {
     this.decoder.push(chunk, this.onFrame);
   }
 
-  readTarget(minBytes: number): Uint8Array | undefined {
-    return this.decoder.readTarget(minBytes);
+  readTarget(minBytes: number, next?: Uint8Array): Uint8Array | undefined {
+    return this.decoder.readTarget(minBytes, next);
   }
 
   enableStreams(): void {

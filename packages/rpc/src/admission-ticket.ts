@@ -185,8 +185,8 @@ export class AdmissionTicket implements AdmissionSlot {
         ...(handlers.readTarget === undefined
           ? {}
           : {
-              readTarget: (minBytes: number) =>
-                this.refusing === undefined ? handlers.readTarget?.(minBytes) : undefined,
+              readTarget: (minBytes: number, next?: Uint8Array) =>
+                this.refusing === undefined ? handlers.readTarget?.(minBytes, next) : undefined,
             }),
       });
     };

@@ -38,7 +38,7 @@ export class ReadSlabs {
   #filled = false;
   #sink: ((chunk: Buffer) => void) | undefined;
   /** The owner's wish for the next read's region (`ConnectionHandlers.readTarget`). */
-  #target: ((minBytes: number) => Uint8Array | undefined) | undefined;
+  #target: ((minBytes: number, next: Uint8Array) => Uint8Array | undefined) | undefined;
   #paused = true;
   /** Chunks read while paused, delivered on resume, in order. */
   #held: Buffer[] = [];
@@ -56,7 +56,7 @@ export class ReadSlabs {
    */
   attach(
     sink: (chunk: Buffer) => void,
-    target?: (minBytes: number) => Uint8Array | undefined,
+    target?: (minBytes: number, next: Uint8Array) => Uint8Array | undefined,
   ): void {
     this.#sink = sink;
     this.#target = target;
@@ -83,14 +83,18 @@ export class ReadSlabs {
   /**
    * Node calls it once at creation and again after each read: the region the next read fills. The
    * owner's target only while every chunk read so far has been delivered: bytes still held would
-   * reach the owner after the ones read into its target, and land on top of them.
+   * reach the owner after the ones read into its target, and land on top of them. The owner sees
+   * the slab's tail too: when its unfinished frame ends where the tail begins and the tail holds
+   * the rest, the frame completes in the slab as one view, with no buffer of its own.
    */
   #nextRegion(): Uint8Array {
+    const tail = this.#slab.subarray(this.#used);
     const wanted =
-      this.#paused || this.#held.length > 0 ? undefined : this.#target?.(MIN_READ_BYTES);
+      this.#paused || this.#held.length > 0 ? undefined : this.#target?.(MIN_READ_BYTES, tail);
     if (wanted !== undefined) return wanted;
-    if (this.#slab.length - this.#used < MIN_READ_BYTES) this.#freshSlab();
-    return this.#slab.subarray(this.#used);
+    if (tail.length >= MIN_READ_BYTES) return tail;
+    this.#freshSlab();
+    return this.#slab.subarray(0);
   }
 
   #freshSlab(): void {

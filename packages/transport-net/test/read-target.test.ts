@@ -1,7 +1,12 @@
 // The owner's read target: the rest of a large frame read by the kernel into the frame's own buffer.
 import { type Connection, LengthFieldDecoder } from "@parley/framing";
 import { describe, expect, it } from "vitest";
-import { MAX_READ_SLAB_BYTES, READ_SLAB_BYTES, ReadSlabs } from "../src/read-slabs.js";
+import {
+  MAX_READ_SLAB_BYTES,
+  MIN_READ_BYTES,
+  READ_SLAB_BYTES,
+  ReadSlabs,
+} from "../src/read-slabs.js";
 import { noise, type SocketPair, tcpPair, turns, unixPair } from "./helpers/sockets.js";
 
 // Node's side of `onread`, as a socket drives it: a region, a read into it, the next region.
@@ -33,9 +38,9 @@ function decodeWithTargets(connection: Connection) {
     onEnd: () => {},
     onDrain: () => {},
     onClose: () => {},
-    readTarget: (minBytes) => {
-      const target = decoder.readTarget(minBytes);
-      if (target !== undefined) targets.add(target.buffer);
+    readTarget: (minBytes, next) => {
+      const target = decoder.readTarget(minBytes, next);
+      if (target !== undefined && target !== next) targets.add(target.buffer);
       return target;
     },
   });
@@ -137,6 +142,48 @@ describe("ReadSlabs and the owner's target", () => {
     await turns(2);
     expect(delivered.map((chunk) => chunk.buffer)).toEqual([target.buffer]);
     expect(node.buffer()).toBe(target);
+  });
+});
+
+describe("ReadSlabs shows the owner its free tail", () => {
+  function slabsHandingBack(take: boolean) {
+    const slabs = new ReadSlabs();
+    const shown: Uint8Array[] = [];
+    slabs.attach(
+      () => {},
+      (_minBytes, next) => {
+        shown.push(next);
+        return take ? next : undefined;
+      },
+    );
+    slabs.resume();
+    return { node: onread(slabs), shown };
+  }
+
+  it("offers the tail the read would go to, which is the next read's region", () => {
+    const { node, shown } = slabsHandingBack(false);
+    const first = node.buffer();
+    expect(shown[0]).toBe(first);
+    expect(first.length).toBe(READ_SLAB_BYTES);
+    node.callback(100, first);
+    const second = node.buffer();
+    expect(shown[1]).toBe(second);
+    expect([second.buffer, second.byteOffset]).toEqual([first.buffer, first.byteOffset + 100]);
+  });
+
+  it("reads into a tail shorter than MIN_READ_BYTES when the owner takes it", () => {
+    expect(100).toBeLessThan(MIN_READ_BYTES);
+    // The owner's unfinished frame ends where the tail starts and fits it: no fresh slab, no copy.
+    const taken = slabsHandingBack(true);
+    const first = taken.node.buffer();
+    taken.node.callback(READ_SLAB_BYTES - 100, first);
+    const tail = taken.node.buffer();
+    expect([tail.buffer, tail.length]).toEqual([first.buffer, 100]);
+    // Left to itself, the same short tail is given up for a fresh slab.
+    const left = slabsHandingBack(false);
+    const start = left.node.buffer();
+    left.node.callback(READ_SLAB_BYTES - 100, start);
+    expect(left.node.buffer().buffer).not.toBe(start.buffer);
   });
 });
 
