@@ -4,7 +4,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { createRawClient } from "../systems/raw.js";
-import { type EchoClient, unixEndpoint } from "../systems/system.js";
+import { type EchoClient, type Endpoint, unixEndpoint } from "../systems/system.js";
 
 /** A listening echo server child and a raw client connected to it. */
 export interface EchoServerChild {
@@ -15,17 +15,21 @@ export interface EchoServerChild {
   close(): Promise<void>;
 }
 
-/** Forks `script` with `path` and `args`, waits until it listens on `path`, and connects. */
+/**
+ * Forks `script` with `path` and `args`, waits until it listens on `path`, and connects with
+ * `connect` (raw node:net's promise client unless the server speaks something else).
+ */
 export async function startEchoServerChild(
   script: URL,
   path: string,
   args: readonly string[],
+  connect: (endpoint: Endpoint) => Promise<EchoClient> = createRawClient,
 ): Promise<EchoServerChild> {
   const server: ChildProcess = fork(script.pathname, [path, ...args], {
     execArgv: [...process.execArgv, "--expose-gc"],
   });
   await once(server, "message");
-  const client = await createRawClient(unixEndpoint(path));
+  const client = await connect(unixEndpoint(path));
   return {
     client,
     async ask<T>(message: string): Promise<T> {
@@ -41,20 +45,26 @@ export async function startEchoServerChild(
 }
 
 /**
- * Milliseconds of each of `calls` sequential echoes of `payload`, sorted; `check` sees each reply.
+ * Milliseconds of each of `calls` echoes of `payload`, sorted; `check` sees each reply. With
+ * `concurrency` above 1, that many loops echo at once (a closed loop, as the e2e client runs).
  */
 export async function timeEchoes(
   client: EchoClient,
   payload: Uint8Array,
   calls: number,
   check: (reply: Uint8Array) => void = () => {},
+  concurrency = 1,
 ): Promise<Float64Array> {
   const latencies = new Float64Array(calls);
-  for (let i = 0; i < calls; i++) {
-    const sent = performance.now();
-    const reply = await client.echo(payload);
-    latencies[i] = performance.now() - sent;
-    check(reply);
-  }
+  let next = 0;
+  const loop = async (): Promise<void> => {
+    for (let i = next++; i < calls; i = next++) {
+      const sent = performance.now();
+      const reply = await client.echo(payload);
+      latencies[i] = performance.now() - sent;
+      check(reply);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
   return latencies.sort();
 }

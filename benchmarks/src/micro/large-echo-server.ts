@@ -1,9 +1,11 @@
 // The server of large-echo.ts: raw node:net's echo server (the e2e baseline), optionally with a
-// module imported first and never used, or with a few MB of plain objects kept alive. It reports
+// module imported first and never used, or with a few MB of plain objects kept alive; or, given
+// "parley", Parley's own echo server (the e2e `parley` system). It reports
 // its garbage collections, minor page faults and CPU time over the measured window, then the size
 // of its old generation.
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapSpaceStatistics } from "node:v8";
+import { system as parley } from "../systems/parley.js";
 import { system as raw } from "../systems/raw.js";
 
 const [path, preload] = process.argv.slice(2) as [string, string];
@@ -15,7 +17,11 @@ const ballast = preload.startsWith(BALLAST)
       s: `b${i}`,
     }))
   : [];
-if (preload !== "" && ballast.length === 0) await import(preload);
+const PARLEY = "parley";
+if (preload !== "" && preload !== PARLEY && ballast.length === 0) await import(preload);
+const system = preload === PARLEY ? parley : raw;
+// The server loads its modules before the collection below, as the imported variant does.
+await system.startServer({ transport: "unix", path });
 // One full collection after loading, as every process that has run for a while has had: V8 then
 // sizes the old generation's limit from the live heap instead of its generous start-up value.
 (globalThis as { gc?: () => void }).gc?.();
@@ -28,7 +34,6 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] });
 
-await raw.startServer({ transport: "unix", path });
 let start = { cpu: process.cpuUsage(), faults: 0 };
 process.on("message", (message: string) => {
   if (message === "start") {
