@@ -16,8 +16,9 @@ export interface EchoServerChild {
 }
 
 /**
- * Forks `script` with `path` and `args`, waits until it listens on `path`, and connects with
- * `connect` (raw node:net's promise client unless the server speaks something else).
+ * Forks `script` with `path` and `args`, waits until it listens, and connects with `connect` (raw
+ * node:net's promise client unless the server speaks something else): to the endpoint the child
+ * announces when it is ready, else to the Unix socket at `path`.
  */
 export async function startEchoServerChild(
   script: URL,
@@ -28,8 +29,8 @@ export async function startEchoServerChild(
   const server: ChildProcess = fork(script.pathname, [path, ...args], {
     execArgv: [...process.execArgv, "--expose-gc"],
   });
-  await once(server, "message");
-  const client = await connect(unixEndpoint(path));
+  const [ready] = (await once(server, "message")) as [Endpoint | string];
+  const client = await connect(typeof ready === "object" ? ready : unixEndpoint(path));
   return {
     client,
     async ask<T>(message: string): Promise<T> {

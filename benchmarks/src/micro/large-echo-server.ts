@@ -7,6 +7,7 @@ import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapSpaceStatistics } from "node:v8";
 import { system as parley } from "../systems/parley.js";
 import { system as raw } from "../systems/raw.js";
+import type { ListenSpec } from "../systems/system.js";
 
 const [path, preload] = process.argv.slice(2) as [string, string];
 const BALLAST = "ballast:";
@@ -21,7 +22,10 @@ const PARLEY = "parley";
 if (preload !== "" && preload !== PARLEY && ballast.length === 0) await import(preload);
 const system = preload === PARLEY ? parley : raw;
 // The server loads its modules before the collection below, as the imported variant does.
-await system.startServer({ transport: "unix", path });
+// "tcp" for a path: loopback TCP on a free port instead of a Unix socket.
+const listen: ListenSpec =
+  path === "tcp" ? { transport: "tcp", host: "127.0.0.1" } : { transport: "unix", path };
+const { endpoint } = await system.startServer(listen);
 // One full collection after loading, as every process that has run for a while has had: V8 then
 // sizes the old generation's limit from the live heap instead of its generous start-up value.
 (globalThis as { gc?: () => void }).gc?.();
@@ -58,4 +62,4 @@ process.on("message", (message: string) => {
     process.exit(0);
   }
 });
-process.send?.("ready");
+process.send?.(endpoint);

@@ -6,9 +6,10 @@
 // after loading, as a long-running process has.
 // Reported per variant (medians of interleaved rounds, each round a fresh server process): the old
 // generation's size, Mark-Compact collections and minor page faults in the server, its CPU per
-// call, the client's p50 and the calls per second.
+// call, the client's p50 and p99, and the calls per second.
 // Flags: --calls=N per round (default 3000), --rounds=N (default 3), --payload=BYTES (default
-// 65536), --concurrency=N echoes in flight (default 1: sequential).
+// 65536), --concurrency=N echoes in flight (default 1: sequential), --transport=unix|tcp (default
+// unix).
 import { median } from "../e2e/medians.js";
 import { system as parley } from "../systems/parley.js";
 import { type EchoClient, type Endpoint, isCallbackClient } from "../systems/system.js";
@@ -19,6 +20,7 @@ const CALLS = numberFlag("calls", 3000);
 const ROUNDS = numberFlag("rounds", 3);
 const PAYLOAD = numberFlag("payload", 65536);
 const CONCURRENCY = numberFlag("concurrency", 1);
+const TCP = process.argv.includes("--transport=tcp");
 const VARIANTS = {
   "raw server": "",
   "raw server + @parley/rpc imported": "@parley/rpc",
@@ -36,6 +38,7 @@ interface ServerStats {
 
 interface Round extends ServerStats {
   p50Us: number;
+  p99Us: number;
   callsPerSecond: number;
 }
 
@@ -47,7 +50,7 @@ async function parleyClient(endpoint: Endpoint): Promise<EchoClient> {
 }
 
 async function round(preload: string): Promise<Round> {
-  const path = `/tmp/parley-micro-large-${process.pid}.sock`;
+  const path = TCP ? "tcp" : `/tmp/parley-micro-large-${process.pid}.sock`;
   const script = new URL("./large-echo-server.ts", import.meta.url);
   const connect = preload === "parley" ? parleyClient : undefined;
   const { client, ask, close } = await startEchoServerChild(script, path, [preload], connect);
@@ -59,7 +62,8 @@ async function round(preload: string): Promise<Round> {
   const callsPerSecond = (CALLS * 1000) / (performance.now() - began);
   const stats = await ask<ServerStats>("stop");
   await close();
-  return { ...stats, p50Us: latencies[CALLS >> 1]! * 1000, callsPerSecond };
+  const at = (q: number) => latencies[Math.min(CALLS - 1, Math.floor(CALLS * q))]! * 1000;
+  return { ...stats, p50Us: at(0.5), p99Us: at(0.99), callsPerSecond };
 }
 
 const results = new Map<string, Round[]>(Object.keys(VARIANTS).map((name) => [name, []]));
@@ -69,7 +73,8 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 console.log(
-  `${CALLS} ${PAYLOAD}-byte echoes per round, ${CONCURRENCY} in flight, over a Unix socket, ` +
+  `${CALLS} ${PAYLOAD}-byte echoes per round, ${CONCURRENCY} in flight, ` +
+    `over ${TCP ? "loopback TCP" : "a Unix socket"}, ` +
     `Node ${process.version}, ` +
     `medians of ${ROUNDS} rounds\n`,
 );
@@ -79,6 +84,7 @@ const columns = [
   "page faults/call",
   "server CPU µs/call",
   "p50 µs",
+  "p99 µs",
   "calls/s",
 ];
 console.log(`${"server".padEnd(36)}${columns.map((c) => c.padStart(20)).join("")}`);
@@ -89,6 +95,7 @@ for (const [name, rounds] of results) {
     median(rounds.map((r) => r.faults / CALLS)).toFixed(1),
     median(rounds.map((r) => r.cpuUs / CALLS)).toFixed(0),
     median(rounds.map((r) => r.p50Us)).toFixed(0),
+    median(rounds.map((r) => r.p99Us)).toFixed(0),
     median(rounds.map((r) => r.callsPerSecond)).toFixed(0),
   ];
   console.log(`${name.padEnd(36)}${cells.map((c) => c.padStart(20)).join("")}`);
