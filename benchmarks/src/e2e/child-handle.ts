@@ -40,6 +40,12 @@ function installExitHooks(): void {
  */
 export type ChildMode = "source" | "compiled";
 
+/** How a child starts: its mode, and a module it imports before anything else, if any. */
+export interface ChildLaunch {
+  readonly mode: ChildMode;
+  readonly preload?: string | undefined;
+}
+
 /** Where a child's entry is and the Node flags it needs; `gc()` is exposed either way. */
 function childLaunch(entry: string, mode: ChildMode): { path: string; execArgv: string[] } {
   if (mode === "compiled") {
@@ -79,20 +85,22 @@ export class ChildHandle<Request> {
   private readonly exited: Promise<void>;
 
   /**
-   * Spawns `entry` (a module next to this one, e.g. `server-child.ts`) as `mode` says. With `cpuProfileDir`, the
+   * Spawns `entry` (a module next to this one, e.g. `server-child.ts`) as `launch` says. With `cpuProfileDir`, the
    * child writes a V8 CPU profile there when it exits (`node --cpu-prof`).
    */
   constructor(
     entry: string,
     private readonly label: string,
-    mode: ChildMode,
+    launch: ChildLaunch,
     cpuProfileDir?: string,
   ) {
     installExitHooks();
-    const { path, execArgv } = childLaunch(entry, mode);
+    const { path, execArgv } = childLaunch(entry, launch.mode);
     this.child = fork(path, [], {
       execArgv: [
         ...execArgv,
+        // After tsx's loader, so a preload from source goes through it as the entry does.
+        ...(launch.preload === undefined ? [] : ["--import", launch.preload]),
         ...(cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`]),
       ],
       stdio: ["ignore", "ignore", "pipe", "ipc"],

@@ -46,7 +46,7 @@ async function startAll(plan: BenchPlan, progress: Progress): Promise<SystemRunt
     (name) =>
       new SystemRuntime(
         catalogEntry(name),
-        plan.childMode,
+        { mode: plan.childMode, preload: plan.preload },
         plan.profileSystems.includes(name) ? profiles : undefined,
       ),
   );

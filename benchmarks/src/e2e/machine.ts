@@ -21,6 +21,7 @@ export function machineMeta(plan: BenchPlan, wallSeconds: number, loadAtStart: n
     date: new Date().toISOString(),
     mode: plan.mode,
     children: plan.childMode,
+    ...(plan.preload === undefined ? {} : { preload: plan.preload }),
     node: process.version,
     v8: process.versions.v8,
     platform: `${process.platform} ${process.arch}`,

@@ -27,7 +27,7 @@ function machineLine(results: RunResults): string {
   const { meta } = results;
   const date = meta.date.replace("T", " ").slice(0, 16);
   const { start, end } = meta.loadAverage;
-  const line = `${meta.cpuModel}, ${meta.cores} cores, ${meta.totalMemoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.platform} · ${date} UTC · ${meta.mode} run, ${Math.round(meta.wallSeconds)} s, ${meta.children === "compiled" ? "children compiled (dist/, plain node)" : "children from source (tsx)"} · load average ${start} at start, ${end} at end`;
+  const line = `${meta.cpuModel}, ${meta.cores} cores, ${meta.totalMemoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.platform} · ${date} UTC · ${meta.mode} run, ${Math.round(meta.wallSeconds)} s, ${meta.children === "compiled" ? "children compiled (dist/, plain node)" : "children from source (tsx)"}${meta.preload === undefined ? "" : `, every child with \`${meta.preload}\` imported`} · load average ${start} at start, ${end} at end`;
   if (Math.max(start, end) <= meta.cores) return line;
   return `${line}\n\n> **The machine was busy** (load average above its ${meta.cores} cores): other work competed for the CPU during this run, so absolute figures are low and noisy, and latency-bound systems (those needing more process wake-ups per call) suffer most. Compare ratios within the run, and rerun on an idle machine before quoting numbers.`;
 }

@@ -32,6 +32,8 @@ export interface BenchPlan {
   readonly renderFrom: string | undefined;
   /** Children from source through tsx, or compiled (`dist/`, plain node) as users run them. */
   readonly childMode: ChildMode;
+  /** A module every child imports first (`--preload`): all systems then carry the same heap. */
+  readonly preload: string | undefined;
 }
 
 type Timing = Pick<
@@ -128,7 +130,9 @@ export const USAGE = `usage: run.ts [--quick | --full | --tiny] [options]
   --cpu-prof=a,b        write V8 CPU profiles of these systems' children to DIR/profiles/
   --render=FILE         measure nothing; rewrite the reports (and goals) from a results JSON
   --compiled            run the children as users run code: dist/ under plain node (npm run build
-                        first); the default runs them from source through tsx`;
+                        first); the default runs them from source through tsx
+  --preload=MODULE      every child (each system's client and server) imports MODULE first, so
+                        all of them carry the same heap (e.g. --preload=@parley/rpc)`;
 
 /** Parses the command line into a plan; throws with a message naming the bad flag. */
 export function parsePlan(argv: readonly string[], defaultOutDir: string): BenchPlan {
@@ -155,6 +159,7 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
       "cpu-prof": { type: "string" },
       render: { type: "string" },
       compiled: { type: "boolean" },
+      preload: { type: "string" },
     },
   });
   const modes = (["quick", "full", "tiny"] as const).filter((mode) => values[mode] === true);
@@ -185,5 +190,6 @@ export function parsePlan(argv: readonly string[], defaultOutDir: string): Bench
     profileSystems: (list(values["cpu-prof"]) ?? []).map((name) => catalogEntry(name).name),
     renderFrom: values.render,
     childMode: values.compiled === true ? "compiled" : "source",
+    preload: values.preload,
   };
 }

@@ -86,6 +86,8 @@ export interface RunMeta {
   readonly mode: string;
   /** How the children ran: `source` (tsx, packages' src/) or `compiled` (dist/, plain node). */
   readonly children?: "source" | "compiled";
+  /** A module every child imported before anything else (`--preload`), to carry its heap. */
+  readonly preload?: string;
   readonly node: string;
   readonly v8: string;
   readonly platform: string;

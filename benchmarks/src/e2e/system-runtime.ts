@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CatalogEntry } from "../systems/catalog.js";
 import type { Endpoint, ListenSpec, TransportKind } from "../systems/system.js";
-import { ChildFailure, ChildHandle, type ChildMode } from "./child-handle.js";
+import { ChildFailure, ChildHandle, type ChildLaunch } from "./child-handle.js";
 import type {
   ClientRequest,
   CpuTime,
@@ -62,13 +62,14 @@ export class SystemRuntime {
   /** Spawns the children; with `cpuProfileDir` both write CPU profiles there as they exit. */
   constructor(
     readonly entry: CatalogEntry,
-    mode: ChildMode,
+    launch: ChildLaunch,
     cpuProfileDir?: string,
   ) {
     const dir = (side: string): string | undefined =>
       cpuProfileDir === undefined ? undefined : join(cpuProfileDir, `${entry.name}-${side}`);
-    this.server = new ChildHandle("./server-child.ts", `${entry.name} server`, mode, dir("server"));
-    this.client = new ChildHandle("./client-child.ts", `${entry.name} client`, mode, dir("client"));
+    const [server, client] = [`${entry.name} server`, `${entry.name} client`];
+    this.server = new ChildHandle("./server-child.ts", server, launch, dir("server"));
+    this.client = new ChildHandle("./client-child.ts", client, launch, dir("client"));
   }
 
   /** Starts the servers on every transport and loads the client; records why anything failed. */
