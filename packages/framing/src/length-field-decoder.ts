@@ -41,6 +41,10 @@ export class LengthFieldDecoder implements FrameDecoder {
   /** The output buffer, once a frame arrives in too many chunks to keep them as a list. */
   private assembly: Uint8Array | undefined;
   private firstFrame = true;
+  /** Wire size of the last frame emitted (header included). */
+  private lastFrameBytes = 0;
+  /** The buffer last handed out for a frame like the last one; read into by nobody else. */
+  private guess: ArrayBufferLike | undefined;
   private failure: unknown;
 
   /** @throws {InvalidOptionError} INVALID_OPTION when an option breaks its rule. */
@@ -80,20 +84,45 @@ export class LengthFieldDecoder implements FrameDecoder {
    * again. Netty's `RecvByteBufAllocator` guesses the next read's size; here the length field says
    * it. When `next` (where the read would go otherwise) starts right where the frame's bytes end
    * and holds its rest, `next` itself: read there, the frame is one view over both reads, with
-   * nothing allocated or copied. `undefined` while no frame is unfinished past its header, or
-   * fewer than `minBytes` of it are missing (a small rest is cheaper to copy than to read alone).
+   * nothing allocated or copied. Between frames, when `next` is too short for a frame the size of
+   * the last one and that size is at least `minBytes`, a buffer of that size: a run of equal large
+   * frames then never has one split across two regions and copied (Netty's adaptive allocator
+   * guesses the next read from the last ones in the same way). `undefined` while no frame is
+   * unfinished past its header, or fewer than `minBytes` of it are missing (a small rest is
+   * cheaper to copy than to read alone).
    *
    * The region stays valid only until the next `push`: ask again after each one, and push every
    * byte in order (a chunk read elsewhere before this region is filled would be written over).
    */
   readTarget(minBytes: number, next?: Uint8Array): Uint8Array | undefined {
     const strip = this.o.initialBytesToStrip;
-    if (this.failure !== undefined || this.frameBytes < 0 || this.pending < strip) return undefined;
+    if (this.failure !== undefined) return undefined;
+    if (this.pending === 0) return this.likeLast(minBytes, next);
+    if (this.frameBytes < 0 || this.pending < strip) return undefined;
     const missing = this.frameBytes - this.pending;
     if (next !== undefined && next.length >= missing && this.adjoins(next)) return next;
+    const room = this.roomInGuess();
+    if (room !== undefined && room.length >= missing) return room;
     if (missing < minBytes) return undefined;
     if (this.assembly === undefined) this.startAssembly();
     return this.assembly!.subarray(this.pending - strip);
+  }
+
+  /** Room for a frame like the last one when `next` has too little: see {@link readTarget}. */
+  private likeLast(minBytes: number, next: Uint8Array | undefined): Uint8Array | undefined {
+    const guess = this.lastFrameBytes;
+    if (next === undefined || guess < minBytes || next.length >= guess) return undefined;
+    const region = uninitialized(guess);
+    this.guess = region.buffer;
+    return region;
+  }
+
+  /** The rest of the guessed buffer when the unfinished frame began in it (a read stopped short). */
+  private roomInGuess(): Uint8Array | undefined {
+    const only = this.parts.length === 1 ? this.parts[0]! : undefined;
+    if (only === undefined || only.buffer !== this.guess || this.assembly !== undefined) return;
+    const end = only.byteOffset + only.length;
+    return new Uint8Array(only.buffer, end, only.buffer.byteLength - end);
   }
 
   /**
@@ -152,6 +181,7 @@ export class LengthFieldDecoder implements FrameDecoder {
       // A plain Uint8Array view: 2-3x cheaper than Buffer#subarray (no species lookup).
       onFrame(new Uint8Array(buffer, base + pos + strip, total - strip));
       this.firstFrame = false;
+      this.lastFrameBytes = total;
       pos += total;
     }
     if (pos < end) {
@@ -279,6 +309,7 @@ export class LengthFieldDecoder implements FrameDecoder {
     const frame = this.assembly!;
     this.assembly = undefined;
     this.pending = 0;
+    this.lastFrameBytes = this.frameBytes;
     this.frameBytes = -1;
     this.firstFrame = false;
     return frame;

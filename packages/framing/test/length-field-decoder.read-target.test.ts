@@ -119,6 +119,44 @@ describe("LengthFieldDecoder.readTarget", () => {
     expect(decoder.decode(after)).toEqual([body]);
   });
 
+  it("between frames, offers room for a frame like the last one when `next` is too short", () => {
+    const wire = concat(frame(body), frame(body));
+    const decoder = new LengthFieldDecoder();
+    expect(decoder.decode(wire.subarray(0, 1004))).toEqual([body]);
+    // A slab tail of 500 bytes would split the next 1004-byte frame in two and cost a copy.
+    const guess = decoder.readTarget(16, new Uint8Array(500))!;
+    expect(guess.length).toBe(1004);
+    const chunk = readInto(guess, wire, 1004, 1004);
+    const copies = vi.spyOn(Uint8Array.prototype, "set");
+    const frames = decoder.decode(chunk);
+    expect(copies).not.toHaveBeenCalled();
+    copies.mockRestore();
+    expect(frames).toEqual([body]);
+    expect(frames[0]!.buffer).toBe(guess.buffer);
+  });
+
+  it("offers no such room for small frames, a long enough `next`, or no `next` at all", () => {
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(frame(body));
+    expect(decoder.readTarget(2000, new Uint8Array(500))).toBeUndefined();
+    expect(decoder.readTarget(16, new Uint8Array(1004))).toBeUndefined();
+    expect(decoder.readTarget(16)).toBeUndefined();
+  });
+
+  it("reads the rest of a frame that arrived short into the room it was guessed", () => {
+    const wire = concat(frame(body), frame(body));
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.subarray(0, 1004));
+    const guess = decoder.readTarget(16, new Uint8Array(10))!;
+    expect(decoder.decode(readInto(guess, wire, 1004, 300))).toEqual([]);
+    const rest = decoder.readTarget(16, new Uint8Array(10))!;
+    expect([rest.buffer, rest.byteOffset, rest.length]).toEqual([guess.buffer, 300, 704]);
+    rest.set(wire.subarray(1304));
+    const frames = decoder.decode(rest);
+    expect(frames).toEqual([body]);
+    expect(frames[0]!.buffer).toBe(guess.buffer);
+  });
+
   it("places the bytes after a stripped header", () => {
     const wire = frame(body);
     const decoder = new LengthFieldDecoder({ initialBytesToStrip: 0 });
@@ -135,7 +173,12 @@ describe("LengthFieldDecoder.readTarget", () => {
       strip: fc.boolean(),
     });
     const reads = fc.array(
-      fc.record({ size: fc.integer({ min: 1, max: 300 }), min: fc.nat(64), inPlace: fc.boolean() }),
+      fc.record({
+        size: fc.integer({ min: 1, max: 300 }),
+        min: fc.nat(64),
+        inPlace: fc.boolean(),
+        room: fc.nat(400),
+      }),
       {
         minLength: 1,
         maxLength: 60,
@@ -161,11 +204,10 @@ describe("LengthFieldDecoder.readTarget", () => {
           let at = 0;
           for (let i = 0; at < wire.length; i++) {
             const step = plan[i % plan.length]!;
-            // An ordinary read lands right after the previous one (a slab) or somewhere else.
-            const target = decoder.readTarget(
-              step.min,
-              step.inPlace ? wire.subarray(at) : undefined,
-            );
+            // An ordinary read lands right after the previous one (a slab tail of `room` bytes) or
+            // somewhere else.
+            const next = step.inPlace ? wire.subarray(at, at + step.room) : undefined;
+            const target = decoder.readTarget(step.min, next);
             const n = Math.min(step.size, wire.length - at, target?.length ?? Infinity);
             const chunk =
               target === undefined
