@@ -1,15 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isMeasurement, type RunResults } from "../src/e2e/results.js";
+import { runHarness } from "./harness-run.js";
 import { markdownTableProblems, TCP_REPORT_TABLES, tableHeadings } from "./well-formed.js";
-
-const RUN = fileURLToPath(new URL("../src/e2e/run.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /**
  * One tiny run of the real harness: one point (TCP, concurrency 4, 1 KiB), 3 rounds of 300
@@ -18,24 +13,12 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
  */
 describe("the end-to-end harness in --tiny mode", () => {
   let out: string;
-  let run: ReturnType<typeof spawnSync>;
+  let run: ReturnType<typeof runHarness>;
   let results: RunResults;
 
   beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), "parley-bench-"));
-    run = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        TSX,
-        "--conditions=@parley/source",
-        RUN,
-        "--tiny",
-        "--systems=raw,http,parley",
-        `--out=${out}`,
-      ],
-      { encoding: "utf8", timeout: 110_000 },
-    );
+    run = runHarness(["--tiny", "--systems=raw,http,parley", `--out=${out}`]);
     results = JSON.parse(readFileSync(join(out, "latest.json"), "utf8")) as RunResults;
   }, 120_000);
 

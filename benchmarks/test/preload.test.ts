@@ -1,14 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunResults } from "../src/e2e/results.js";
+import { runHarness } from "./harness-run.js";
 
-const RUN = fileURLToPath(new URL("../src/e2e/run.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const MARK = new URL("./fixtures/preload-mark.mjs", import.meta.url).href;
 
 describe("--preload", () => {
@@ -17,19 +13,9 @@ describe("--preload", () => {
 
   it("has every child, each system's client and server, import the module first", () => {
     const marks = join(out, "marks");
-    const run = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        TSX,
-        "--conditions=@parley/source",
-        RUN,
-        "--tiny",
-        "--systems=raw,raw-callback",
-        `--preload=${MARK}`,
-        `--out=${out}`,
-      ],
-      { encoding: "utf8", timeout: 110_000, env: { ...process.env, BENCH_PRELOAD_MARKS: marks } },
+    const run = runHarness(
+      ["--tiny", "--systems=raw,raw-callback", `--preload=${MARK}`, `--out=${out}`],
+      { ...process.env, BENCH_PRELOAD_MARKS: marks },
     );
     expect(run.status, run.stderr).toBe(0);
     const pids = new Set(readFileSync(marks, "utf8").trim().split("\n"));
