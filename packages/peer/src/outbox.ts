@@ -15,14 +15,29 @@ import type { Connection } from "@parley/framing";
 import { type Frame, SplitFrame } from "./split-frame.js";
 
 /**
- * When the batch of a turn is written: `nextTick` (the default) after the current operation,
- * `microtask` after pending promise reactions too, `immediate` after I/O callbacks. See
- * benchmarks/src/micro/peer.ts for the measurements.
+ * When the batch of a turn is written: `nextTick` after the current operation, `microtask` after
+ * pending promise reactions too, `immediate` after I/O callbacks. `auto` (the default) writes a
+ * turn that starts with a call (a Request or Signal) as the promise reactions queued before it
+ * end, and any other on nextTick. See benchmarks/src/micro/peer.ts for the measurements.
+ *
+ * Why `auto`: a call made in a promise reaction (the next call of an `await` loop) whose flush is
+ * on nextTick makes Node call back into JavaScript once more after the microtasks, a third of a
+ * microsecond per call at concurrency 1. Calls made in one burst (a loop, or the reactions of one
+ * batch of answers) were all queued before that flush, so they still leave in one write. Answers
+ * and stream items keep nextTick: handlers and item generators resume at unequal depths of
+ * promise reactions, and nextTick waits for all of them.
  */
-export type FlushScheduler = "microtask" | "immediate" | "nextTick";
+export type FlushScheduler = "auto" | "microtask" | "immediate" | "nextTick";
 
 /** The flush schedulers, for option checks. */
-export const FLUSH_SCHEDULERS: readonly FlushScheduler[] = ["nextTick", "microtask", "immediate"];
+export const FLUSH_SCHEDULERS: readonly FlushScheduler[] = [
+  "auto",
+  "nextTick",
+  "microtask",
+  "immediate",
+];
+
+const RESOLVED = Promise.resolve();
 
 /** What the outbox tells its owner. */
 export interface OutboxEvents {
@@ -50,9 +65,19 @@ export class Outbox {
   private awaitingDrain = false;
   private closed = false;
   private slowTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The flush scheduler when it is not nextTick (the default, called directly in push()). */
+  /** The flush scheduler when it is not nextTick or auto (both call their own in push()). */
   private readonly schedule: ((flush: () => void) => void) | undefined;
+  /** `auto`: a turn that starts with a call is flushed on a microtask. */
+  private readonly callsOnMicrotask: boolean;
   private readonly flushBound = (): void => this.flush();
+  /** The microtask flush: a throw leaves as from a nextTick flush, not as a rejected promise. */
+  private readonly flushInMicrotask = (): void => {
+    try {
+      this.flush();
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
+  };
   private readonly slowBound = (): void => this.checkSlowConsumer();
   /** Bytes that had left the connection's buffer when the slow-consumer timer was last armed. */
   private flushedAtArm = 0;
@@ -63,14 +88,15 @@ export class Outbox {
     private readonly slowConsumerTimeoutMs: number,
     private readonly events: OutboxEvents,
     private readonly counters: OutboxCounters,
-    flushScheduler: FlushScheduler = "nextTick",
+    flushScheduler: FlushScheduler = "auto",
   ) {
+    this.callsOnMicrotask = flushScheduler === "auto";
     this.schedule =
       flushScheduler === "immediate"
         ? (f) => setImmediate(f)
-        : flushScheduler === "nextTick"
-          ? undefined
-          : queueMicrotask;
+        : flushScheduler === "microtask"
+          ? queueMicrotask
+          : undefined;
   }
 
   /** True while requests and signals must wait. */
@@ -100,9 +126,9 @@ export class Outbox {
 
   /**
    * Queues a complete frame for this turn's write (both pieces of a split frame, back to back).
-   * Ignored once closed.
+   * `call`: a Request or Signal (see `auto` in {@link FlushScheduler}). Ignored once closed.
    */
-  push(frame: Frame): void {
+  push(frame: Frame, call = false): void {
     if (this.closed) return;
     // `length`, not `byteLength`: the same for a Uint8Array, and several times cheaper in V8.
     if (frame instanceof SplitFrame) {
@@ -115,9 +141,9 @@ export class Outbox {
     this.frames++;
     if (!this.scheduled && !this.held) {
       this.scheduled = true;
-      // One call less per turn on the default path than through a wrapper.
-      if (this.schedule === undefined) process.nextTick(this.flushBound);
-      else this.schedule(this.flushBound);
+      if (this.schedule !== undefined) this.schedule(this.flushBound);
+      else if (call && this.callsOnMicrotask) RESOLVED.then(this.flushInMicrotask);
+      else process.nextTick(this.flushBound);
     }
   }
 
@@ -184,6 +210,10 @@ export class Outbox {
     if (this.slowTimer !== undefined) clearTimeout(this.slowTimer);
     this.slowTimer = undefined;
   }
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /**
