@@ -269,7 +269,7 @@ async function main(): Promise<void> {
   await once(server, "listening");
   const cases: [string, () => Promise<Result>][] = [
     ["raw node:net (batched)", () => rawRun(server)],
-    ...(["microtask", "immediate", "nextTick"] as const).map(
+    ...(["microtask", "immediate", "nextTick", "auto"] as const).map(
       (s) =>
         [`parley, flush on ${s}`, () => parleyRun(server, s)] as [string, () => Promise<Result>],
     ),

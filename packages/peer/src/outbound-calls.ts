@@ -36,8 +36,8 @@ import type { Metadata, ResponseMessage } from "./wire-messages.js";
 export interface OutboundPort {
   /** True when Request and Signal frames may be written now (ready, not closing, not blocked). */
   canWrite(): boolean;
-  /** Queues a frame for this turn's write. */
-  write(frame: Frame): void;
+  /** Queues a frame for this turn's write; `call` for a Request or Signal (the outbox's `auto`). */
+  write(frame: Frame, call?: boolean): void;
   /** Reports what no caller can be told. */
   warn(message: string): void;
   /** Requests in flight allowed: min(maxPendingCalls, the remote's maxConcurrentRequests). */
@@ -286,7 +286,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     call.input = undefined;
     this.inFlight.add(call);
     this.counters.requestsSent++;
-    this.port.write(frame);
+    this.port.write(frame, true);
     call.stream?.opened();
   }
 
@@ -306,7 +306,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
       return;
     }
     this.counters.signalsSent++;
-    this.port.write(frame);
+    this.port.write(frame, true);
     item.resolve();
   }
 

@@ -163,7 +163,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     const { o, connection } = this;
     const remote = connection.remoteAddress;
     return {
-      write: (frame) => this.write(frame),
+      write: (frame, call) => this.write(frame, call),
       warn: (message, error, signal) => this.warn(message, error, signal),
       fail: (error, initiator, reason, ending) => this.fail(error, initiator, reason, ending),
       ready: (info) => this.onReady(info),
@@ -374,11 +374,11 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private write(frame: Frame): void {
+  private write(frame: Frame, call?: boolean): void {
     const state = this.current;
     // Open first: nearly every frame is written there.
-    if (state === EngineState.Open || state === EngineState.Closing) this.outbox.push(frame);
-    else if (state === EngineState.Handshaking) this.outbox.push(frame);
+    if (state === EngineState.Open || state === EngineState.Closing) this.outbox.push(frame, call);
+    else if (state === EngineState.Handshaking) this.outbox.push(frame, call);
   }
 
   /** The peer has ended (failed, or closed). A method, so TS does not narrow `current` across calls. */

@@ -158,7 +158,7 @@ export interface PeerOptions<
   handlerError?: HandlerErrorHook;
   /** Each connection's wire format; both peers use the same. @default createBinaryWireFormat */
   wireFormat?: WireFormatFactory;
-  /** When a turn's frames are written (see benchmarks/src/micro/peer.ts). @default "nextTick" */
+  /** When a turn's frames are written (see FlushScheduler in outbox.ts). @default "auto" */
   flushScheduler?: FlushScheduler;
 }
 
@@ -310,7 +310,7 @@ function resolveLiveness(o: Options) {
     handlerError: functionOption<HandlerErrorHook>("handlerError", o.handlerError),
     wireFormat:
       functionOption<WireFormatFactory>("wireFormat", o.wireFormat) ?? createBinaryWireFormat,
-    flushScheduler: oneOfOption("flushScheduler", o.flushScheduler, "nextTick", FLUSH_SCHEDULERS),
+    flushScheduler: oneOfOption("flushScheduler", o.flushScheduler, "auto", FLUSH_SCHEDULERS),
   };
 }
 

@@ -35,8 +35,8 @@ import type { Message } from "./wire-messages.js";
  * engine gives arrow functions), so parts may keep a member and call it directly.
  */
 export interface EngineHooks {
-  /** Queues a frame, unless the peer has stopped writing. */
-  write(frame: Frame): void;
+  /** Queues a frame, unless the peer has stopped writing; `call`: a Request or Signal. */
+  write(frame: Frame, call?: boolean): void;
   warn(message: string, error?: unknown, signal?: string): void;
   /** The one way a peer ends other than the graceful finish. */
   fail(error: PeerError, initiator: CloseInitiator, reason: CloseReason, ending: Ending): void;

@@ -11,22 +11,17 @@ export class SplitFrame {
 
   /** Bytes of the whole frame. */
   get byteLength(): number {
-    return this.head.byteLength + this.body.byteLength;
+    return this.head.length + this.body.length;
   }
 
   /** The frame as one buffer (a copy), for callers that need contiguous bytes. */
   joined(): Uint8Array {
     const out = new Uint8Array(this.byteLength);
     out.set(this.head);
-    out.set(this.body, this.head.byteLength);
+    out.set(this.body, this.head.length);
     return out;
   }
 }
 
 /** An encoded frame: one buffer, or a {@link SplitFrame}. Both have `byteLength`. */
 export type Frame = Uint8Array | SplitFrame;
-
-/** The buffer a frame's header is written into: the frame itself, or a split frame's head. */
-export function headOf(frame: Frame): Uint8Array {
-  return frame instanceof SplitFrame ? frame.head : frame;
-}

@@ -14,6 +14,9 @@ export const PROTOCOL_MINOR = 2;
 /** "PRLY": the first four bytes of every Hello, after the common header. */
 export const HELLO_MAGIC = Uint8Array.of(0x50, 0x52, 0x4c, 0x59);
 
+/** Bytes of the length prefix in front of every frame's payload: a u32, big-endian. */
+export const PREFIX_BYTES = 4;
+
 /** Bytes of the header every frame starts with: kind (u8), flags (u8), id (u32 BE). */
 export const COMMON_HEADER_BYTES = 6;
 

@@ -144,7 +144,7 @@ class BinaryWireFormat implements WireFormat {
 
   encodeFrame(message: Message): Frame {
     const frame = this.encoder.encodeFrame(message);
-    const payloadBytes = frame.byteLength - this.frameOverheadBytes;
+    const payloadBytes = this.encoder.payloadBytes; // a number, not a Frame's length getter
     if (payloadBytes > this.remoteMaxFrameBytes) {
       throw frameTooLarge(message, payloadBytes, this.remoteMaxFrameBytes);
     }

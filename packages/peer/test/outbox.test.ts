@@ -1,11 +1,16 @@
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it } from "vitest";
-import { Outbox } from "../src/outbox.js";
+import { type FlushScheduler, Outbox } from "../src/outbox.js";
 import { SplitFrame } from "../src/split-frame.js";
 import { until } from "./support/async.js";
 import { spyWrites } from "./support/write-spy.js";
 
-function setup(maxBufferedBytes = 1_000_000, slowMs = 10_000, highWaterMarkBytes = 64 * 1024) {
+function setup(
+  maxBufferedBytes = 1_000_000,
+  slowMs = 10_000,
+  highWaterMarkBytes = 64 * 1024,
+  scheduler?: FlushScheduler,
+) {
   const [a, b] = createMemoryPair({ highWaterMarkBytes });
   const received: Uint8Array[] = [];
   b.attach({ onData: (c) => received.push(c), onEnd() {}, onDrain() {}, onClose() {} });
@@ -22,6 +27,7 @@ function setup(maxBufferedBytes = 1_000_000, slowMs = 10_000, highWaterMarkBytes
       onSlowConsumer: () => events.slow++,
     },
     counters,
+    scheduler,
   );
   return { outbox, writes, events, counters, a, b, received };
 }
@@ -35,6 +41,42 @@ describe("Outbox", () => {
     await new Promise((r) => process.nextTick(r));
     expect(writes).toEqual([frames]);
     expect(counters).toEqual({ writes: 1, framesSent: 3, bytesSent: 6 });
+  });
+
+  it("by default (auto) writes a turn that starts with a call once the reactions queued before it ran, before the next tick", async () => {
+    const { outbox, writes } = setup();
+    const ticks: number[] = [];
+    process.nextTick(() => ticks.push(writes.length));
+    await Promise.resolve(); // in a promise reaction now, the tick still queued
+    const frames = [1, 2, 3].map((n) => Uint8Array.of(n));
+    // Three reactions queued before the first call's flush: their calls share its write.
+    await Promise.all(frames.map((f) => Promise.resolve().then(() => outbox.push(f, true))));
+    expect(writes).toEqual([frames]);
+    expect(ticks).toEqual([]);
+    await new Promise((r) => process.nextTick(r));
+    expect(ticks).toEqual([1]);
+  });
+
+  it("by default writes a turn that starts with any other frame on nextTick, calls pushed after it included", async () => {
+    const { outbox, writes } = setup();
+    const answer = Uint8Array.of(1);
+    const call = Uint8Array.of(2);
+    await Promise.resolve();
+    outbox.push(answer);
+    await Promise.resolve().then(() => outbox.push(call, true));
+    await Promise.resolve();
+    expect(writes).toHaveLength(0);
+    await new Promise((r) => process.nextTick(r));
+    expect(writes).toEqual([[answer, call]]);
+  });
+
+  it("with flushScheduler nextTick writes calls on nextTick too", async () => {
+    const { outbox, writes } = setup(1_000_000, 10_000, 64 * 1024, "nextTick");
+    await Promise.resolve().then(() => outbox.push(Uint8Array.of(1), true));
+    await Promise.resolve();
+    expect(writes).toHaveLength(0);
+    await new Promise((r) => process.nextTick(r));
+    expect(writes).toHaveLength(1);
   });
 
   it("writes frames lying back to back in one buffer as one chunk, and keeps the others apart", async () => {

@@ -131,13 +131,14 @@ export class SocketConnection implements Connection {
   write(chunks: readonly Uint8Array[]): boolean {
     const socket = this.socket;
     if (!socket.writable || this.#resetting) return false;
-    // Empty chunks are skipped: a zero-length TLS write is a wasted record.
+    // Empty chunks are skipped: a zero-length TLS write is a wasted record. (`length`, not
+    // `byteLength`: the same for a Uint8Array, and several times cheaper to read in V8.)
     let last = chunks.length - 1;
-    while (last >= 0 && chunks[last]!.byteLength === 0) last--;
+    while (last >= 0 && chunks[last]!.length === 0) last--;
     if (last > 0) socket.cork();
     for (let i = 0; i < last; i++) {
       const chunk = chunks[i]!;
-      if (chunk.byteLength > 0) socket.write(chunk);
+      if (chunk.length > 0) socket.write(chunk);
     }
     if (last >= 0) socket.write(chunks[last]!, this.#flushCallback);
     if (last > 0) socket.uncork();
