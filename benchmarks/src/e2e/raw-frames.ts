@@ -27,7 +27,9 @@ const BATCH = 64;
  * the socket 64 frames per write, so the ceiling is not set by one syscall per frame.
  */
 export async function measureRaw(address: string, size: number, count: number): Promise<RawRun> {
-  const frameBytes = 4 + 7 + 5 + size;
+  // msgpack's bin header: 2 bytes up to 255, 3 up to 65,535, else 5 (as the codec writes it).
+  const binHeader = size < 0x100 ? 2 : size < 0x1_0000 ? 3 : 5;
+  const frameBytes = 4 + 7 + binHeader + size;
   const chunk = new Uint8Array(frameBytes * BATCH);
   const view = new DataView(chunk.buffer);
   for (let i = 0; i < BATCH; i++) view.setUint32(i * frameBytes, frameBytes - 4);
