@@ -12,18 +12,22 @@
  * node:net's frames/s. It also reports what the window bounds: the reader's peak buffered bytes and
  * the heap growth while streaming.
  *
- * Each figure is the median of ROUNDS runs after a warm-up run of the same size, for Parley and raw
- * node:net alike: the first run of a cold process measures the JIT compiler more than the code.
+ * Each figure is the median of ROUNDS rounds after a warm-up round of the same size, for Parley and
+ * raw node:net alike: the first run of a cold process measures the JIT compiler more than the code.
+ * A round runs the stream, the unary calls and raw node:net back to back, and stream/raw is taken
+ * within the round. Both ends of each run live in this one process, so its CPU time (user +
+ * system, process.cpuUsage) per item is what one item costs end to end: on a machine shared with
+ * others that figure holds steady while items/s follows the share of a core the process gets, so
+ * it is reported too, and stream/raw by it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { LengthFieldDecoder } from "@parley/framing";
 import { connect, defineContract, serve, z } from "@parley/rpc";
 import { BENCHMARKS_DIR } from "./machine.js";
 import { median } from "./medians.js";
+import { measureRaw, type RawRun } from "./raw-frames.js";
 
 const bench = defineContract({
   name: "bench-streams",
@@ -49,7 +53,7 @@ const ITEMS: Readonly<Record<number, number>> = { 1024: 200_000, 65536: 10_000 }
 const RAW_FRAMES: Readonly<Record<number, number>> = { 1024: 1_000_000, 65536: 10_000 };
 const CONCURRENCY = 256;
 /** Measured runs per figure, after one warm-up run. */
-const ROUNDS = Number(process.env.STREAM_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.STREAM_ROUNDS ?? 5);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
   throw new RangeError(
     `STREAM_ROUNDS must be a whole number >= 1 (got ${process.env.STREAM_ROUNDS})`,
@@ -74,10 +78,25 @@ interface Row {
   transport: string;
   size: number;
   streamItemsPerSec: number;
+  /** CPU microseconds (user + system) of this process per item: both ends run here. */
+  streamCpuUsPerItem: number;
   unaryRequestsPerSec: number;
   rawFramesPerSec: number;
+  rawCpuUsPerFrame: number;
+  /** Median over the rounds of stream items/s over raw frames/s measured in the same round. */
+  streamVsRaw: number;
+  /** The same by CPU: raw CPU per frame over stream CPU per item (1 = as cheap as raw). */
+  streamVsRawCpu: number;
   peakBufferedBytes: number;
   heapGrowthMiB: number;
+}
+
+/** One measured round of a point. */
+interface Round {
+  streamItemsPerSec: number;
+  streamCpuUsPerItem: number;
+  unaryRequestsPerSec: number;
+  raw: RawRun;
 }
 
 function url(transport: string): string {
@@ -86,7 +105,16 @@ function url(transport: string): string {
     : `unix:///tmp/parley-bench-${process.pid}-${Math.random().toString(16).slice(2, 8)}.sock`;
 }
 
-async function measureParley(transport: string, size: number) {
+/** The figures of one point, each the median over the measured rounds. */
+type Measured = Omit<Row, "transport" | "size">;
+
+/**
+ * One point: each round runs the stream, the unary calls and the raw node:net yardstick back to
+ * back, so the three see the same state of a shared machine, and the stream/raw ratio is taken
+ * within each round before its median: neighbours' load moving between rounds moves both sides of
+ * a ratio together instead of one of them.
+ */
+async function measurePoint(transport: string, size: number): Promise<Measured> {
   const payload = new Uint8Array(size).fill(1);
   const server = await serve({
     url: url(transport),
@@ -102,8 +130,7 @@ async function measureParley(transport: string, size: number) {
   });
   const client = await connect({ url: server.url, contract: bench, ...WINDOW });
   const count = ITEMS[size]!;
-  const streams: number[] = [];
-  const unary: number[] = [];
+  const rounds: Round[] = [];
   let peakBufferedBytes = 0;
   let heapGrowthMiB = 0;
   for (let round = 0; round <= ROUNDS; round++) {
@@ -112,6 +139,7 @@ async function measureParley(transport: string, size: number) {
     const heapBefore = round === 0 ? heapAfterGc() : 0;
     let peakHeap = 0;
     let n = 0;
+    const cpuBefore = process.cpuUsage();
     let start = performance.now();
     for await (const _ of client.stream.flood({ count, size })) {
       if (++n % 64 === 0) {
@@ -120,6 +148,7 @@ async function measureParley(transport: string, size: number) {
       if (round === 0 && n === count >> 1) peakHeap = heapAfterGc(); // mid-stream, window in use
     }
     const streamItemsPerSec = count / ((performance.now() - start) / 1_000);
+    const cpu = process.cpuUsage(cpuBefore);
     if (round === 0) heapGrowthMiB = (peakHeap - heapBefore) / MIB;
     // Unary at concurrency 256, the same number of requests.
     start = performance.now();
@@ -129,88 +158,55 @@ async function measureParley(transport: string, size: number) {
         while (next++ < count) await client.call.put(payload);
       }),
     );
-    if (round === 0) continue; // the warm-up
-    streams.push(streamItemsPerSec);
-    unary.push(count / ((performance.now() - start) / 1_000));
+    const unaryRequestsPerSec = count / ((performance.now() - start) / 1_000);
+    const raw = await measureRaw(rawAddress(transport), size, RAW_FRAMES[size]!);
+    if (round === 0) continue; // the warm-up, of all three
+    const streamCpuUsPerItem = (cpu.user + cpu.system) / count;
+    rounds.push({ streamItemsPerSec, streamCpuUsPerItem, unaryRequestsPerSec, raw });
   }
-  const streamItemsPerSec = median(streams);
-  const unaryRequestsPerSec = median(unary);
   await client.close();
   await server.close();
-  return { streamItemsPerSec, unaryRequestsPerSec, peakBufferedBytes, heapGrowthMiB };
+  const of = (pick: (r: Round) => number): number => median(rounds.map(pick));
+  return {
+    streamItemsPerSec: of((r) => r.streamItemsPerSec),
+    streamCpuUsPerItem: of((r) => r.streamCpuUsPerItem),
+    unaryRequestsPerSec: of((r) => r.unaryRequestsPerSec),
+    rawFramesPerSec: of((r) => r.raw.framesPerSec),
+    rawCpuUsPerFrame: of((r) => r.raw.cpuUsPerFrame),
+    streamVsRaw: of((r) => r.streamItemsPerSec / r.raw.framesPerSec),
+    streamVsRawCpu: of((r) => r.raw.cpuUsPerFrame / r.streamCpuUsPerItem),
+    peakBufferedBytes,
+    heapGrowthMiB,
+  };
 }
 
-/**
- * Raw node:net: the server writes `count` frames of `size` bytes as fast as backpressure allows, in
- * writes of 64 frames (as many as a stream window; Parley's outbox also writes a turn's frames at
- * once), so the ceiling is not set by one syscall per frame.
- */
-async function measureRaw(transport: string, size: number): Promise<number> {
-  const count = RAW_FRAMES[size]!;
-  const batch = 64;
-  // The same bytes as a Response item: length prefix, 7 bytes of header, a msgpack bin header.
-  const frameBytes = 4 + 7 + 5 + size;
-  const chunk = new Uint8Array(frameBytes * batch);
-  const view = new DataView(chunk.buffer);
-  for (let i = 0; i < batch; i++) view.setUint32(i * frameBytes, frameBytes - 4);
-  const server: Server = createServer((socket: Socket) => {
-    let sent = 0;
-    const pump = () => {
-      while (sent < count) {
-        sent += batch;
-        if (!socket.write(chunk)) {
-          socket.once("drain", pump);
-          return;
-        }
-      }
-      socket.end();
-    };
-    pump();
-  });
-  const address = url(transport).replace(/^unix:\/\//, "");
-  await new Promise<void>((resolve) =>
-    transport === "tcp" ? server.listen(0, "127.0.0.1", resolve) : server.listen(address, resolve),
-  );
-  const target = server.address();
-  const start = performance.now();
-  const frames = await new Promise<number>((resolve, reject) => {
-    const socket =
-      transport === "tcp"
-        ? netConnect((target as { port: number }).port, "127.0.0.1")
-        : netConnect(address);
-    const decoder = new LengthFieldDecoder({ maxFrameBytes: 4 * MIB });
-    let n = 0;
-    socket.on("data", (chunk) => decoder.push(chunk, () => n++));
-    socket.on("end", () => resolve(n));
-    socket.on("error", reject);
-  });
-  const framesPerSec = frames / ((performance.now() - start) / 1_000);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return framesPerSec;
+function rawAddress(transport: string): string {
+  return transport === "tcp" ? "tcp" : url(transport).replace(/^unix:\/\//, "");
 }
 
 // Counts may round up to the batch: ITEMS and RAW_FRAMES are multiples of 64.
 function report(rows: readonly Row[]): string {
   const lines = [
-    "| transport | item | stream items/s | unary c=256 req/s | raw node:net frames/s | stream / unary | stream / raw | peak buffered | heap growth |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| transport | item | stream items/s | stream CPU µs/item | unary c=256 req/s | raw node:net frames/s | raw CPU µs/frame | stream / unary | stream / raw | stream / raw by CPU | peak buffered | heap growth |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.transport} | ${r.size / 1_024} KiB | ${Math.round(r.streamItemsPerSec)} | ` +
-        `${Math.round(r.unaryRequestsPerSec)} | ${Math.round(r.rawFramesPerSec)} | ` +
+        `${r.streamCpuUsPerItem.toFixed(2)} | ${Math.round(r.unaryRequestsPerSec)} | ` +
+        `${Math.round(r.rawFramesPerSec)} | ${r.rawCpuUsPerFrame.toFixed(2)} | ` +
         `${(r.streamItemsPerSec / r.unaryRequestsPerSec).toFixed(2)}x | ` +
-        `${(r.streamItemsPerSec / r.rawFramesPerSec).toFixed(2)}x | ` +
+        `${r.streamVsRaw.toFixed(2)}x | ${r.streamVsRawCpu.toFixed(2)}x | ` +
         `${Math.round(r.peakBufferedBytes / 1_024)} KiB | ${r.heapGrowthMiB.toFixed(1)} MiB |`,
     );
   }
   for (const r of rows.filter((row) => row.size === 1_024)) {
     const vsUnary = r.streamItemsPerSec / r.unaryRequestsPerSec;
-    const vsRaw = r.streamItemsPerSec / r.rawFramesPerSec;
     lines.push(
       "",
       `${vsUnary >= 1.5 ? "met" : "NOT MET"}: ${r.transport} 1 KiB stream >= 1.5x unary c=256 (${vsUnary.toFixed(2)}x)`,
-      `${vsRaw >= 0.5 ? "met" : "NOT MET"}: ${r.transport} 1 KiB stream >= 0.5x raw node:net (${vsRaw.toFixed(2)}x)`,
+      `${r.streamVsRaw >= 0.5 ? "met" : "NOT MET"}: ${r.transport} 1 KiB stream >= 0.5x raw node:net ` +
+        `(${r.streamVsRaw.toFixed(2)}x; by CPU per item ${r.streamVsRawCpu.toFixed(2)}x)`,
     );
   }
   return lines.join("\n");
@@ -220,18 +216,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const transport of ["tcp", "unix"]) {
     for (const size of [1_024, 65_536]) {
-      const parley = await measureParley(transport, size);
-      const raw: number[] = [];
-      for (let round = 0; round <= ROUNDS; round++) {
-        const framesPerSec = await measureRaw(transport, size);
-        if (round > 0) raw.push(framesPerSec); // round 0 is the warm-up
-      }
-      const rawFramesPerSec = median(raw);
-      rows.push({ transport, size, rawFramesPerSec, ...parley });
+      rows.push({ transport, size, ...(await measurePoint(transport, size)) });
       process.stdout.write(`${transport} ${size} B: ${JSON.stringify(rows.at(-1))}\n`);
     }
   }
-  const text = `# Streams benchmark\n\n${new Date().toISOString()}, node ${process.version}, median of ${ROUNDS} runs after a warm-up\n\n${report(rows)}\n`;
+  const text = `# Streams benchmark\n\n${new Date().toISOString()}, node ${process.version}, median of ${ROUNDS} rounds after a warm-up round; each round runs stream, unary and raw back to back; CPU is user + system of the one process that holds both ends\n\n${report(rows)}\n`;
   const dir = join(BENCHMARKS_DIR, "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "streams-latest.md"), text);

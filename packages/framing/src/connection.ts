@@ -22,6 +22,13 @@ export interface Connection {
   write(chunks: readonly Uint8Array[]): boolean;
   /** Bytes accepted by `write` and not yet handed to the operating system. */
   readonly bufferedBytes: number;
+  /**
+   * True when the chunks of a write have been copied out of the caller's memory once
+   * {@link Connection.bufferedBytes} is back to 0 (an operating-system socket), so a writer may
+   * reuse that memory from then on. Absent or false: never reuse it (an in-memory pair hands the
+   * chunks themselves to the other end).
+   */
+  readonly copiesWrites?: boolean;
   /** Graceful half-close: flush pending writes, then send end-of-stream (FIN). Idempotent. */
   end(): void;
   /** Abrupt close: drop pending writes and reset the channel (TCP RST where possible). Idempotent. */

@@ -68,15 +68,16 @@ export class FrameEncoder {
   /**
    * The frame for `message`, as the engine writes it: like {@link encode}, except that a Request,
    * Response or Signal whose body the codec sends without a copy (a large byte string) comes back
-   * as a {@link SplitFrame} holding the caller's bytes.
+   * as a {@link SplitFrame} holding the caller's bytes. `alloc`, when given, is where a Response
+   * or Data frame is encoded when the codec copies its body (a stream's reusable frame memory).
    * @throws as {@link encode}.
    */
-  encodeFrame(message: Message): Frame {
+  encodeFrame(message: Message, alloc?: (bytes: number) => Uint8Array): Frame {
     switch (message.kind) {
       case Kind.Request:
         return this.encodeRequest(message);
       case Kind.Response:
-        return this.encodeResponse(message);
+        return this.encodeResponse(message, alloc);
       case Kind.Signal:
         return this.encodeSignal(message);
       case Kind.Cancel:
@@ -92,7 +93,7 @@ export class FrameEncoder {
       case Kind.HelloAck:
         return this.encodeHelloAck(message);
       case Kind.Data:
-        return this.encodeData(message);
+        return this.encodeData(message, alloc);
       case Kind.Credit:
         return this.encodeCredit(message);
       case Kind.Auth:
@@ -115,8 +116,8 @@ export class FrameEncoder {
   }
 
   /** Response: status u8, body; MORE for an item (1.1). */
-  encodeResponse(m: ResponseMessage): Frame {
-    const frame = this.withBody(m.body, PREFIX_BYTES + COMMON_HEADER_BYTES + 1);
+  encodeResponse(m: ResponseMessage, alloc?: (bytes: number) => Uint8Array): Frame {
+    const frame = this.withBody(m.body, PREFIX_BYTES + COMMON_HEADER_BYTES + 1, alloc);
     const p = this.header(frame, Kind.Response, m.more === true ? Flag.More : 0, m.id);
     frame[p] = m.status;
     return this.finish(frame);
@@ -126,11 +127,11 @@ export class FrameEncoder {
    * Data (1.1): an item as the body with MORE set, or the end of input: MORE clear, no body.
    * @throws {InvalidOptionError} INVALID_OPTION for an end of input that carries a body.
    */
-  encodeData(m: DataMessage): Frame {
+  encodeData(m: DataMessage, alloc?: (bytes: number) => Uint8Array): Frame {
     if (!m.more && m.body !== undefined) {
       throw new InvalidOptionError("a Data frame ending the input (more: false) carries no body");
     }
-    const frame = this.withBody(m.body, PREFIX_BYTES + COMMON_HEADER_BYTES);
+    const frame = this.withBody(m.body, PREFIX_BYTES + COMMON_HEADER_BYTES, alloc);
     this.header(frame, Kind.Data, m.more ? Flag.More : 0, m.id);
     return this.finish(frame);
   }
@@ -211,12 +212,14 @@ export class FrameEncoder {
    * the codec sends the body without a copy, the buffer is the frame's head alone (`head` bytes
    * and the body's own header), and the body waits in {@link splitBody} for {@link finish}.
    */
-  private withBody(body: unknown, head: number): Uint8Array {
+  private withBody(body: unknown, head: number, alloc?: (bytes: number) => Uint8Array): Uint8Array {
     this.splitBody = undefined;
     if (body === undefined) return Buffer.allocUnsafe(head);
     if (head <= MAX_RESERVE_BYTES) {
       const parts = this.codec.encodeParts?.(body, head);
-      if (parts === undefined || parts.length !== 2) return this.codec.encodeReserved(body, head);
+      if (parts === undefined || parts.length !== 2) {
+        return this.codec.encodeReserved(body, head, alloc);
+      }
       this.splitBody = parts[1]!;
       return parts[0]!;
     }

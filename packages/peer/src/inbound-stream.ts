@@ -139,13 +139,8 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
     if (checked !== undefined && !checked.ok) throw checked.error;
     const id = this.call.id;
     const status = ResponseStatus.Ok;
-    const frame = this.session.wire.encodeFrame({
-      kind: Kind.Response,
-      id,
-      status,
-      body: item,
-      more: true,
-    });
+    const message = { kind: Kind.Response, id, status, body: item, more: true } as const;
+    const frame = this.session.wire.encodeFrame(message, this.session.itemMemory);
     this.session.counters.streamItemsSent++;
     return frame;
   }

@@ -35,7 +35,18 @@ export class ItemPump {
   private readonly window: SendWindow;
   private stopped = false;
   private finished = false;
-  private wake: (() => void) | undefined;
+  /** Waiting for credit or writable output: {@link resume} goes on. */
+  private waiting = false;
+  private settle: ((value: unknown) => void) | undefined;
+  private fail: ((error: unknown) => void) | undefined;
+  // Bound once: they are the continuation of every item, not a closure per item.
+  private readonly onResult = (result: IteratorResult<unknown, unknown>): void => {
+    if (this.take(result)) this.pull();
+  };
+  private readonly onError = (error: unknown): void => {
+    this.end(error, true);
+  };
+  private readonly resumeBound = (): void => this.resume();
   /** Items written. */
   sent = 0;
 
@@ -51,25 +62,18 @@ export class ItemPump {
   /**
    * Sends items until the source ends, and resolves with its return value (a generator's final
    * output). Rejects with what the source threw, or with why an item could not be sent. After
-   * {@link stop} it settles (undefined) as soon as the source lets go.
+   * {@link stop} it settles (undefined) as soon as the source lets go. Once only.
+   *
+   * Driven by callbacks on the source's promises rather than an async loop: an item then costs the
+   * source's own promise and nothing more, and a sync source (an array of inputs) is read without
+   * a tick per item, still no further than the credit and the output allow.
    */
-  async run(): Promise<unknown> {
-    try {
-      for (;;) {
-        // No credit, or the connection's output backed up: the source stays at its `yield`.
-        if (!this.window.open || this.link.blocked) {
-          await this.waitForRoom();
-          if (this.stopped) return undefined;
-          continue;
-        }
-        const next = await this.source.next();
-        if (this.stopped) return undefined;
-        if (next.done === true) return next.value;
-        this.send(next.value);
-      }
-    } finally {
-      this.finished = true;
-    }
+  run(): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.settle = resolve;
+      this.fail = reject;
+      this.pull();
+    });
   }
 
   /**
@@ -78,7 +82,7 @@ export class ItemPump {
    */
   grant(items: number, bytes: number): boolean {
     if (!this.window.grant(items, bytes)) return false;
-    if (this.window.open) this.wakeUp();
+    if (this.window.open) this.resume();
     return true;
   }
 
@@ -89,8 +93,10 @@ export class ItemPump {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.wakeUp();
-    if (this.finished) return;
+    const over = this.finished;
+    // Waiting for room: nothing of the source is pending, so the pump is over now.
+    if (this.waiting) this.end(undefined, false);
+    if (over) return;
     try {
       const returned = this.source.return?.();
       if (isThenable(returned)) returned.then(undefined, ignore);
@@ -99,12 +105,58 @@ export class ItemPump {
     }
   }
 
-  /** Resolves on a grant, on writable output, or on {@link stop}, whichever comes first. */
-  private waitForRoom(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      if (this.window.open) this.link.whenWritable(resolve);
-    });
+  /** Pulls items while the window and the output have room; a sync source in one loop. */
+  private pull(): void {
+    for (;;) {
+      // No credit, or the connection's output backed up: the source stays at its `yield`.
+      if (!this.window.open || this.link.blocked) {
+        this.waiting = true;
+        if (this.window.open) this.link.whenWritable(this.resumeBound);
+        return;
+      }
+      let next: IteratorResult<unknown, unknown> | PromiseLike<IteratorResult<unknown, unknown>>;
+      try {
+        next = this.source.next();
+      } catch (error) {
+        this.end(error, true);
+        return;
+      }
+      if (isThenable(next)) {
+        next.then(this.onResult, this.onError);
+        return;
+      }
+      if (!this.take(next)) return;
+    }
+  }
+
+  /** Woken by a grant or writable output: goes on, or ends when stopped meanwhile. */
+  private resume(): void {
+    if (!this.waiting) return; // a wake-up for a wait already over
+    this.waiting = false;
+    if (this.stopped) this.end(undefined, false);
+    else this.pull();
+  }
+
+  /** One result of the source: false when the pump is over (the source ended, or it stopped). */
+  private take(result: IteratorResult<unknown, unknown>): boolean {
+    if (this.stopped) return this.end(undefined, false);
+    if (result.done === true) return this.end(result.value, false);
+    try {
+      this.send(result.value);
+    } catch (error) {
+      return this.end(error, true);
+    }
+    return true;
+  }
+
+  /** Settles {@link run} once, with `value` or, `failed`, its rejection. Returns false. */
+  private end(value: unknown, failed: boolean): false {
+    if (this.finished) return false;
+    this.finished = true;
+    this.waiting = false;
+    if (failed) this.fail!(value);
+    else this.settle!(value);
+    return false;
   }
 
   private send(item: unknown): void {
@@ -112,12 +164,6 @@ export class ItemPump {
     this.window.take(frame.byteLength - this.link.wire.frameOverheadBytes);
     this.sent++;
     this.owner.write(frame);
-  }
-
-  private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 }
 

@@ -40,16 +40,22 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
   private owner: StreamCallOwner | undefined;
   private over = false;
   private itemsReceived = 0;
+  /**
+   * The contract whose schema each item passes on receipt, or undefined when none does (no
+   * contract, or `validateInbound: false`, where `parseItem` would hand the item back unchanged).
+   */
+  private readonly itemChecker: AnyContract | undefined;
 
   constructor(
     private readonly session: StreamContext,
     readonly method: string,
     readonly shape: StreamShape,
     private readonly inputs: StreamInputSource | undefined,
-    private readonly contract: AnyContract | undefined,
+    contract: AnyContract | undefined,
   ) {
     const s = session;
     this.items = shape.yields ? new ItemBuffer(s.ownWindow, this, s.counters) : undefined;
+    this.itemChecker = contract?.validateInbound === false ? undefined : contract;
   }
 
   /** The call this stream belongs to, and who settles it. */
@@ -111,11 +117,12 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
       this.giveUp(m.bodyError);
       return;
     }
-    if (this.contract === undefined) {
+    const checker = this.itemChecker;
+    if (checker === undefined) {
       items.push(m.body, size);
       return;
     }
-    const parsed = this.contract.parseItem(this.method, m.body);
+    const parsed = checker.parseItem(this.method, m.body);
     if (parsed.ok) items.push(parsed.value, size);
     else this.giveUp(parsed.error);
   }
@@ -158,7 +165,8 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
     const checked = this.session.checkedCalls?.checkOutboundInputItem(this.method, item);
     if (checked !== undefined && !checked.ok) throw checked.error;
     const id = this.call!.id;
-    const frame = this.session.wire.encodeFrame({ kind: Kind.Data, id, more: true, body: item });
+    const message = { kind: Kind.Data, id, more: true, body: item } as const;
+    const frame = this.session.wire.encodeFrame(message, this.session.itemMemory);
     this.session.counters.streamItemsSent++;
     return frame;
   }

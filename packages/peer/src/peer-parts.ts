@@ -102,7 +102,12 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     counters,
     o.flushScheduler,
   );
-  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked);
+  // Item frames may reuse memory only where the connection copies writes out (a socket).
+  const allWritten =
+    connection.copiesWrites === true
+      ? () => connection.bufferedBytes === 0 && outbox.pendingBytes === 0
+      : undefined;
+  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked, allWritten);
   const hello = new HelloHandshake(
     o,
     wire,

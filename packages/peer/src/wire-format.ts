@@ -31,8 +31,9 @@ export interface WireFormat {
    * @throws {MessageTooLargeError} MESSAGE_TOO_LARGE when its payload is larger than the remote's
    *   maxFrameBytes ({@link frameTooLarge} words it).
    * @throws as {@link WireFormat.encode}.
+   * @param alloc where a Response or Data frame goes when its body is copied (FrameEncoder).
    */
-  encodeFrame(message: Message): Frame;
+  encodeFrame(message: Message, alloc?: (bytes: number) => Uint8Array): Frame;
   /**
    * The remote's maxFrameBytes, from its Hello: {@link WireFormat.encodeFrame} refuses larger
    * payloads from now on. Until it is known, MAX_HELLO_BYTES.
@@ -142,8 +143,8 @@ class BinaryWireFormat implements WireFormat {
     return this.encoder.encode(message);
   }
 
-  encodeFrame(message: Message): Frame {
-    const frame = this.encoder.encodeFrame(message);
+  encodeFrame(message: Message, alloc?: (bytes: number) => Uint8Array): Frame {
+    const frame = this.encoder.encodeFrame(message, alloc);
     const payloadBytes = this.encoder.payloadBytes; // a number, not a Frame's length getter
     if (payloadBytes > this.remoteMaxFrameBytes) {
       throw frameTooLarge(message, payloadBytes, this.remoteMaxFrameBytes);

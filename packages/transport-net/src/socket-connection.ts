@@ -112,6 +112,14 @@ export class SocketConnection implements Connection {
       this.highWaterMarkBytes < socket.writableHighWaterMark ? this.#checkDrain : undefined;
   }
 
+  /**
+   * A plain socket's writes are in the kernel once `bufferedBytes` is 0, so their memory may be
+   * reused. Not claimed for TLS, whose writes pass through the TLS layer's own buffering.
+   */
+  get copiesWrites(): boolean {
+    return this.kind !== "tls";
+  }
+
   /** Bytes accepted by `write()` and not yet handed to the operating system. */
   get bufferedBytes(): number {
     return this.socket.writableLength;

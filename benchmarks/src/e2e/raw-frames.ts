@@ -1,0 +1,71 @@
+/**
+ * The raw node:net yardstick of `bench:streams`: one socket pushing length-prefixed frames one way
+ * as fast as its own backpressure allows, read through a length-prefix decoder, with both ends in
+ * this process as Parley's are there.
+ *
+ * Besides frames per second it reports the CPU the process spent per frame (user + system, both
+ * ends): on a shared machine the frames/s of a run swing with the share of a core the process gets
+ * (measured: CPU per frame within 10% from run to run while frames/s swung 1.8x, following that
+ * share), so CPU per frame is the steady figure of the two.
+ */
+import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
+import { LengthFieldDecoder } from "@parley/framing";
+
+/** One raw run. */
+export interface RawRun {
+  readonly framesPerSec: number;
+  /** CPU microseconds (user + system, writer and reader together) per frame. */
+  readonly cpuUsPerFrame: number;
+}
+
+/** Frames per write, as many as a stream window lets Parley's outbox write in one turn at most. */
+const BATCH = 64;
+
+/**
+ * Moves `count` frames of a `size`-byte item (the same bytes as a Response item: length prefix,
+ * 7 bytes of header, a msgpack bin header) over `address` (a Unix path, or "tcp"). The writer hands
+ * the socket 64 frames per write, so the ceiling is not set by one syscall per frame.
+ */
+export async function measureRaw(address: string, size: number, count: number): Promise<RawRun> {
+  // msgpack's bin header: 2 bytes up to 255, 3 up to 65,535, else 5 (as the codec writes it).
+  const binHeader = size < 0x100 ? 2 : size < 0x1_0000 ? 3 : 5;
+  const frameBytes = 4 + 7 + binHeader + size;
+  const chunk = new Uint8Array(frameBytes * BATCH);
+  const view = new DataView(chunk.buffer);
+  for (let i = 0; i < BATCH; i++) view.setUint32(i * frameBytes, frameBytes - 4);
+  const server: Server = createServer((socket: Socket) => pump(socket, chunk, count));
+  await new Promise<void>((resolve) =>
+    address === "tcp" ? server.listen(0, "127.0.0.1", resolve) : server.listen(address, resolve),
+  );
+  const port = (server.address() as { port?: number }).port;
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  const frames = await new Promise<number>((resolve, reject) => {
+    const socket = address === "tcp" ? netConnect(port!, "127.0.0.1") : netConnect(address);
+    const decoder = new LengthFieldDecoder({ maxFrameBytes: 4 * 1_048_576 });
+    let n = 0;
+    socket.on("data", (data) => decoder.push(data, () => n++));
+    socket.on("end", () => resolve(n));
+    socket.on("error", reject);
+  });
+  const seconds = (performance.now() - start) / 1_000;
+  const cpu = process.cpuUsage(cpuBefore);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return { framesPerSec: frames / seconds, cpuUsPerFrame: (cpu.user + cpu.system) / frames };
+}
+
+/** Writes `count` frames (in chunks of {@link BATCH}) as fast as the socket takes them, then ends. */
+function pump(socket: Socket, chunk: Uint8Array, count: number): void {
+  let sent = 0;
+  const go = (): void => {
+    while (sent < count) {
+      sent += BATCH;
+      if (!socket.write(chunk)) {
+        socket.once("drain", go);
+        return;
+      }
+    }
+    socket.end();
+  };
+  go();
+}
