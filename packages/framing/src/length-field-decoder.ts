@@ -111,6 +111,9 @@ export class LengthFieldDecoder implements FrameDecoder {
   /** Room for a frame like the last one when `next` has too little: see {@link readTarget}. */
   private likeLast(minBytes: number, next: Uint8Array | undefined): Uint8Array | undefined {
     const guess = this.lastFrameBytes;
+    // No frame is unfinished, so no read goes into the last guess again: let go of it (it may be
+    // megabytes, kept otherwise for as long as the connection lasts).
+    this.guess = undefined;
     if (next === undefined || guess < minBytes || next.length >= guess) return undefined;
     const region = uninitialized(guess);
     this.guess = region.buffer;

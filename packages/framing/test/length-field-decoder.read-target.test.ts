@@ -1,8 +1,13 @@
 // readTarget: the rest of a large frame read straight into the buffer the frame is emitted in.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { LengthFieldDecoder, type LengthFieldLength } from "@parley/framing";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { concat, frame, lengthBytes } from "./support.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 const body = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 0xff);
 
@@ -155,6 +160,21 @@ describe("LengthFieldDecoder.readTarget", () => {
     const frames = decoder.decode(rest);
     expect(frames).toEqual([body]);
     expect(frames[0]!.buffer).toBe(guess.buffer);
+  });
+
+  it("lets go of a guessed buffer once it guesses no more (it may be megabytes)", async () => {
+    const wire = concat(frame(body), frame(body));
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.subarray(0, 1004));
+    let guess: Uint8Array | undefined = decoder.readTarget(16, new Uint8Array(10));
+    const guessed = new WeakRef(guess!.buffer);
+    expect(decoder.decode(readInto(guess!, wire, 1004, 1004))).toHaveLength(1);
+    guess = undefined;
+    // A `next` long enough: no guess now, and nothing reads into the last one again.
+    expect(decoder.readTarget(16, new Uint8Array(2000))).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // a WeakRef holds until the job ends
+    gc();
+    expect(guessed.deref()).toBeUndefined();
   });
 
   it("places the bytes after a stripped header", () => {
