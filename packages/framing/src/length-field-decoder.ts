@@ -102,7 +102,10 @@ export class LengthFieldDecoder implements FrameDecoder {
     if (this.pending === 0) return this.likeLast(minBytes, next);
     if (this.frameBytes < 0 || this.pending < strip) return undefined;
     const missing = this.frameBytes - this.pending;
-    if (next !== undefined && next.length >= missing && this.adjoins(next)) return next;
+    // Only a frame in one chunk joins the chunk after it as one view (continueFrame); from two,
+    // the rest read into `next` would be copied with the others, so the frame's own buffer wins.
+    const joins = next !== undefined && this.parts.length === 1 && this.adjoins(next);
+    if (joins && next.length >= missing) return next;
     const room = this.roomInGuess();
     if (room !== undefined && room.length >= missing) return room;
     if (missing < minBytes) return undefined;

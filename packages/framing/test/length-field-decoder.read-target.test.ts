@@ -124,6 +124,25 @@ describe("LengthFieldDecoder.readTarget", () => {
     expect(decoder.decode(after)).toEqual([body]);
   });
 
+  it("offers the frame's own buffer, not `next`, once the frame lies in two chunks", () => {
+    // Only a frame in one chunk is joined with the chunk after it; from two, the rest read into
+    // `next` would be copied with the rest of the frame.
+    const wire = frame(body);
+    const memory = wire.slice(2);
+    const decoder = new LengthFieldDecoder();
+    decoder.decode(wire.slice(0, 2));
+    decoder.decode(memory.subarray(0, 100));
+    const target = decoder.readTarget(16, memory.subarray(100))!;
+    expect(target.buffer === memory.buffer).toBe(false);
+    expect(target.length).toBe(wire.length - 102);
+    const chunk = readInto(target, wire, 102, target.length);
+    const copies = vi.spyOn(Uint8Array.prototype, "set");
+    const frames = decoder.decode(chunk);
+    expect(copies).not.toHaveBeenCalled();
+    copies.mockRestore();
+    expect(frames).toEqual([body]);
+  });
+
   it("between frames, offers room for a frame like the last one when `next` is too short", () => {
     const wire = concat(frame(body), frame(body));
     const decoder = new LengthFieldDecoder();
