@@ -20,8 +20,9 @@ const EMPTY = new Uint8Array(0);
  * each frame is the payload.
  *
  * Frames are views: a frame lying inside one chunk is a `Uint8Array` over that chunk's memory (zero
- * copy), so keep the chunk unmodified while you use the frame. A frame spanning chunks is copied
- * once, into a buffer of exactly its size, when its last byte arrives.
+ * copy), so keep the chunk unmodified while you use the frame. A frame spanning chunks that lie
+ * back to back in one buffer is one view over them; any other is copied once, into a buffer of
+ * exactly its size, when its last byte arrives.
  *
  * @example
  * const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
@@ -87,7 +88,8 @@ export class LengthFieldDecoder implements FrameDecoder {
    * nothing allocated or copied. Between frames, when `next` is too short for a frame the size of
    * the last one and that size is at least `minBytes`, a buffer of that size: a run of equal large
    * frames then never has one split across two regions and copied (Netty's adaptive allocator
-   * guesses the next read from the last ones in the same way). `undefined` while no frame is
+   * guesses the next read from the last ones in the same way); when the read there stopped inside
+   * a frame, the rest of that buffer, if it holds the frame's rest. `undefined` while no frame is
    * unfinished past its header, or fewer than `minBytes` of it are missing (a small rest is
    * cheaper to copy than to read alone).
    *
@@ -100,7 +102,10 @@ export class LengthFieldDecoder implements FrameDecoder {
     if (this.pending === 0) return this.likeLast(minBytes, next);
     if (this.frameBytes < 0 || this.pending < strip) return undefined;
     const missing = this.frameBytes - this.pending;
-    if (next !== undefined && next.length >= missing && this.adjoins(next)) return next;
+    // Only a frame in one chunk joins the chunk after it as one view (continueFrame); from two,
+    // the rest read into `next` would be copied with the others, so the frame's own buffer wins.
+    const joins = next !== undefined && this.parts.length === 1 && this.adjoins(next);
+    if (joins && next.length >= missing) return next;
     const room = this.roomInGuess();
     if (room !== undefined && room.length >= missing) return room;
     if (missing < minBytes) return undefined;
@@ -111,6 +116,9 @@ export class LengthFieldDecoder implements FrameDecoder {
   /** Room for a frame like the last one when `next` has too little: see {@link readTarget}. */
   private likeLast(minBytes: number, next: Uint8Array | undefined): Uint8Array | undefined {
     const guess = this.lastFrameBytes;
+    // No frame is unfinished, so no read goes into the last guess again: let go of it (it may be
+    // megabytes, kept otherwise for as long as the connection lasts).
+    this.guess = undefined;
     if (next === undefined || guess < minBytes || next.length >= guess) return undefined;
     const region = uninitialized(guess);
     this.guess = region.buffer;

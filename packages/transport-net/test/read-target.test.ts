@@ -63,10 +63,10 @@ async function writeInPieces(to: Connection, bytes: Buffer, piece: number): Prom
 }
 
 /** Compares with Buffer#equals: a deep equality over a megabyte takes seconds. */
-function expectPayloads(frames: readonly Uint8Array[]): void {
-  expect(frames.map((f) => f.length)).toEqual(payloads.map((p) => p.length));
+function expectPayloads(frames: readonly Uint8Array[], expected = payloads): void {
+  expect(frames.map((f) => f.length)).toEqual(expected.map((p) => p.length));
   for (const [i, frame] of frames.entries()) {
-    expect(Buffer.from(frame).equals(payloads[i]!), `frame ${i}`).toBe(true);
+    expect(Buffer.from(frame).equals(expected[i]!), `frame ${i}`).toBe(true);
   }
 }
 
@@ -184,6 +184,47 @@ describe("ReadSlabs shows the owner its free tail", () => {
     const start = left.node.buffer();
     left.node.callback(READ_SLAB_BYTES - 100, start);
     expect(left.node.buffer().buffer).not.toBe(start.buffer);
+  });
+});
+
+describe("ReadSlabs with a frame decoder taking the slab's tail", () => {
+  it("completes a frame in a short tail as one view over the slab, each read after the last", () => {
+    const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
+    const slabs = new ReadSlabs();
+    const frames: Uint8Array[] = [];
+    slabs.attach(
+      (chunk) => decoder.push(chunk, (frame) => frames.push(frame)),
+      (minBytes, next) => decoder.readTarget(minBytes, next),
+    );
+    slabs.resume();
+    const node = onread(slabs);
+    // 55,000 + 10,000 wire bytes fill the first slab but for 536; a small frame follows.
+    const payloadsHere = [noise(54_996, 1), noise(9_996, 2), noise(300, 3)];
+    const bytes = Buffer.concat(payloadsHere.map(framed));
+    let at = 0;
+    const read = (region: Uint8Array, n: number): void => {
+      region.set(bytes.subarray(at, at + n));
+      node.callback(n, region);
+      at += n;
+    };
+    const slab = node.buffer();
+    read(slab, 60_000);
+    // 5,536 bytes left, under MIN_READ_BYTES: used only because the unfinished frame ends there.
+    const tail = node.buffer();
+    expect(tail.buffer === slab.buffer).toBe(true);
+    expect([tail.byteOffset, tail.length]).toEqual([60_000, 5_536]);
+    read(tail, 2_000);
+    const rest = node.buffer();
+    expect(rest.buffer === slab.buffer).toBe(true);
+    expect([rest.byteOffset, rest.length]).toEqual([62_000, 3_536]);
+    read(rest, 3_000);
+    expect(frames.map((f) => f.buffer === slab.buffer)).toEqual([true, true]);
+    expect(frames.map((f) => f.byteOffset)).toEqual([4, 55_004]);
+    // 536 bytes left: the next read goes to a fresh slab, never over the frames.
+    const after = node.buffer();
+    expect(after.buffer === slab.buffer).toBe(false);
+    read(after, bytes.length - at);
+    expectPayloads(frames, payloadsHere);
   });
 });
 
