@@ -13,6 +13,9 @@ import { diagnose, SNIFF_BYTES } from "./protocol-sniffer.js";
 // chunks must not make us hold one object per byte (about 100x the frame size in headers).
 const MAX_PENDING_CHUNKS = 32;
 const EMPTY = new Uint8Array(0);
+// The largest buffer guessed for a frame like the last one: what transport-net's largest read slab
+// keeps alive when one small frame read into it is kept. Larger frames are read as before.
+const MAX_GUESS_BYTES = 512 * 1024;
 
 /**
  * Splits a byte stream into frames by a length field (Netty's `LengthFieldBasedFrameDecoder`,
@@ -119,7 +122,9 @@ export class LengthFieldDecoder implements FrameDecoder {
     // No frame is unfinished, so no read goes into the last guess again: let go of it (it may be
     // megabytes, kept otherwise for as long as the connection lasts).
     this.guess = undefined;
-    if (next === undefined || guess < minBytes || next.length >= guess) return undefined;
+    if (next === undefined || guess < minBytes || guess > MAX_GUESS_BYTES || next.length >= guess) {
+      return undefined;
+    }
     const region = uninitialized(guess);
     this.guess = region.buffer;
     return region;

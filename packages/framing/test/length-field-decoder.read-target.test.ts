@@ -159,6 +159,14 @@ describe("LengthFieldDecoder.readTarget", () => {
     expect(frames[0]!.buffer).toBe(guess.buffer);
   });
 
+  it("guesses no buffer above 512 KiB, what the largest read slab keeps alive", () => {
+    const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 21 });
+    decoder.decode(frame(new Uint8Array(512 * 1024 - 4)));
+    expect(decoder.readTarget(16, new Uint8Array(10))?.length).toBe(512 * 1024);
+    decoder.decode(frame(new Uint8Array(512 * 1024 - 3)));
+    expect(decoder.readTarget(16, new Uint8Array(10))).toBeUndefined();
+  });
+
   it("offers no such room for small frames, a long enough `next`, or no `next` at all", () => {
     const decoder = new LengthFieldDecoder();
     decoder.decode(frame(body));

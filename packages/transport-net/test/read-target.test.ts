@@ -228,6 +228,37 @@ describe("ReadSlabs with a frame decoder taking the slab's tail", () => {
   });
 });
 
+describe("ReadSlabs with a decoder guessing the next frame's size", () => {
+  it("goes on to a fresh slab after the guess, so reads still carry many frames each", () => {
+    const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
+    const slabs = new ReadSlabs();
+    const frames: Uint8Array[] = [];
+    slabs.attach(
+      (chunk) => decoder.push(chunk, (frame) => frames.push(frame)),
+      (minBytes, next) => decoder.readTarget(minBytes, next),
+    );
+    slabs.resume();
+    const node = onread(slabs);
+    // 200 frames of 20,004 wire bytes, always waiting: every read fills its region.
+    const sent = Array.from({ length: 200 }, (_, i) => noise(20_000, i));
+    const bytes = Buffer.concat(sent.map(framed));
+    const sizes: number[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const region = node.buffer();
+      const n = Math.min(region.length, bytes.length - at);
+      region.set(bytes.subarray(at, at + n));
+      node.callback(n, region);
+      sizes.push(n);
+      at += n;
+    }
+    expectPayloads(frames, sent);
+    // A guessed buffer holds one frame; the slab after it many. Reads of one frame each
+    // (the slab's short tail passed over for good) would make 200 reads or more.
+    expect(sizes.filter((n) => n === 20_004).length).toBeLessThan(20);
+    expect(sizes.length).toBeLessThan(40);
+  });
+});
+
 describe("ReadSlabs sizes", () => {
   /** Drives `slabs` as a socket would, with reads of the given sizes (capped by each region). */
   function readSizes(slabs: ReadSlabs, sizes: readonly number[]): number[] {
