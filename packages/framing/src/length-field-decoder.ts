@@ -1,6 +1,7 @@
 import { uninitialized, view } from "./bytes.js";
 import { FrameLengthInvalidError, FrameTooLargeError, FrameTruncatedError } from "./errors.js";
 import type { FrameDecoder, FrameHandler } from "./frame-decoder.js";
+import { GuessedReads, MAX_GUESS_BYTES } from "./guessed-reads.js";
 import {
   type LengthFieldOptions,
   type ResolvedLengthFieldOptions,
@@ -13,9 +14,6 @@ import { diagnose, SNIFF_BYTES } from "./protocol-sniffer.js";
 // chunks must not make us hold one object per byte (about 100x the frame size in headers).
 const MAX_PENDING_CHUNKS = 32;
 const EMPTY = new Uint8Array(0);
-// The largest buffer guessed for a frame like the last one: what transport-net's largest read slab
-// keeps alive when one small frame read into it is kept. Larger frames are read as before.
-const MAX_GUESS_BYTES = 512 * 1024;
 
 /**
  * Splits a byte stream into frames by a length field (Netty's `LengthFieldBasedFrameDecoder`,
@@ -47,8 +45,8 @@ export class LengthFieldDecoder implements FrameDecoder {
   private firstFrame = true;
   /** Wire size of the last frame emitted (header included). */
   private lastFrameBytes = 0;
-  /** The buffer last handed out for a frame like the last one; read into by nobody else. */
-  private guess: ArrayBufferLike | undefined;
+  /** Buffers laid out for a run of large frames like the last one (see readTarget). */
+  private readonly guesses = new GuessedReads();
   private failure: unknown;
 
   /** @throws {InvalidOptionError} INVALID_OPTION when an option breaks its rule. */
@@ -72,6 +70,7 @@ export class LengthFieldDecoder implements FrameDecoder {
    */
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
     if (this.failure !== undefined) throw this.failure;
+    this.guesses.noteRead(chunk);
     try {
       const pos = this.pending > 0 ? this.continueFrame(chunk, onFrame) : 0;
       if (pos >= 0) this.decodeChunk(chunk, pos, onFrame);
@@ -89,10 +88,10 @@ export class LengthFieldDecoder implements FrameDecoder {
    * it. When `next` (where the read would go otherwise) starts right where the frame's bytes end
    * and holds its rest, `next` itself: read there, the frame is one view over both reads, with
    * nothing allocated or copied. Between frames, when `next` is too short for a frame the size of
-   * the last one and that size is at least `minBytes`, a buffer of that size: a run of equal large
-   * frames then never has one split across two regions and copied (Netty's adaptive allocator
-   * guesses the next read from the last ones in the same way); when the read there stopped inside
-   * a frame, the rest of that buffer, if it holds the frame's rest. `undefined` while no frame is
+   * the last one and that size is at least `minBytes`, room in a buffer laid out for whole frames
+   * of that size, read into one after another ({@link GuessedReads}): a run of equal large frames
+   * then never has one split across two regions and copied; when a read there stopped inside a
+   * frame, the room after it, if it holds the frame's rest. `undefined` while no frame is
    * unfinished past its header, or fewer than `minBytes` of it are missing (a small rest is
    * cheaper to copy than to read alone).
    *
@@ -109,33 +108,23 @@ export class LengthFieldDecoder implements FrameDecoder {
     // the rest read into `next` would be copied with the others, so the frame's own buffer wins.
     const joins = next !== undefined && this.parts.length === 1 && this.adjoins(next);
     if (joins && next.length >= missing) return next;
-    const room = this.roomInGuess();
-    if (room !== undefined && room.length >= missing) return room;
+    // The rest of a frame that a read into a guessed buffer stopped short of goes after it there.
+    const room = this.guesses.room(missing);
+    if (room !== undefined && this.parts.length === 1 && this.adjoins(room)) return room;
     if (missing < minBytes) return undefined;
     if (this.assembly === undefined) this.startAssembly();
     return this.assembly!.subarray(this.pending - strip);
   }
 
-  /** Room for a frame like the last one when `next` has too little: see {@link readTarget}. */
+  /** Room for frames like the last one when `next` has too little: see {@link readTarget}. */
   private likeLast(minBytes: number, next: Uint8Array | undefined): Uint8Array | undefined {
-    const guess = this.lastFrameBytes;
-    // No frame is unfinished, so no read goes into the last guess again: let go of it (it may be
-    // megabytes, kept otherwise for as long as the connection lasts).
-    this.guess = undefined;
-    if (next === undefined || guess < minBytes || guess > MAX_GUESS_BYTES || next.length >= guess) {
+    const size = this.lastFrameBytes;
+    if (next === undefined || size < minBytes || size > MAX_GUESS_BYTES || next.length >= size) {
+      // Not a run of large frames (any more): let go of the guessed buffer.
+      this.guesses.release();
       return undefined;
     }
-    const region = uninitialized(guess);
-    this.guess = region.buffer;
-    return region;
-  }
-
-  /** The rest of the guessed buffer when the unfinished frame began in it (a read stopped short). */
-  private roomInGuess(): Uint8Array | undefined {
-    const only = this.parts.length === 1 ? this.parts[0]! : undefined;
-    if (only === undefined || only.buffer !== this.guess || this.assembly !== undefined) return;
-    const end = only.byteOffset + only.length;
-    return new Uint8Array(only.buffer, end, only.buffer.byteLength - end);
+    return this.guesses.room(size) ?? this.guesses.fresh(size);
   }
 
   /**

@@ -143,26 +143,32 @@ describe("LengthFieldDecoder.readTarget", () => {
     expect(frames).toEqual([body]);
   });
 
-  it("between frames, offers room for a frame like the last one when `next` is too short", () => {
-    const wire = concat(frame(body), frame(body));
+  it("between frames, lays out whole frames like the last one when `next` is too short", () => {
+    const wire = concat(frame(body), frame(body), frame(body), frame(body));
     const decoder = new LengthFieldDecoder();
     expect(decoder.decode(wire.subarray(0, 1004))).toEqual([body]);
     // A slab tail of 500 bytes would split the next 1004-byte frame in two and cost a copy.
     const guess = decoder.readTarget(16, new Uint8Array(500))!;
-    expect(guess.length).toBe(1004);
-    const chunk = readInto(guess, wire, 1004, 1004);
+    // As many 1004-byte frames as fit in 512 KiB: none is split at the buffer's end.
+    expect(guess.length).toBe(1004 * Math.floor((512 * 1024) / 1004));
+    const chunk = readInto(guess, wire, 1004, 2008);
     const copies = vi.spyOn(Uint8Array.prototype, "set");
     const frames = decoder.decode(chunk);
     expect(copies).not.toHaveBeenCalled();
     copies.mockRestore();
-    expect(frames).toEqual([body]);
-    expect(frames[0]!.buffer).toBe(guess.buffer);
+    expect(frames).toEqual([body, body]);
+    expect(frames.map((f) => f.buffer)).toEqual([guess.buffer, guess.buffer]);
+    // The next read goes on in the same buffer, after the last one, never over its frames.
+    const after = decoder.readTarget(16, new Uint8Array(500))!;
+    expect([after.buffer, after.byteOffset]).toEqual([guess.buffer, 2008]);
+    expect(decoder.decode(readInto(after, wire, 3012, 1004))).toEqual([body]);
+    expect(frames).toEqual([body, body]);
   });
 
   it("guesses no buffer above 512 KiB, what the largest read slab keeps alive", () => {
     const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 21 });
     decoder.decode(frame(new Uint8Array(512 * 1024 - 4)));
-    expect(decoder.readTarget(16, new Uint8Array(10))?.length).toBe(512 * 1024);
+    expect(decoder.readTarget(16, new Uint8Array(10))?.length).toBe(512 * 1024); // one frame
     decoder.decode(frame(new Uint8Array(512 * 1024 - 3)));
     expect(decoder.readTarget(16, new Uint8Array(10))).toBeUndefined();
   });
@@ -182,9 +188,13 @@ describe("LengthFieldDecoder.readTarget", () => {
     const guess = decoder.readTarget(16, new Uint8Array(10))!;
     expect(decoder.decode(readInto(guess, wire, 1004, 300))).toEqual([]);
     const rest = decoder.readTarget(16, new Uint8Array(10))!;
-    expect([rest.buffer, rest.byteOffset, rest.length]).toEqual([guess.buffer, 300, 704]);
+    expect([rest.buffer, rest.byteOffset, rest.length]).toEqual([
+      guess.buffer,
+      300,
+      guess.length - 300,
+    ]);
     rest.set(wire.subarray(1304));
-    const frames = decoder.decode(rest);
+    const frames = decoder.decode(rest.subarray(0, 704));
     expect(frames).toEqual([body]);
     expect(frames[0]!.buffer).toBe(guess.buffer);
   });

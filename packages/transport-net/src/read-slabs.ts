@@ -93,17 +93,8 @@ export class ReadSlabs {
     const tail = this.#slab.subarray(this.#used);
     const wanted =
       this.#paused || this.#held.length > 0 ? undefined : this.#target?.(MIN_READ_BYTES, tail);
-    if (wanted !== undefined && wanted.length > 0) {
-      // The owner passed over a tail too short for what it reads now (a frame like the last one,
-      // or the rest of one): the reads after it go to a fresh, larger slab, not to that tail, or
-      // each would be one frame into a buffer of its own. Not for regions no slab would hold.
-      const short = tail.length < MIN_READ_BYTES || tail.length < wanted.length;
-      if (wanted.buffer !== this.#slabBuffer && short && wanted.length <= MAX_READ_SLAB_BYTES) {
-        this.#filled = true;
-        this.#freshSlab();
-      }
-      return wanted;
-    }
+    // An empty region would make the read fail (ENOBUFS): read as usual instead.
+    if (wanted !== undefined && wanted.length > 0) return wanted;
     if (tail.length >= MIN_READ_BYTES) return tail;
     this.#freshSlab();
     return this.#slab.subarray(0);

@@ -229,7 +229,7 @@ describe("ReadSlabs with a frame decoder taking the slab's tail", () => {
 });
 
 describe("ReadSlabs with a decoder guessing the next frame's size", () => {
-  it("goes on to a fresh slab after the guess, so reads still carry many frames each", () => {
+  it("reads many frames at a time into the guessed buffer, each read after the last", () => {
     const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
     const slabs = new ReadSlabs();
     const frames: Uint8Array[] = [];
@@ -252,8 +252,8 @@ describe("ReadSlabs with a decoder guessing the next frame's size", () => {
       at += n;
     }
     expectPayloads(frames, sent);
-    // A guessed buffer holds one frame; the slab after it many. Reads of one frame each
-    // (the slab's short tail passed over for good) would make 200 reads or more.
+    // The guessed buffer holds 26 whole frames and each read goes on after the last: reads of one
+    // frame each would make 200 reads or more.
     expect(sizes.filter((n) => n === 20_004).length).toBeLessThan(20);
     expect(sizes.length).toBeLessThan(40);
   });
