@@ -187,17 +187,22 @@ describe("ReadSlabs shows the owner its free tail", () => {
   });
 });
 
+/** ReadSlabs driven as a socket would, delivering to a frame decoder that names read targets. */
+function slabsWithDecoder() {
+  const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
+  const slabs = new ReadSlabs();
+  const frames: Uint8Array[] = [];
+  slabs.attach(
+    (chunk) => decoder.push(chunk, (frame) => frames.push(frame)),
+    (minBytes, next) => decoder.readTarget(minBytes, next),
+  );
+  slabs.resume();
+  return { node: onread(slabs), frames };
+}
+
 describe("ReadSlabs with a frame decoder taking the slab's tail", () => {
   it("completes a frame in a short tail as one view over the slab, each read after the last", () => {
-    const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
-    const slabs = new ReadSlabs();
-    const frames: Uint8Array[] = [];
-    slabs.attach(
-      (chunk) => decoder.push(chunk, (frame) => frames.push(frame)),
-      (minBytes, next) => decoder.readTarget(minBytes, next),
-    );
-    slabs.resume();
-    const node = onread(slabs);
+    const { node, frames } = slabsWithDecoder();
     // 55,000 + 10,000 wire bytes fill the first slab but for 536; a small frame follows.
     const payloadsHere = [noise(54_996, 1), noise(9_996, 2), noise(300, 3)];
     const bytes = Buffer.concat(payloadsHere.map(framed));
@@ -230,15 +235,7 @@ describe("ReadSlabs with a frame decoder taking the slab's tail", () => {
 
 describe("ReadSlabs with a decoder guessing the next frame's size", () => {
   it("reads many frames at a time into the guessed buffer, each read after the last", () => {
-    const decoder = new LengthFieldDecoder({ maxFrameBytes: 1 << 20 });
-    const slabs = new ReadSlabs();
-    const frames: Uint8Array[] = [];
-    slabs.attach(
-      (chunk) => decoder.push(chunk, (frame) => frames.push(frame)),
-      (minBytes, next) => decoder.readTarget(minBytes, next),
-    );
-    slabs.resume();
-    const node = onread(slabs);
+    const { node, frames } = slabsWithDecoder();
     // 200 frames of 20,004 wire bytes, always waiting: every read fills its region.
     const sent = Array.from({ length: 200 }, (_, i) => noise(20_000, i));
     const bytes = Buffer.concat(sent.map(framed));
