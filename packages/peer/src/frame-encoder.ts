@@ -247,22 +247,24 @@ export class FrameEncoder {
     if (this.splitBody === undefined) return this.prefixed(frame);
     const body = this.splitBody;
     this.splitBody = undefined;
-    const payloadBytes = frame.length - PREFIX_BYTES + body.length;
-    // Only a split frame can pass the u32 prefix's range: one buffer is at most 4 GiB in Node.
+    this.writePrefix(frame, frame.length - PREFIX_BYTES + body.length);
+    return new SplitFrame(frame, body);
+  }
+
+  /** Writes the length prefix of `frame`, a whole frame in one buffer, and returns it. */
+  private prefixed(frame: Uint8Array): Uint8Array {
+    this.writePrefix(frame, frame.length - PREFIX_BYTES);
+    return frame;
+  }
+
+  /** The u32 prefix; a payload past its range (Node 22 and later allow larger buffers) throws. */
+  private writePrefix(frame: Uint8Array, payloadBytes: number): void {
     if (payloadBytes > MAX_PAYLOAD_BYTES) {
       const details = { declaredBytes: payloadBytes, maxFrameBytes: MAX_PAYLOAD_BYTES };
       throw new FrameTooLargeError({ ...details, direction: "encode" });
     }
     this.payloadBytes = payloadBytes;
     writeU32(frame, 0, payloadBytes);
-    return new SplitFrame(frame, body);
-  }
-
-  /** Writes the length prefix of `frame`, a whole frame in one buffer, and returns it. */
-  private prefixed(frame: Uint8Array): Uint8Array {
-    this.payloadBytes = frame.length - PREFIX_BYTES;
-    writeU32(frame, 0, this.payloadBytes);
-    return frame;
   }
 
   private name(text: string, what: string): Uint8Array {
