@@ -10,14 +10,14 @@ import { fork } from "node:child_process";
 import { once } from "node:events";
 import { connect } from "@parley/rpc";
 import { median } from "../e2e/medians.js";
-import { numberFlag } from "./cli.js";
+import { numberFlag, tcpFlag } from "./cli.js";
 import { AllocationMeter, allocContract } from "./large-alloc-server.js";
 
 const PAYLOAD = numberFlag("payload", 65536);
 const CALLS = numberFlag("calls", 40);
 const WINDOWS = numberFlag("windows", 7);
 const CONCURRENCY = numberFlag("concurrency", 1);
-const TCP = process.argv.includes("--transport=tcp");
+const TCP = tcpFlag();
 const MAX_TRIES = 200;
 
 const server = fork(

@@ -13,14 +13,14 @@
 import { median } from "../e2e/medians.js";
 import { system as parley } from "../systems/parley.js";
 import { type EchoClient, type Endpoint, isCallbackClient } from "../systems/system.js";
-import { numberFlag } from "./cli.js";
+import { numberFlag, tcpFlag } from "./cli.js";
 import { startEchoServerChild, timeEchoes } from "./echo-server-child.js";
 
 const CALLS = numberFlag("calls", 3000);
 const ROUNDS = numberFlag("rounds", 3);
 const PAYLOAD = numberFlag("payload", 65536);
 const CONCURRENCY = numberFlag("concurrency", 1);
-const TCP = process.argv.includes("--transport=tcp");
+const TCP = tcpFlag();
 const VARIANTS = {
   "raw server": "",
   "raw server + @parley/rpc imported": "@parley/rpc",
