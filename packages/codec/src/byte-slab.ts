@@ -21,7 +21,7 @@ let slab: ArrayBuffer = newSlab();
 let used = 0;
 
 /** Uninitialised memory, as Node's own pool takes it (`new ArrayBuffer` would zero it). */
-function newSlab(): ArrayBuffer {
+export function newSlab(): ArrayBuffer {
   return Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer;
 }
 

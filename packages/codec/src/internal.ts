@@ -3,6 +3,8 @@
  * packages. Not part of the public API: names and signatures may change in any release.
  */
 
+// Slab memory, shared with @parley/peer's rewindable frame slabs.
+export { MAX_SLAB_SLICE_BYTES, newSlab, SLAB_BYTES } from "./byte-slab.js";
 // The Hello's per-method agreement (protocol 1.1), used by @parley/peer.
 export type {
   ContractMember,

@@ -14,11 +14,9 @@
  * gets one; the frames carved here go nowhere but to its outbox.
  */
 import { Buffer } from "node:buffer";
+// The codec's slab sizes and allocation: the same memory, only rewound here.
+import { MAX_SLAB_SLICE_BYTES, newSlab, SLAB_BYTES } from "@parley/codec/internal";
 
-/** Bytes of one slab. */
-const SLAB_BYTES = 64 * 1024;
-/** Larger frames get a buffer of their own: a slab would hold only a few of them. */
-const MAX_SLICE_BYTES = 16 * 1024;
 /** Slabs kept across a rewind; a turn that needs more gets fresh ones, dropped at the rewind. */
 const KEPT_SLABS = 4;
 
@@ -31,7 +29,7 @@ export class FrameSlabs {
 
   /** `n` bytes of uninitialised memory; the caller writes every one before the frame is sent. */
   readonly alloc = (n: number): Uint8Array => {
-    if (n > MAX_SLICE_BYTES) return Buffer.allocUnsafe(n);
+    if (n > MAX_SLAB_SLICE_BYTES) return Buffer.allocUnsafe(n);
     if (this.used + n > SLAB_BYTES) this.nextSlab();
     const start = this.used;
     this.used += n;
@@ -58,10 +56,7 @@ export class FrameSlabs {
 
   private nextSlab(): void {
     this.current++;
-    if (this.current === this.slabs.length) {
-      // Uninitialised memory, as Node's own pool takes it (`new ArrayBuffer` would zero it).
-      this.slabs.push(Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer);
-    }
+    if (this.current === this.slabs.length) this.slabs.push(newSlab());
     this.used = 0;
   }
 }
