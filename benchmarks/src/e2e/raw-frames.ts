@@ -13,6 +13,8 @@ import { LengthFieldDecoder } from "@parley/framing";
 
 /** One raw run. */
 export interface RawRun {
+  /** Frames (items) the reading end received. */
+  readonly frames: number;
   readonly framesPerSec: number;
   /** CPU microseconds (user + system, writer and reader together) per frame. */
   readonly cpuUsPerFrame: number;
@@ -51,7 +53,11 @@ export async function measureRaw(address: string, size: number, count: number): 
   const seconds = (performance.now() - start) / 1_000;
   const cpu = process.cpuUsage(cpuBefore);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return { framesPerSec: frames / seconds, cpuUsPerFrame: (cpu.user + cpu.system) / frames };
+  return {
+    frames,
+    framesPerSec: frames / seconds,
+    cpuUsPerFrame: (cpu.user + cpu.system) / frames,
+  };
 }
 
 /** Writes `count` frames (in chunks of {@link BATCH}) as fast as the socket takes them, then ends. */
