@@ -45,6 +45,15 @@ export interface Codec {
    */
   encodeParts?(value: unknown, reserveBytes: number): readonly Uint8Array[] | undefined;
   /**
+   * The size of `value` encoded, when it is a byte string the codec copies whole behind a header
+   * of its own (the msgpack codec: bin below `ZERO_COPY_MIN_BYTES`); -1 for any other value. With
+   * {@link Codec.writeBytes}, a frame encoder lays such a body straight into memory it already
+   * holds (a stream item's frame), skipping the general path. Optional, together with writeBytes.
+   */
+  bytesSize?(value: unknown): number;
+  /** Writes `bytes`, for which {@link Codec.bytesSize} gave a size, encoded at `at` of `out`. */
+  writeBytes?(bytes: Uint8Array, out: Uint8Array, at: number): void;
+  /**
    * Decodes exactly one value from `bytes` (all of them). Zero bytes decode to `undefined`. Never a
    * stack overflow and never an allocation out of proportion to `bytes.length`, whatever the bytes.
    *

@@ -4,7 +4,7 @@
  */
 
 // Slab memory, shared with @parley/peer's rewindable frame slabs.
-export { MAX_SLAB_SLICE_BYTES, newSlab, SLAB_BYTES } from "./byte-slab.js";
+export { MAX_SLAB_SLICE_BYTES, newSlab, SLAB_BYTES, slabBytes } from "./byte-slab.js";
 // The Hello's per-method agreement (protocol 1.1), used by @parley/peer.
 export type {
   ContractMember,

@@ -46,7 +46,7 @@ export function encodeBinary(
   reserveBytes: number,
   alloc: (n: number) => Uint8Array = slabBytes,
 ): Uint8Array {
-  const n = bytes.byteLength;
+  const n = bytes.length;
   const out = alloc(reserveBytes + binHeaderBytes(n) + n);
   out.set(bytes, writeHead(out, reserveBytes, n));
   return out;
@@ -61,7 +61,7 @@ export function encodeBinaryParts(
   bytes: Uint8Array,
   reserveBytes: number,
 ): [head: Uint8Array, body: Uint8Array] {
-  const n = bytes.byteLength;
+  const n = bytes.length;
   const head = slabBytes(reserveBytes + binHeaderBytes(n));
   writeHead(head, reserveBytes, n);
   return [head, bytes];
@@ -76,10 +76,30 @@ export function zeroReserve(out: Uint8Array, reserveBytes: number): void {
   for (let i = 0; i < reserveBytes; i++) out[i] = 0;
 }
 
+/**
+ * The encoded size of `value` when it is a byte string {@link encodeBinary} copies (plain bytes
+ * below {@link ZERO_COPY_MIN_BYTES}), else -1.
+ */
+export function copiedBinarySize(value: unknown): number {
+  if (!isPlainBytes(value)) return -1;
+  const n = value.length;
+  return n < ZERO_COPY_MIN_BYTES ? binHeaderBytes(n) + n : -1;
+}
+
+/** Writes `bytes` as msgpack bin at `at` of `out`: the bytes {@link copiedBinarySize} counts. */
+export function writeBinary(bytes: Uint8Array, out: Uint8Array, at: number): void {
+  out.set(bytes, writeBinHeader(out, at, bytes.length));
+}
+
 /** Zeroes the reserve and writes the bin header for `n` bytes after it; returns where it ends. */
 function writeHead(out: Uint8Array, reserveBytes: number, n: number): number {
   zeroReserve(out, reserveBytes);
-  let p = reserveBytes;
+  return writeBinHeader(out, reserveBytes, n);
+}
+
+/** Writes the bin header for `n` bytes at `at`; returns where it ends. */
+function writeBinHeader(out: Uint8Array, at: number, n: number): number {
+  let p = at;
   const header = binHeaderBytes(n);
   if (header === 2) {
     out[p++] = BIN8;

@@ -10,9 +10,11 @@ import { type Codec, checkReserveBytes, DEFAULT_MAX_DEPTH, MAX_DEPTH_LIMIT } fro
 import { CodecError } from "./errors.js";
 import {
   binaryContentStart,
+  copiedBinarySize,
   encodeBinary,
   encodeBinaryParts,
   isPlainBytes,
+  writeBinary,
   ZERO_COPY_MIN_BYTES,
   zeroReserve,
 } from "./msgpack-binary.js";
@@ -150,8 +152,16 @@ class MsgpackCodec implements Codec {
 
   encodeParts(value: unknown, reserveBytes: number): readonly Uint8Array[] | undefined {
     checkReserveBytes(reserveBytes);
-    if (!isPlainBytes(value) || value.byteLength < ZERO_COPY_MIN_BYTES) return undefined;
+    if (!isPlainBytes(value) || value.length < ZERO_COPY_MIN_BYTES) return undefined;
     return encodeBinaryParts(value, reserveBytes);
+  }
+
+  bytesSize(value: unknown): number {
+    return copiedBinarySize(value);
+  }
+
+  writeBytes(bytes: Uint8Array, out: Uint8Array, at: number): void {
+    writeBinary(bytes, out, at);
   }
 
   decode(bytes: Uint8Array): unknown {

@@ -103,6 +103,38 @@ describe("msgpack codec: encodeParts", () => {
   });
 });
 
+describe("msgpack codec: bytesSize and writeBytes", () => {
+  it("writes a byte string below ZERO_COPY_MIN_BYTES exactly as msgpackr packs it, at any offset", () => {
+    for (const length of [0, 1, 255, 256, ZERO_COPY_MIN_BYTES - 1]) {
+      for (const bytes of [bytesOf(length), Buffer.from(bytesOf(length))]) {
+        const size = codec.bytesSize!(bytes);
+        expect(size).toBe(reference.pack(bytes).length);
+        const out = new Uint8Array(size + 9).fill(0xaa); // memory that held other bytes
+        codec.writeBytes!(bytes, out, 7);
+        expect(digest(out.subarray(7, 7 + size))).toBe(digest(reference.pack(bytes)));
+        expect(out.subarray(0, 7).every((byte) => byte === 0xaa)).toBe(true);
+        expect(out.subarray(7 + size).every((byte) => byte === 0xaa)).toBe(true);
+      }
+    }
+  });
+
+  it("sizes nothing else: larger byte strings, subclasses, other views and values give -1", () => {
+    class Tagged extends Uint8Array {}
+    const others = [
+      bytesOf(ZERO_COPY_MIN_BYTES),
+      new Tagged(4),
+      new Uint16Array(2),
+      new DataView(new ArrayBuffer(4)),
+      "text",
+      { data: bytesOf(4) },
+      undefined,
+      null,
+      7,
+    ];
+    for (const value of others) expect(codec.bytesSize!(value)).toBe(-1);
+  });
+});
+
 describe("msgpack codec: decodeFrom(bytes, start)", () => {
   it("decodes what decode(bytes.subarray(start)) decodes, for every value", () => {
     fc.assert(

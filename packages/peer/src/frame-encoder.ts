@@ -5,6 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type Codec, MAX_RESERVE_BYTES } from "@parley/codec";
+import { slabBytes } from "@parley/codec/internal";
 import { FrameTooLargeError, InvalidOptionError } from "@parley/framing";
 import { authFields } from "./auth-frame.js";
 import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
@@ -211,10 +212,21 @@ export class FrameEncoder {
    * A buffer of `head` free bytes followed by the encoded body (an `undefined` body is empty). When
    * the codec sends the body without a copy, the buffer is the frame's head alone (`head` bytes
    * and the body's own header), and the body waits in {@link splitBody} for {@link finish}.
+   *
+   * A byte string the codec copies (`Codec.bytesSize`: the body of most stream items and of
+   * byte-payload calls) is written straight behind the head, in `alloc`'s memory or a slab's,
+   * without the codec's general entry points, whose calls and checks cost 4-14% of a 1 KiB stream
+   * item's whole trip. The head's bytes are left for the caller, who writes every one.
    */
   private withBody(body: unknown, head: number, alloc?: (bytes: number) => Uint8Array): Uint8Array {
     this.splitBody = undefined;
     if (body === undefined) return Buffer.allocUnsafe(head);
+    const size = this.codec.bytesSize?.(body) ?? -1;
+    if (size >= 0) {
+      const frame = (alloc ?? slabBytes)(head + size);
+      this.codec.writeBytes!(body as Uint8Array, frame, head);
+      return frame;
+    }
     if (head <= MAX_RESERVE_BYTES) {
       const parts = this.codec.encodeParts?.(body, head);
       if (parts === undefined || parts.length !== 2) {

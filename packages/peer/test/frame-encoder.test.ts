@@ -50,6 +50,41 @@ describe("FrameEncoder", () => {
     }
   });
 
+  it("lays a copied byte-string body behind the head in memory that held other bytes, as the codec's general path does", () => {
+    // The same codec without bytesSize/writeBytes: every body goes through encodeReserved.
+    const general = new FrameEncoder({
+      name: codec.name,
+      encode: (value) => codec.encode(value),
+      encodeReserved: (value, reserve, alloc) => codec.encodeReserved(value, reserve, alloc),
+      encodeParts: (value, reserve) => codec.encodeParts!(value, reserve),
+      decode: (bytes) => codec.decode(bytes),
+    });
+    const dirty = (n: number): Uint8Array => new Uint8Array(n).fill(0xaa);
+    for (const length of [0, 1, 255, 256, 4_095]) {
+      const body = new Uint8Array(length).map((_, i) => i * 13);
+      const long = "m".repeat(250); // a head past what encodeReserved can reserve
+      for (const message of [
+        { kind: Kind.Request, id: 3, timeoutMs: 9, method: "put", metadata: { k: "v" }, body },
+        {
+          kind: Kind.Request,
+          id: 3,
+          timeoutMs: 9,
+          method: long,
+          metadata: { k: "v".repeat(40) },
+          body,
+        },
+        { kind: Kind.Response, id: 3, status: 0, body, more: true },
+        { kind: Kind.Signal, name: "chunk", metadata: undefined, body },
+        { kind: Kind.Data, id: 5, body, more: true },
+      ] as Message[]) {
+        const fast = encoder.encodeFrame(message, dirty) as Uint8Array;
+        const expected = general.encode(message);
+        expect(Buffer.from(fast).equals(Buffer.from(expected))).toBe(true);
+        expect(Buffer.from(encoder.encode(message)).equals(Buffer.from(expected))).toBe(true);
+      }
+    }
+  });
+
   it("keeps small byte strings and other bodies in one buffer", () => {
     for (const body of [new Uint8Array(100), { x: 1 }, "text"]) {
       const frame = encoder.encodeFrame({ kind: Kind.Response, id: 1, status: 0, body });
