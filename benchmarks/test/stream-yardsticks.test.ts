@@ -2,13 +2,13 @@ import { createMsgpackCodec } from "@parley/codec";
 import { createBinaryWireFormat } from "@parley/peer";
 import { Kind } from "@parley/peer/internal";
 import { describe, expect, it } from "vitest";
-import { measureRaw } from "../src/e2e/raw-frames.js";
+import { measureRaw, measureRawApart } from "../src/e2e/raw-frames.js";
 import { measureFloor, writeFrame } from "../src/e2e/stream-floor.js";
 
 const socketPath = () =>
   `/tmp/pfloor-${process.pid}-${Math.random().toString(16).slice(2, 8)}.sock`;
 
-describe("the stream floor yardstick", () => {
+describe("the yardsticks of bench:streams", () => {
   it.each([1, 255, 1_024, 70_000])(
     "frames a %i-byte item exactly as Parley frames a stream item",
     (size) => {
@@ -44,4 +44,11 @@ describe("the stream floor yardstick", () => {
       }
     },
   );
+
+  it("runs raw node:net in a process of its own and reports what it moved there", async () => {
+    const apart = await measureRawApart(socketPath(), 1_024, 640);
+    expect(apart.frames).toBe(640);
+    expect(apart.cpuUsPerFrame).toBeGreaterThan(0);
+    expect(apart.framesPerSec).toBeGreaterThan(0);
+  });
 });
