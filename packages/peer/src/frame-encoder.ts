@@ -54,7 +54,14 @@ export class FrameEncoder {
    */
   private splitBody: Uint8Array | undefined = undefined;
 
-  constructor(private readonly codec: Codec) {}
+  /** The codec, when it lays out byte strings itself (both `bytesSize` and `writeBytes`). */
+  private readonly bytesCodec: Required<Pick<Codec, "bytesSize" | "writeBytes">> | undefined;
+
+  constructor(private readonly codec: Codec) {
+    const laysOutBytes =
+      typeof codec.bytesSize === "function" && typeof codec.writeBytes === "function";
+    this.bytesCodec = laysOutBytes ? (codec as Required<Codec>) : undefined;
+  }
 
   /**
    * The complete frame for `message`.
@@ -221,10 +228,11 @@ export class FrameEncoder {
   private withBody(body: unknown, head: number, alloc?: (bytes: number) => Uint8Array): Uint8Array {
     this.splitBody = undefined;
     if (body === undefined) return Buffer.allocUnsafe(head);
-    const size = this.codec.bytesSize?.(body) ?? -1;
+    const bytesCodec = this.bytesCodec;
+    const size = bytesCodec === undefined ? -1 : bytesCodec.bytesSize(body);
     if (size >= 0) {
       const frame = (alloc ?? slabBytes)(head + size);
-      this.codec.writeBytes!(body as Uint8Array, frame, head);
+      bytesCodec!.writeBytes(body as Uint8Array, frame, head);
       return frame;
     }
     if (head <= MAX_RESERVE_BYTES) {

@@ -59,6 +59,14 @@ describe("FrameEncoder", () => {
       encodeParts: (value, reserve) => codec.encodeParts!(value, reserve),
       decode: (bytes) => codec.decode(bytes),
     });
+    // bytesSize without writeBytes: the encoder uses neither.
+    const half = new FrameEncoder({
+      name: codec.name,
+      encode: (value) => codec.encode(value),
+      encodeReserved: (value, reserve, alloc) => codec.encodeReserved(value, reserve, alloc),
+      bytesSize: () => 0,
+      decode: (bytes) => codec.decode(bytes),
+    });
     const dirty = (n: number): Uint8Array => new Uint8Array(n).fill(0xaa);
     for (const length of [0, 1, 255, 256, 4_095]) {
       const body = new Uint8Array(length).map((_, i) => i * 13);
@@ -81,6 +89,7 @@ describe("FrameEncoder", () => {
         const expected = general.encode(message);
         expect(Buffer.from(fast).equals(Buffer.from(expected))).toBe(true);
         expect(Buffer.from(encoder.encode(message)).equals(Buffer.from(expected))).toBe(true);
+        expect(Buffer.from(half.encode(message)).equals(Buffer.from(expected))).toBe(true);
       }
     }
   });
