@@ -8,29 +8,16 @@ import { type Codec, MAX_RESERVE_BYTES } from "@parley/codec";
 import { slabBytes } from "@parley/codec/internal";
 import { FrameTooLargeError, InvalidOptionError } from "@parley/framing";
 import { authFields } from "./auth-frame.js";
-import { NameBytesCache, utf8Bytes } from "./byte-strings.js";
-import type { StreamCredit } from "./credit-window.js";
-import { encodeMembersBlock } from "./hello-members.js";
+import { NameBytesCache } from "./byte-strings.js";
+import { encodeMetadata, helloAckFields, helloFields } from "./field-writer.js";
 import { type Frame, SplitFrame } from "./split-frame.js";
-import {
-  COMMON_HEADER_BYTES,
-  Flag,
-  HELLO_MAGIC,
-  HelloAckStatus,
-  Kind,
-  MAX_METADATA_ENTRIES,
-  MAX_STR8_BYTES,
-  MAX_STR16_BYTES,
-  PREFIX_BYTES,
-} from "./wire-constants.js";
+import { COMMON_HEADER_BYTES, Flag, Kind, MAX_STR8_BYTES, PREFIX_BYTES } from "./wire-constants.js";
 import type {
-  ContractId,
   CreditMessage,
   DataMessage,
   HelloAckMessage,
   HelloMessage,
   Message,
-  Metadata,
   RequestMessage,
   ResponseMessage,
   SignalMessage,
@@ -173,38 +160,11 @@ export class FrameEncoder {
   }
 
   private encodeHello(m: HelloMessage): Uint8Array {
-    const w = new ByteWriter();
-    w.bytes(HELLO_MAGIC);
-    w.u8(m.major);
-    w.u8(m.minor);
-    w.str8(m.codec, "codec name");
-    writeContractId(w, m.serves, "serves");
-    writeContractId(w, m.calls, "calls");
-    w.u32(m.maxFrameBytes);
-    w.u32(m.maxConcurrentRequests);
-    w.u32(m.heartbeatIntervalMs);
-    w.u32(m.heartbeatTimeoutMs);
-    w.str16(m.authToken ?? "", "authToken");
-    const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
-    if (meta !== undefined) w.bytes(meta);
-    if (m.minor < 1) return this.headed(Kind.Hello, meta !== undefined, w.toBytes());
-    // 1.1: the member tables, encoded once per contract (hello-members.ts), joined by one copy.
-    const members = encodeMembersBlock(m.servesMembers, m.callsMembers);
-    const tail = m.streamWindow === undefined ? [] : [streamWindowBytes(m.streamWindow)];
-    const fields = Buffer.concat([w.toBytes(), members, ...tail]);
-    return this.headed(Kind.Hello, meta !== undefined, fields);
+    return this.headed(Kind.Hello, m.metadata !== undefined, helloFields(m));
   }
 
   private encodeHelloAck(m: HelloAckMessage): Uint8Array {
-    const w = new ByteWriter();
-    if (m.accepted) {
-      w.u8(HelloAckStatus.Accept);
-    } else {
-      w.u8(HelloAckStatus.Refuse);
-      w.str8(m.code, "refusal code");
-      w.str16(m.message, "refusal message");
-    }
-    return this.headed(Kind.HelloAck, false, w.toBytes());
+    return this.headed(Kind.HelloAck, false, helloAckFields(m));
   }
 
   /** Common header + `fields`, for the rare frames built with a {@link ByteWriter}. */
@@ -298,13 +258,6 @@ export class FrameEncoder {
   }
 }
 
-/** 1.1 Hello: streamWindowItems u32, streamWindowBytes u32 (after the members block). */
-function streamWindowBytes(window: StreamCredit): Uint8Array {
-  const out = new Uint8Array(8);
-  writeU32(out, writeU32(out, 0, window.items), window.bytes);
-  return out;
-}
-
 function flagsFor(meta: Uint8Array | undefined): number {
   return meta === undefined ? 0 : Flag.Metadata;
 }
@@ -322,74 +275,4 @@ function writeBytes8(target: Uint8Array, p: number, bytes: Uint8Array): number {
   target[p] = bytes.length;
   for (let i = 0; i < bytes.length; i++) target[p + 1 + i] = bytes[i]!;
   return p + 1 + bytes.length;
-}
-
-function writeContractId(w: ByteWriter, id: ContractId | undefined, what: string): void {
-  w.str8(id?.name ?? "", `${what} contract name`);
-  w.str8(id?.version ?? "", `${what} contract version`);
-  w.str8(id?.fingerprint ?? "", `${what} contract fingerprint`);
-}
-
-/**
- * The metadata block: count u8, then per entry key str8 (1..255 bytes) and value str16.
- * @throws {InvalidOptionError} INVALID_OPTION naming `metadata` and the rule broken.
- */
-export function encodeMetadata(metadata: Metadata): Uint8Array {
-  const keys = Object.keys(metadata);
-  if (keys.length > MAX_METADATA_ENTRIES) {
-    throw new InvalidOptionError(
-      `metadata may hold at most ${MAX_METADATA_ENTRIES} entries (got ${keys.length})`,
-    );
-  }
-  const w = new ByteWriter();
-  w.u8(keys.length);
-  for (const key of keys) {
-    const value = metadata[key];
-    if (typeof value !== "string") {
-      throw new InvalidOptionError(`metadata values must be strings (key "${key}")`);
-    }
-    if (key.length === 0) throw new InvalidOptionError("metadata keys must not be empty");
-    w.str8(key, "metadata key");
-    w.str16(value, `metadata value of "${key}"`);
-  }
-  return w.toBytes();
-}
-
-/** Growable byte writer for the frames that are not on the hot path. */
-class ByteWriter {
-  private readonly parts: number[] = [];
-
-  u8(value: number): void {
-    this.parts.push(value & 0xff);
-  }
-
-  u32(value: number): void {
-    this.parts.push(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
-  }
-
-  bytes(bytes: Uint8Array): void {
-    for (const b of bytes) this.parts.push(b);
-  }
-
-  str8(text: string, what: string): void {
-    const bytes = utf8Bytes(text);
-    if (bytes.length > MAX_STR8_BYTES) {
-      throw new InvalidOptionError(`${what} must be at most ${MAX_STR8_BYTES} bytes of UTF-8`);
-    }
-    this.u8(bytes.length);
-    this.bytes(bytes);
-  }
-
-  str16(text: string, what: string): void {
-    const bytes = utf8Bytes(text);
-    if (bytes.length > MAX_STR16_BYTES) {
-      throw new InvalidOptionError(`${what} must be at most ${MAX_STR16_BYTES} bytes of UTF-8`);
-    }
-    this.parts.push(bytes.length >>> 8, bytes.length & 0xff);
-    this.bytes(bytes);
-  }
-
-  toBytes(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
 }

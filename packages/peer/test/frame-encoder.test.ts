@@ -1,6 +1,7 @@
 import { createMsgpackCodec } from "@parley/codec";
 import { describe, expect, it } from "vitest";
-import { encodeMetadata, FrameEncoder } from "../src/frame-encoder.js";
+import { encodeMetadata } from "../src/field-writer.js";
+import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
 import { SplitFrame } from "../src/split-frame.js";
 import { Kind } from "../src/wire-constants.js";
