@@ -83,8 +83,8 @@ function pump(socket: Socket, chunk: Uint8Array, count: number): void {
  * {@link measureRaw} in a child process whose heap is raw node:net's own (about 4 MB), not this
  * process's. Raw node:net allocates a fresh 64 KiB buffer per read, and V8 collects that churn at
  * a cost that grows with the heap around it: with Parley's modules loaded beside it (12-16 MB) its
- * CPU per frame has measured 0.6 µs in some runs and 1.3-1.5 µs in others, against a steady
- * 0.5-0.6 µs on its own. Both figures are reported; this one is the stricter yardstick.
+ * CPU per frame has measured 0.6 µs in some runs and 1.3-1.5 µs in others, against 0.5-0.8 µs
+ * on its own. Both figures are reported; this one is the stricter yardstick.
  */
 export function measureRawApart(address: string, size: number, count: number): Promise<RawRun> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;

@@ -19,11 +19,11 @@
  *
  * Each figure is the median of ROUNDS rounds after a warm-up round of the same size, for Parley and
  * raw node:net alike: the first run of a cold process measures the JIT compiler more than the code.
- * A round runs the stream, the unary calls, raw node:net and the floor back to back, and each ratio is taken
- * within the round. Both ends of each run live in this one process, so its CPU time (user +
- * system, process.cpuUsage) per item is what one item costs end to end: on a machine shared with
- * others that figure holds steady while items/s follows the share of a core the process gets, so
- * it is reported too, and stream/raw by it.
+ * A round runs the stream, the unary calls, raw node:net (here, then apart) and the floor back to
+ * back, and each ratio is taken within the round. Both ends of each run live in one process, so
+ * its CPU time (user + system, process.cpuUsage) per item is what one item costs end to end: on a
+ * machine shared with others that figure holds steady while items/s follows the share of a core
+ * the process gets, so it is reported too, and stream/raw by it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -129,10 +129,10 @@ function url(transport: string): string {
 type Measured = Omit<Row, "transport" | "size">;
 
 /**
- * One point: each round runs the stream, the unary calls and the two yardsticks back to
- * back, so the three see the same state of a shared machine, and the stream/raw ratio is taken
- * within each round before its median: neighbours' load moving between rounds moves both sides of
- * a ratio together instead of one of them.
+ * One point: each round runs the stream, the unary calls and the yardsticks back to back, so all
+ * of them see the same state of a shared machine, and each ratio is taken within the round before
+ * its median: neighbours' load moving between rounds moves both sides of a ratio together instead
+ * of one of them.
  */
 async function measurePoint(transport: string, size: number): Promise<Measured> {
   const payload = new Uint8Array(size).fill(1);
