@@ -107,15 +107,9 @@ export function writeFrame(out: Uint8Array, at: number, item: Uint8Array): numbe
   out[p++] = 0x02; // MORE
   p += 4; // call id 0
   out[p++] = 0x00; // OK
-  if (head === 2) out[p++] = 0xc4;
-  else if (head === 3) out[p++] = 0xc5;
-  else {
-    out[p++] = 0xc6;
-    out[p++] = n >>> 24;
-    out[p++] = (n >>> 16) & 0xff;
-  }
-  if (head > 2) out[p++] = (n >>> 8) & 0xff;
-  out[p++] = n & 0xff;
+  // msgpack bin 8, 16 or 32: the type byte, then the length big-endian in 1, 2 or 4 bytes.
+  out[p++] = head === 2 ? 0xc4 : head === 3 ? 0xc5 : 0xc6;
+  for (let shift = 8 * (head - 2); shift >= 0; shift -= 8) out[p++] = (n >>> shift) & 0xff;
   out.set(item, p);
   return p + n;
 }
