@@ -1,5 +1,5 @@
 /**
- * The floor of the stream API's shape, the third yardstick of `bench:streams`: what moving items
+ * The floor of the stream API's shape, a yardstick of `bench:streams`: what moving items
  * costs on node:net when the producer is an async generator and the consumer a `for await`, as the
  * streams API has them (a handler yields, a caller iterates), with no protocol at all: no call ids,
  * no credit, no header to parse, no validation.
@@ -9,8 +9,9 @@
  * time with the socket's own backpressure. The reader reads into slabs as Parley's sockets do (each
  * read into the rest of a 256 KiB buffer, a fresh one once less than 64 KiB is left), splits frames
  * with the same length-prefix decoder as raw node:net's yardstick, takes each item as a view of its
- * frame, and hands it to a `for await` through the smallest async iterator that can wait. Whatever Parley does above this
- * is the protocol; whatever this does above raw node:net is the API's shape on this runtime.
+ * frame, and hands it to a `for await` through the smallest async iterator that can wait. Whatever
+ * Parley does above this is the protocol; whatever this does above raw node:net is the API's shape
+ * on this runtime.
  */
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { LengthFieldDecoder } from "@parley/framing";
