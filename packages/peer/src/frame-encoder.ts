@@ -167,7 +167,7 @@ export class FrameEncoder {
     return this.headed(Kind.HelloAck, false, helloAckFields(m));
   }
 
-  /** Common header + `fields`, for the rare frames built with a {@link ByteWriter}. */
+  /** Common header + `fields`, for the rare frames whose fields field-writer.ts lays out. */
   private headed(kind: Kind, hasMetadata: boolean, fields: Uint8Array): Uint8Array {
     const frame = Buffer.allocUnsafe(PREFIX_BYTES + COMMON_HEADER_BYTES + fields.length);
     const p = this.header(frame, kind, hasMetadata ? Flag.Metadata : 0, 0);

@@ -1,4 +1,4 @@
-import { createMsgpackCodec } from "@parley/codec";
+import { type Codec, createMsgpackCodec } from "@parley/codec";
 import { describe, expect, it } from "vitest";
 import { encodeMetadata } from "../src/field-writer.js";
 import { FrameEncoder } from "../src/frame-encoder.js";
@@ -51,48 +51,54 @@ describe("FrameEncoder", () => {
     }
   });
 
-  it("lays a copied byte-string body behind the head in memory that held other bytes, as the codec's general path does", () => {
-    // The same codec without bytesSize/writeBytes: every body goes through encodeReserved.
-    const general = new FrameEncoder({
+  it("lays a copied byte-string body straight behind the head, byte for byte as the general path (stream items into given memory that held other bytes)", () => {
+    const wrap = (extra: Partial<Codec>): Codec => ({
       name: codec.name,
       encode: (value) => codec.encode(value),
       encodeReserved: (value, reserve, alloc) => codec.encodeReserved(value, reserve, alloc),
       encodeParts: (value, reserve) => codec.encodeParts!(value, reserve),
       decode: (bytes) => codec.decode(bytes),
+      ...extra,
     });
-    // bytesSize without writeBytes: the encoder uses neither.
-    const half = new FrameEncoder({
-      name: codec.name,
-      encode: (value) => codec.encode(value),
-      encodeReserved: (value, reserve, alloc) => codec.encodeReserved(value, reserve, alloc),
-      bytesSize: () => 0,
-      decode: (bytes) => codec.decode(bytes),
-    });
+    let written = 0; // bodies the fast path laid out
+    const fastPath = new FrameEncoder(
+      wrap({
+        bytesSize: (value) => codec.bytesSize!(value),
+        writeBytes: (bytes, out, at) => {
+          written++;
+          codec.writeBytes!(bytes, out, at);
+        },
+      }),
+    );
+    const general = new FrameEncoder(wrap({})); // every body through encodeReserved
+    const half = new FrameEncoder(wrap({ bytesSize: () => 0 })); // one method alone: not used
     const dirty = (n: number): Uint8Array => new Uint8Array(n).fill(0xaa);
+    const long = "m".repeat(250); // a head past what encodeReserved can reserve
     for (const length of [0, 1, 255, 256, 4_095]) {
       const body = new Uint8Array(length).map((_, i) => i * 13);
-      const long = "m".repeat(250); // a head past what encodeReserved can reserve
+      const meta = { k: "v".repeat(40) };
       for (const message of [
         { kind: Kind.Request, id: 3, timeoutMs: 9, method: "put", metadata: { k: "v" }, body },
-        {
-          kind: Kind.Request,
-          id: 3,
-          timeoutMs: 9,
-          method: long,
-          metadata: { k: "v".repeat(40) },
-          body,
-        },
+        { kind: Kind.Request, id: 3, timeoutMs: 9, method: long, metadata: meta, body },
         { kind: Kind.Response, id: 3, status: 0, body, more: true },
         { kind: Kind.Signal, name: "chunk", metadata: undefined, body },
         { kind: Kind.Data, id: 5, body, more: true },
       ] as Message[]) {
-        const fast = encoder.encodeFrame(message, dirty) as Uint8Array;
+        const before = written;
+        // Responses and Data go into `dirty` (a stream's item memory), the others into a slab.
+        const fast = fastPath.encodeFrame(message, dirty) as Uint8Array;
+        expect(written).toBe(before + 1);
         const expected = general.encode(message);
         expect(Buffer.from(fast).equals(Buffer.from(expected))).toBe(true);
         expect(Buffer.from(encoder.encode(message)).equals(Buffer.from(expected))).toBe(true);
         expect(Buffer.from(half.encode(message)).equals(Buffer.from(expected))).toBe(true);
       }
     }
+    // From ZERO_COPY_MIN_BYTES on, the body goes as the caller's own bytes, not laid out.
+    const large = new Uint8Array(4_096);
+    const frame = fastPath.encodeFrame({ kind: Kind.Response, id: 1, status: 0, body: large });
+    expect(frame).toBeInstanceOf(SplitFrame);
+    expect((frame as SplitFrame).body).toBe(large);
   });
 
   it("keeps small byte strings and other bodies in one buffer", () => {
