@@ -24,7 +24,7 @@ describe("the yardsticks of bench:streams", () => {
         body: item,
         more: true,
       } as never);
-      const out = new Uint8Array(parley.length + 3);
+      const out = new Uint8Array(parley.length + 3).fill(0xaa); // memory that held other bytes
       expect(writeFrame(out, 3, item)).toBe(out.length);
       expect(Buffer.from(out.subarray(3)).equals(Buffer.from(parley))).toBe(true);
     },

@@ -79,12 +79,15 @@ function pump(socket: Socket, chunk: Uint8Array, count: number): void {
   go();
 }
 
+/** How long a raw run apart may take, warm-up included, before its child is killed. */
+const APART_TIMEOUT_MS = 120_000;
+
 /**
- * {@link measureRaw} in a child process whose heap is raw node:net's own (about 4 MB), not this
- * process's. Raw node:net allocates a fresh 64 KiB buffer per read, and V8 collects that churn at
- * a cost that grows with the heap around it: with Parley's modules loaded beside it (12-16 MB) its
- * CPU per frame has measured 0.6 µs in some runs and 1.3-1.5 µs in others, against 0.5-0.8 µs
- * on its own. Both figures are reported; this one is the stricter yardstick.
+ * {@link measureRaw} in a child process whose heap is raw node:net's own, not this process's: its
+ * second run, after a warm-up run there. Raw node:net allocates a fresh 64 KiB buffer per read, and
+ * V8 collects that churn at a cost that grows with the heap around it: beside Parley's modules
+ * (12-16 MB of heap) its CPU per 1 KiB frame has measured 0.6 µs in some runs and 0.9-1.6 µs in
+ * others, alone (8-10 MB) 0.5-0.8 µs. Both yardsticks are reported.
  */
 export function measureRawApart(address: string, size: number, count: number): Promise<RawRun> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -94,9 +97,22 @@ export function measureRawApart(address: string, size: number, count: number): P
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise<RawRun>((resolve, reject) => {
-    child.once("message", (run) => resolve(run as RawRun));
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the raw node:net child exited (${code})`)));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the raw node:net child took over ${APART_TIMEOUT_MS} ms`));
+    }, APART_TIMEOUT_MS);
+    child.once("message", (run) => {
+      clearTimeout(timer);
+      resolve(run as RawRun);
+    });
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the raw node:net child exited (${signal ?? code}) before reporting`));
+    });
     child.send({ address, size, count });
   });
 }

@@ -6,12 +6,12 @@
  *
  * The writer pulls the generator with `for await`, copies each item behind its frame header into a
  * buffer it reuses once the socket holds nothing back (fresh otherwise), and writes 64 frames at a
- * time with the socket's own backpressure. The reader reads into slabs as Parley's sockets do (each
- * read into the rest of a 256 KiB buffer, a fresh one once less than 64 KiB is left), splits frames
- * with the same length-prefix decoder as raw node:net's yardstick, takes each item as a view of its
- * frame, and hands it to a `for await` through the smallest async iterator that can wait. Whatever
- * Parley does above this is the protocol; whatever this does above raw node:net is the API's shape
- * on this runtime.
+ * time with the socket's own backpressure. The reader reads into slabs, like Parley's sockets (here
+ * each read goes into the rest of a 256 KiB buffer, a fresh one once less than 64 KiB is left),
+ * splits frames with the same length-prefix decoder as raw node:net's yardstick, takes each item as
+ * a view of its frame, and hands it to a `for await` through the smallest async iterator that can
+ * wait. Whatever Parley does above this is the protocol; whatever this does above raw node:net is
+ * the API's shape on this runtime.
  */
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { LengthFieldDecoder } from "@parley/framing";
@@ -63,11 +63,18 @@ export async function measureFloor(address: string, size: number, count: number)
       : netConnect({ path: address, onread });
   socket.on("end", () => received.end());
   socket.on("error", (error) => received.end(error));
+  const closed = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
   let n = 0;
-  for await (const _ of received) n++;
+  try {
+    for await (const _ of received) n++;
+  } catch (error) {
+    socket.destroy();
+    await closed();
+    throw error;
+  }
   const seconds = (performance.now() - start) / 1_000;
   const cpu = process.cpuUsage(cpuBefore);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closed();
   return { frames: n, framesPerSec: n / seconds, cpuUsPerFrame: (cpu.user + cpu.system) / n };
 }
 
@@ -106,7 +113,7 @@ export function writeFrame(out: Uint8Array, at: number, item: Uint8Array): numbe
   let p = at + 4;
   out[p++] = 0x04; // Response
   out[p++] = 0x02; // MORE
-  p += 4; // call id 0
+  for (let i = 0; i < 4; i++) out[p++] = 0; // call id 0
   out[p++] = 0x00; // OK
   // msgpack bin 8, 16 or 32: the type byte, then the length big-endian in 1, 2 or 4 bytes.
   out[p++] = head === 2 ? 0xc4 : head === 3 ? 0xc5 : 0xc6;
