@@ -25,15 +25,8 @@ export interface Codec {
    * @throws {InvalidOptionError} `INVALID_OPTION` when `reserveBytes` is not an integer from 0 to
    *   {@link MAX_RESERVE_BYTES}.
    * @throws {CodecError} as {@link Codec.encode}.
-   * @param alloc where the buffer comes from when the codec copies the value into a buffer of
-   *   its own choosing (the msgpack codec, for a byte string): `n` bytes the codec writes in full.
-   *   Absent: the codec's own memory. A codec may ignore it.
    */
-  encodeReserved(
-    value: unknown,
-    reserveBytes: number,
-    alloc?: (bytes: number) => Uint8Array,
-  ): Uint8Array;
+  encodeReserved(value: unknown, reserveBytes: number): Uint8Array;
   /**
    * Encodes like {@link Codec.encodeReserved}, in parts written back to back, when the codec can
    * send part of the value without copying it: the msgpack codec returns `[reserve + bin header,

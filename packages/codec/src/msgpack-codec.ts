@@ -135,14 +135,10 @@ class MsgpackCodec implements Codec {
     return this.#pack(this.#checked(value), 0);
   }
 
-  encodeReserved(
-    value: unknown,
-    reserveBytes: number,
-    alloc?: (bytes: number) => Uint8Array,
-  ): Uint8Array {
+  encodeReserved(value: unknown, reserveBytes: number): Uint8Array {
     checkReserveBytes(reserveBytes);
     if (value === undefined) return new Uint8Array(reserveBytes);
-    if (isPlainBytes(value)) return encodeBinary(value, reserveBytes, alloc);
+    if (isPlainBytes(value)) return encodeBinary(value, reserveBytes);
     const checked = this.#checked(value);
     if (reserveBytes === 0) return this.#pack(checked, 0);
     const bytes = this.#pack(checked, RESERVE_START_SPACE | reserveBytes);

@@ -64,7 +64,8 @@ export class FrameEncoder {
    * The frame for `message`, as the engine writes it: like {@link encode}, except that a Request,
    * Response or Signal whose body the codec sends without a copy (a large byte string) comes back
    * as a {@link SplitFrame} holding the caller's bytes. `alloc`, when given, is where a Response
-   * or Data frame is encoded when the codec copies its body (a stream's reusable frame memory).
+   * or Data frame is laid out when its body is a byte string the codec copies (`Codec.bytesSize`):
+   * a stream's reusable frame memory.
    * @throws as {@link encode}.
    */
   encodeFrame(message: Message, alloc?: (bytes: number) => Uint8Array): Frame {
@@ -197,9 +198,7 @@ export class FrameEncoder {
     }
     if (head <= MAX_RESERVE_BYTES) {
       const parts = this.codec.encodeParts?.(body, head);
-      if (parts === undefined || parts.length !== 2) {
-        return this.codec.encodeReserved(body, head, alloc);
-      }
+      if (parts === undefined || parts.length !== 2) return this.codec.encodeReserved(body, head);
       this.splitBody = parts[1]!;
       return parts[0]!;
     }

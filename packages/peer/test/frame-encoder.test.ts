@@ -55,7 +55,7 @@ describe("FrameEncoder", () => {
     const wrap = (extra: Partial<Codec>): Codec => ({
       name: codec.name,
       encode: (value) => codec.encode(value),
-      encodeReserved: (value, reserve, alloc) => codec.encodeReserved(value, reserve, alloc),
+      encodeReserved: (value, reserve) => codec.encodeReserved(value, reserve),
       encodeParts: (value, reserve) => codec.encodeParts!(value, reserve),
       decode: (bytes) => codec.decode(bytes),
       ...extra,
