@@ -98,11 +98,11 @@ export class LengthFieldDecoder implements FrameDecoder {
     const missing = frame.frameBytes - frame.pending;
     // Only a frame in one chunk joins the chunk after it as one view (continueFrame); from two,
     // the rest read into `next` would be copied with the others, so the frame's own buffer wins.
-    const joins = next !== undefined && frame.chunks === 1 && frame.adjoins(next);
+    const joins = next !== undefined && frame.adjoins(next);
     if (joins && next.length >= missing) return next;
     // The rest of a frame that a read into a guessed buffer stopped short of goes after it there.
     const room = this.guesses.room(missing);
-    if (room !== undefined && frame.chunks === 1 && frame.adjoins(room)) return room;
+    if (room !== undefined && frame.adjoins(room)) return room;
     if (missing < minBytes) return undefined;
     return frame.rest();
   }
@@ -184,7 +184,7 @@ export class LengthFieldDecoder implements FrameDecoder {
   /** Adds a chunk to the unfinished frame; returns where the rest of the chunk starts, or -1. */
   private continueFrame(chunk: Uint8Array, onFrame: FrameHandler): number {
     const frame = this.unfinished;
-    if (frame.chunks === 1 && frame.adjoins(chunk)) {
+    if (frame.adjoins(chunk)) {
       this.decodeChunk(frame.joined(chunk), 0, onFrame);
       return -1;
     }

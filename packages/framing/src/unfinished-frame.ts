@@ -27,11 +27,6 @@ export class UnfinishedFrame {
   /** @param strip bytes at the start of each frame that its output leaves out */
   constructor(private readonly strip: number) {}
 
-  /** Chunks held (0 once the frame is assembled in its own buffer). */
-  get chunks(): number {
-    return this.parts.length;
-  }
-
   /** True once the frame is assembled in its own buffer. */
   get assembling(): boolean {
     return this.assembly !== undefined;
@@ -45,17 +40,15 @@ export class UnfinishedFrame {
   }
 
   /**
-   * Whether `chunk` lies in memory right after the frame's bytes: a reader that fills one buffer
-   * read after read (transport-net's slabs, Node's 8 KiB pool) hands over such chunks.
+   * Whether the frame lies in one chunk and `chunk` begins in memory right where it ends: a reader
+   * that fills one buffer read after read (transport-net's slabs, Node's 8 KiB pool) hands over
+   * such chunks, and the two then join as one view ({@link joined}). A frame in two chunks or more,
+   * or assembled in its own buffer, joins nothing.
    */
   adjoins(chunk: Uint8Array): boolean {
-    const last = this.parts[this.parts.length - 1];
-    return (
-      last !== undefined &&
-      this.assembly === undefined &&
-      last.buffer === chunk.buffer &&
-      last.byteOffset + last.length === chunk.byteOffset
-    );
+    if (this.parts.length !== 1) return false;
+    const only = this.parts[0]!;
+    return only.buffer === chunk.buffer && only.byteOffset + only.length === chunk.byteOffset;
   }
 
   /** The frame's one chunk and the adjoining `chunk` as one view; no frame is unfinished after. */
