@@ -23,6 +23,12 @@ const SIZES = [1_024, 1_024, 1_024, 100, 3_000, 5_000, 12_000, 20_000];
 const COUNT = 8_000;
 const STALL_EVERY = 1_000;
 
+/** How a side sends its items: as fast as credit allows, or one per event-loop turn. */
+const PACINGS = [
+  ["as fast as credit allows", false],
+  ["one per turn", true],
+] as const;
+
 describe.each([
   ["tcp", () => "tcp://127.0.0.1:0"],
   ["unix", () => `unix://${tempSocketPath()}`],
@@ -34,10 +40,7 @@ describe.each([
     return client;
   }
 
-  it.each([
-    ["as fast as credit allows", false],
-    ["one per turn", true],
-  ])(
+  it.each(PACINGS)(
     "server items, written %s, read by a process that stalls now and then",
     {
       timeout: 60_000,
@@ -57,10 +60,7 @@ describe.each([
     },
   );
 
-  it.each([
-    ["as fast as credit allows", false],
-    ["one per turn", true],
-  ])(
+  it.each(PACINGS)(
     "client items, sent %s to a process that stalls now and then",
     {
       timeout: 60_000,
