@@ -46,8 +46,11 @@ export interface ChildLaunch {
   readonly preload?: string | undefined;
 }
 
-/** Where a child's entry is and the Node flags it needs; `gc()` is exposed either way. */
-function childLaunch(entry: string, mode: ChildMode): { path: string; execArgv: string[] } {
+/**
+ * Where a child's entry (a module in this folder) is and the Node flags it needs; `gc()` is exposed
+ * either way.
+ */
+export function childLaunch(entry: string, mode: ChildMode): { path: string; execArgv: string[] } {
   if (mode === "compiled") {
     const path = fileURLToPath(
       new URL(`../../dist/e2e/${entry.replace(/\.ts$/, ".js")}`, import.meta.url),

@@ -9,10 +9,17 @@
  * share), so CPU per frame is the steady figure of the two.
  */
 import { fork } from "node:child_process";
-import { createRequire } from "node:module";
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { LengthFieldDecoder } from "@parley/framing";
+import { childLaunch } from "./child-handle.js";
+
+/** A Response item frame's header after the length prefix: kind, flags, id, status. */
+export const ITEM_HEADER_BYTES = 7;
+
+/** msgpack's bin header for `size` bytes: 2 up to 255, 3 up to 65,535, else 5, as the codec. */
+export function binHeaderBytes(size: number): number {
+  return size < 0x100 ? 2 : size < 0x1_0000 ? 3 : 5;
+}
 
 /** One raw run. */
 export interface RawRun {
@@ -32,9 +39,7 @@ const BATCH = 64;
  * the socket 64 frames per write, so the ceiling is not set by one syscall per frame.
  */
 export async function measureRaw(address: string, size: number, count: number): Promise<RawRun> {
-  // msgpack's bin header: 2 bytes up to 255, 3 up to 65,535, else 5 (as the codec writes it).
-  const binHeader = size < 0x100 ? 2 : size < 0x1_0000 ? 3 : 5;
-  const frameBytes = 4 + 7 + binHeader + size;
+  const frameBytes = 4 + ITEM_HEADER_BYTES + binHeaderBytes(size) + size;
   const chunk = new Uint8Array(frameBytes * BATCH);
   const view = new DataView(chunk.buffer);
   for (let i = 0; i < BATCH; i++) view.setUint32(i * frameBytes, frameBytes - 4);
@@ -90,12 +95,8 @@ const APART_TIMEOUT_MS = 120_000;
  * others, alone (8-10 MB) 0.5-0.8 µs. Both yardsticks are reported.
  */
 export function measureRawApart(address: string, size: number, count: number): Promise<RawRun> {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  const entry = fileURLToPath(new URL("./raw-frames-child.ts", import.meta.url));
-  const child = fork(entry, [], {
-    execArgv: ["--import", tsx, "--conditions=@parley/source"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const { path, execArgv } = childLaunch("./raw-frames-child.ts", "source");
+  const child = fork(path, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise<RawRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

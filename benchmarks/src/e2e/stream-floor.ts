@@ -15,12 +15,10 @@
  */
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { LengthFieldDecoder } from "@parley/framing";
-import type { RawRun } from "./raw-frames.js";
+import { binHeaderBytes, ITEM_HEADER_BYTES, type RawRun } from "./raw-frames.js";
 
 /** Frames per write, as raw node:net's yardstick writes them. */
 const BATCH = 64;
-/** A Response item frame's header after the length prefix: kind, flags, id, status. */
-const HEADER_BYTES = 7;
 /** Read slabs: reads go one after another into a slab, a fresh one when less than a read is left. */
 const SLAB_BYTES = 256 * 1_024;
 const READ_BYTES = 64 * 1_024;
@@ -37,7 +35,7 @@ export async function measureFloor(address: string, size: number, count: number)
   const port = (server.address() as { port?: number }).port;
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
-  const bodyStart = HEADER_BYTES + binHeaderBytes(size);
+  const bodyStart = ITEM_HEADER_BYTES + binHeaderBytes(size);
   const received = new ItemQueue();
   const decoder = new LengthFieldDecoder({ maxFrameBytes: 4 * 1_048_576 });
   const onFrame = (frame: Uint8Array): void => received.push(frame.subarray(bodyStart));
@@ -85,7 +83,7 @@ async function* items(item: Uint8Array, count: number): AsyncGenerator<Uint8Arra
 
 /** Frames and writes what `source` yields, waiting for `drain` when the socket backs up. */
 async function send(socket: Socket, source: AsyncIterable<Uint8Array>, size: number) {
-  const frameBytes = 4 + HEADER_BYTES + binHeaderBytes(size) + size;
+  const frameBytes = 4 + ITEM_HEADER_BYTES + binHeaderBytes(size) + size;
   let batch = new Uint8Array(frameBytes * BATCH);
   let at = 0;
   for await (const item of source) {
@@ -105,7 +103,7 @@ async function send(socket: Socket, source: AsyncIterable<Uint8Array>, size: num
 export function writeFrame(out: Uint8Array, at: number, item: Uint8Array): number {
   const n = item.length;
   const head = binHeaderBytes(n);
-  const length = HEADER_BYTES + head + n;
+  const length = ITEM_HEADER_BYTES + head + n;
   out[at] = length >>> 24;
   out[at + 1] = (length >>> 16) & 0xff;
   out[at + 2] = (length >>> 8) & 0xff;
@@ -120,11 +118,6 @@ export function writeFrame(out: Uint8Array, at: number, item: Uint8Array): numbe
   for (let shift = 8 * (head - 2); shift >= 0; shift -= 8) out[p++] = (n >>> shift) & 0xff;
   out.set(item, p);
   return p + n;
-}
-
-/** msgpack's bin header: 2 bytes up to 255, 3 up to 65,535, else 5 (as the codec writes it). */
-function binHeaderBytes(size: number): number {
-  return size < 0x100 ? 2 : size < 0x1_0000 ? 3 : 5;
 }
 
 /** The smallest async iterator a `for await` can wait on: a queue and one waiting reader. */
