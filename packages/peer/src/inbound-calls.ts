@@ -21,7 +21,7 @@ import {
 } from "./handler-run.js";
 import { IdTable } from "./id-table.js";
 import type { HandlerErrorHook } from "./peer-types.js";
-import { type DeadlineTimer, monotonicNow } from "./pending-call.js";
+import type { DeadlineTimer } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
 import type { StreamSession } from "./stream-session.js";
 import { isThenable } from "./thenable.js";
@@ -153,14 +153,15 @@ export class InboundCalls<Caller = unknown> {
       m.id,
       m.method,
       input,
-      monotonicNow() + (m.timeoutMs || Number.POSITIVE_INFINITY), // 0: a stream's Infinity
+      m.timeoutMs || Number.POSITIVE_INFINITY, // 0: a stream's Infinity
       m.metadata,
     );
     this.port.streams.attach(call as InboundCall<unknown>, contract);
     this.byId.add(call);
     this.unfinished++;
-    // A handler started at once joins the timer only if it goes async (see run()): a synchronous
-    // one has answered before any timer could fire, and most handlers of a fast service are.
+    // A handler started at once joins the timer (and reads the clock) only if it goes async (see
+    // run()): a synchronous one has answered before any timer could fire, and most handlers of a
+    // fast service are.
     if (!this.queue.runsNow) this.timers.add(call);
     this.queue.run(this.runBound, call, handler);
   }

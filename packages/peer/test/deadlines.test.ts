@@ -64,6 +64,44 @@ describe("deadlines", () => {
     expect(request.timeoutMs).toBe(1_000);
   });
 
+  it("reads no clock for a handler that answers synchronously; an async one counts from receipt on", async () => {
+    let remaining = -1;
+    const handlers = {
+      now: () => "at once",
+      later: async (_: unknown, ctx: HandlerContext) => {
+        await null;
+        remaining = ctx.remainingMs();
+        return "later";
+      },
+    };
+    const { peer, remote } = peerWithRawRemote({ side: "server", handlers });
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    const request = { kind: Kind.Request, metadata: undefined, bodyError: undefined };
+    // Reads by this peer's engine, not by the memory connection that carries the frames.
+    let engineReads = 0;
+    const real = performance.now.bind(performance);
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => {
+      if (new Error().stack?.includes("/peer/src/")) engineReads++;
+      return real();
+    });
+    try {
+      raw.send({ ...request, id: 1, timeoutMs: 2_000, method: "now", body: null });
+      expect(await raw.next(Kind.Response)).toMatchObject({ id: 1, body: "at once" });
+      expect(engineReads).toBe(0);
+      const sent = real();
+      raw.send({ ...request, id: 2, timeoutMs: 2_000, method: "later", body: null });
+      expect(await raw.next(Kind.Response)).toMatchObject({ id: 2, body: "later" });
+      expect(engineReads).toBeGreaterThan(0);
+      // Read no earlier than the Request was sent, and no later than the handler's answer.
+      expect(remaining).toBeLessThanOrEqual(2_000);
+      expect(remaining).toBeGreaterThanOrEqual(2_000 - (real() - sent));
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it("shows the handler its deadline, remaining budget and an unaborted signal", async () => {
     let seen: { remaining: number; deadline: number; aborted: boolean } | undefined;
     const probe = (_: unknown, ctx: HandlerContext) => {
