@@ -2,6 +2,28 @@
 export type FrameHandler = (frame: Uint8Array) => void;
 
 /**
+ * Where a decoded frame lies, for {@link LengthFieldDecoder.pushSpans}: its payload (what `push`
+ * hands over as a frame) is `bytes[start, end)`. No view of it is made: a parser that reads the
+ * header in place and makes one view of the body saves a typed array per frame. The object is the
+ * decoder's own, reused for every frame: read it during the call, never keep it.
+ */
+export interface FrameSpan {
+  /** The bytes holding the frame: the chunk pushed, or the frame assembled from several. */
+  readonly bytes: Uint8Array;
+  /**
+   * `bytes.buffer` and `bytes.byteOffset`, read once per chunk (both are slow getters in V8): a
+   * view of `bytes[from, to)` is `new Uint8Array(buffer, byteOffset + from, to - from)`.
+   */
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Receives each decoded frame's {@link FrameSpan}, synchronously and in order. */
+export type FrameSpanHandler = (span: FrameSpan) => void;
+
+/**
  * What every decoder in this package implements ({@link LengthFieldDecoder},
  * {@link DelimiterDecoder}), and what the stream adapters accept: bytes in, frames out.
  *

@@ -15,7 +15,7 @@ export {
   FramingError,
   LineTooLongError,
 } from "./errors.js";
-export type { FrameDecoder, FrameHandler } from "./frame-decoder.js";
+export type { FrameDecoder, FrameHandler, FrameSpan, FrameSpanHandler } from "./frame-decoder.js";
 export type {
   FrameDecoderSourceOptions,
   FrameDecoderStreamOptions,

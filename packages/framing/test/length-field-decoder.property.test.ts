@@ -81,6 +81,43 @@ describe("LengthFieldDecoder properties", () => {
     );
   });
 
+  it("tells where each frame lies (pushSpans) exactly as push hands it over, in chunks apart or adjoining", () => {
+    fc.assert(
+      fc.property(layout, bodies(3), manyCuts, fc.boolean(), (l, bs, raw, adjoining) => {
+        const prefix = new Uint8Array(5);
+        const wires = bs.map((b) => wireFrame(l, prefix, b));
+        const wire = concat(...wires);
+        const offsets = toOffsets(raw, wire.length);
+        // Views of one buffer, back to back (as reads into a slab), or separate copies.
+        const chunks = adjoining
+          ? cut(wire, offsets).map((_, i, all) => {
+              const at = all.slice(0, i).reduce((n, c) => n + c.length, 0);
+              return wire.subarray(at, at + all[i]!.length);
+            })
+          : cut(wire, offsets);
+        const decoder = new LengthFieldDecoder({
+          lengthFieldLength: l.lengthFieldLength,
+          byteOrder: l.little ? "little" : "big",
+          lengthFieldOffset: l.lengthFieldOffset,
+          lengthAdjustment: l.adjustment,
+          initialBytesToStrip: l.initialBytesToStrip,
+        });
+        const frames: Uint8Array[] = [];
+        for (const chunk of chunks) {
+          decoder.pushSpans(chunk, (span) => {
+            expect(span.buffer).toBe(span.bytes.buffer);
+            expect(span.byteOffset).toBe(span.bytes.byteOffset);
+            const length = span.end - span.start;
+            frames.push(new Uint8Array(span.buffer, span.byteOffset + span.start, length).slice());
+          });
+        }
+        decoder.end();
+        expect(frames).toEqual(wires.map((w) => w.subarray(l.initialBytesToStrip)));
+      }),
+      RUNS,
+    );
+  });
+
   it("round-trips any payloads through the encoder and the decoder, whatever the chunking", () => {
     const encoderLayout = fc.record({
       lengthFieldLength: fc.constantFrom<LengthFieldLength>(2, 3, 4, 8),
