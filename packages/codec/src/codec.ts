@@ -55,13 +55,22 @@ export interface Codec {
    */
   decode(bytes: Uint8Array): unknown;
   /**
-   * Decodes like {@link Codec.decode} the bytes of `bytes` from `start` to the end, without making
-   * a view of them first (a view costs about as much as decoding a small body). Error offsets count
-   * from `start`. Optional: without it, callers use `decode(bytes.subarray(start))`.
+   * Decodes like {@link Codec.decode} the bytes of `bytes` from `start` to `end` (the end of
+   * `bytes` when left out), without making a view of them first (a view costs about as much as
+   * decoding a small body). Error offsets count from `start`. Optional: without it, callers use
+   * `decode(bytes.subarray(start, end))`.
    *
    * @throws {CodecError} as {@link Codec.decode}.
    */
-  decodeFrom?(bytes: Uint8Array, start: number): unknown;
+  decodeFrom?(bytes: Uint8Array, start: number, end?: number): unknown;
+  /**
+   * Where the content of the byte string in `bytes[start, end)` begins, when those bytes are
+   * exactly one byte string that {@link Codec.decode} returns as a view of them (the msgpack codec:
+   * a bin, unless `copyBinary`); -1 for anything else. A caller that knows the bytes' buffer and
+   * offset makes that view itself, `new Uint8Array(buffer, byteOffset + content, end - content)`,
+   * cheaper than the codec could. Optional.
+   */
+  bytesStart?(bytes: Uint8Array, start: number, end: number): number;
 }
 
 /** Default for `maxDepth`: arrays, objects and maps nested deeper than this are refused both ways. */

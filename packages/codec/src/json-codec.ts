@@ -97,8 +97,8 @@ class JsonCodec implements Codec {
     return value;
   }
 
-  decodeFrom(bytes: Uint8Array, start: number): unknown {
-    return this.decode(start === 0 ? bytes : bytes.subarray(start));
+  decodeFrom(bytes: Uint8Array, start: number, end = bytes.length): unknown {
+    return this.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   }
 }
 

@@ -119,12 +119,12 @@ function writeBinHeader(out: Uint8Array, at: number, n: number): number {
 }
 
 /**
- * Where the content starts when `bytes` from `start` on hold exactly one msgpack bin value (header,
- * then exactly its declared length), or -1 for anything else, left to the general decoder (which
- * also reports a truncated or over-long bin with the right error).
+ * Where the content starts when `bytes[start, end)` (to the end of `bytes` by default) hold exactly
+ * one msgpack bin value (header, then exactly its declared length), or -1 for anything else, left
+ * to the general decoder (which also reports a truncated or over-long bin with the right error).
  */
-export function binaryContentStart(bytes: Uint8Array, start: number): number {
-  const left = bytes.length - start;
+export function binaryContentStart(bytes: Uint8Array, start: number, end = bytes.length): number {
+  const left = end - start;
   const b = start;
   switch (bytes[b]) {
     case BIN8:

@@ -164,30 +164,34 @@ class MsgpackCodec implements Codec {
     return this.decodeFrom(bytes, 0);
   }
 
-  decodeFrom(bytes: Uint8Array, start: number): unknown {
-    if (start >= bytes.length) return undefined;
-    const content = binaryContentStart(bytes, start);
+  decodeFrom(bytes: Uint8Array, start: number, end = bytes.length): unknown {
+    if (start >= end) return undefined;
+    const content = binaryContentStart(bytes, start, end);
     if (content >= 0) {
       // As msgpackr reads bin: a view of the input, or (copyBinary) a copy made by the copying slice.
       return this.#copyBinary
-        ? Uint8Array.prototype.slice.call(bytes, content)
-        : bytes.subarray(content);
+        ? Uint8Array.prototype.slice.call(bytes, content, end)
+        : bytes.subarray(content, end);
     }
     try {
-      this.#scanner.scan(bytes, start);
+      this.#scanner.scan(bytes, start, end);
     } catch (error) {
       if (start === 0) throw error;
       // Offsets in errors count from the body's first byte: scan the body alone for the error.
-      this.#scanner.scan(bytes.subarray(start));
+      this.#scanner.scan(bytes.subarray(start, end));
       throw error;
     }
     this.#range.start = start;
-    this.#range.end = bytes.length;
+    this.#range.end = end;
     try {
       return this.#packr.unpack(bytes, this.#range);
     } catch (error) {
       throw decodeFailure(error);
     }
+  }
+
+  bytesStart(bytes: Uint8Array, start: number, end: number): number {
+    return this.#copyBinary ? -1 : binaryContentStart(bytes, start, end);
   }
 
   /**

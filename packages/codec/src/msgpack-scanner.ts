@@ -45,15 +45,14 @@ export class MsgpackScanner {
   }
 
   /**
-   * Throws a {@link CodecError} unless `bytes` from `start` on hold exactly one msgpack value inside
+   * Throws a {@link CodecError} unless `bytes[start, end)` hold exactly one msgpack value inside
    * the domain (error offsets count from the start of `bytes`). One loop over the tokens: splitting
    * it into per-token functions costs a call per token.
    */
-  scan(bytes: Uint8Array, start = 0): void {
+  scan(bytes: Uint8Array, start = 0, end = bytes.length): void {
     const left = this.#left;
     const kinds = this.#kind;
     const maxDepth = this.#maxDepth;
-    const end = bytes.length;
     let pos = start;
     let depth = 0;
     let underConstructor = false; // the next value is the value of a "constructor" key

@@ -135,18 +135,36 @@ describe("msgpack codec: bytesSize and writeBytes", () => {
   });
 });
 
-describe("msgpack codec: decodeFrom(bytes, start)", () => {
-  it("decodes what decode(bytes.subarray(start)) decodes, for every value", () => {
+describe("msgpack codec: decodeFrom(bytes, start, end)", () => {
+  /** `body` with `pre` before it and `post` after it, in one buffer. */
+  function framedIn(pre: Uint8Array, body: Uint8Array, post: Uint8Array): Uint8Array {
+    const framed = new Uint8Array(pre.length + body.length + post.length);
+    framed.set(pre);
+    framed.set(body, pre.length);
+    framed.set(post, pre.length + body.length);
+    return framed;
+  }
+
+  it("decodes what decode(bytes.subarray(start, end)) decodes, for every value", () => {
     fc.assert(
-      fc.property(msgpackValue, fc.uint8Array({ maxLength: 12 }), (value, prefix) => {
-        const body = codec.encode(value);
-        const framed = new Uint8Array(prefix.length + body.length);
-        framed.set(prefix);
-        framed.set(body, prefix.length);
-        expect(plainBinary(codec.decodeFrom!(framed, prefix.length))).toStrictEqual(
-          top(msgpackModel)(value),
-        );
-      }),
+      fc.property(
+        msgpackValue,
+        fc.uint8Array({ maxLength: 12 }),
+        fc.uint8Array({ maxLength: 12 }),
+        (value, prefix, suffix) => {
+          const body = codec.encode(value);
+          const framed = framedIn(prefix, body, suffix);
+          const end = prefix.length + body.length;
+          expect(plainBinary(codec.decodeFrom!(framed, prefix.length, end))).toStrictEqual(
+            top(msgpackModel)(value),
+          );
+          if (suffix.length === 0) {
+            expect(plainBinary(codec.decodeFrom!(framed, prefix.length))).toStrictEqual(
+              top(msgpackModel)(value),
+            );
+          }
+        },
+      ),
       runs,
     );
   });
@@ -156,20 +174,57 @@ describe("msgpack codec: decodeFrom(bytes, start)", () => {
       fc.property(
         fc.uint8Array({ maxLength: 24 }),
         fc.uint8Array({ maxLength: 8 }),
-        (body, pre) => {
-          const framed = new Uint8Array(pre.length + body.length);
-          framed.set(pre);
-          framed.set(body, pre.length);
-          expect(errorOf(() => codec.decodeFrom!(framed, pre.length))).toStrictEqual(
-            errorOf(() => codec.decode(body)),
-          );
+        fc.uint8Array({ maxLength: 8 }),
+        (body, pre, post) => {
+          const framed = framedIn(pre, body, post);
+          expect(
+            errorOf(() => codec.decodeFrom!(framed, pre.length, pre.length + body.length)),
+          ).toStrictEqual(errorOf(() => codec.decode(body)));
         },
       ),
       { ...runs, numRuns: 1000 },
     );
   });
 
-  it("gives undefined for an empty body at the end of the bytes", () => {
+  it("gives undefined for an empty body", () => {
     expect(codec.decodeFrom!(Uint8Array.of(1, 2, 3), 3)).toBeUndefined();
+    expect(codec.decodeFrom!(Uint8Array.of(1, 2, 3), 1, 1)).toBeUndefined();
+  });
+});
+
+describe("msgpack codec: bytesStart(bytes, start, end)", () => {
+  it("says where a bin's content starts, so that a view from there is what decode gives", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 70_000 }),
+        fc.nat(9),
+        fc.nat(9),
+        (value, preLength, postLength) => {
+          const body = codec.encode(value);
+          const framed = new Uint8Array(preLength + body.length + postLength).fill(0xc1);
+          framed.set(body, preLength);
+          const end = preLength + body.length;
+          const content = codec.bytesStart!(framed, preLength, end);
+          expect(content).toBeGreaterThanOrEqual(preLength);
+          const view = new Uint8Array(framed.buffer, framed.byteOffset + content, end - content);
+          expect(view).toStrictEqual(plainBinary(codec.decodeFrom!(framed, preLength, end)));
+        },
+      ),
+      { ...runs, numRuns: 200 },
+    );
+  });
+
+  it("gives -1 for any other value, a bin cut short or running past end, and under copyBinary", () => {
+    const bin = codec.encode(new Uint8Array([1, 2, 3]));
+    expect(codec.bytesStart!(bin, 0, bin.length - 1)).toBe(-1);
+    const longer = Uint8Array.of(...bin, 9);
+    expect(codec.bytesStart!(longer, 0, longer.length)).toBe(-1);
+    expect(codec.bytesStart!(longer, 0, bin.length)).toBe(2);
+    for (const other of ["abc", 7, [1], { a: new Uint8Array(1) }, null]) {
+      const bytes = codec.encode(other);
+      expect(codec.bytesStart!(bytes, 0, bytes.length)).toBe(-1);
+    }
+    const copying = createMsgpackCodec({ copyBinary: true });
+    expect(copying.bytesStart!(bin, 0, bin.length)).toBe(-1);
   });
 });
