@@ -5,12 +5,14 @@
  */
 
 import type { Codec } from "@parley/codec";
-import { type AuthReader, parseAuth } from "./auth-frame.js";
+import type { FrameSpan } from "@parley/framing";
+import { parseAuth } from "./auth-frame.js";
 import { helloDigest } from "./auth-proof.js";
-import { NameStringCache, readUtf8 } from "./byte-strings.js";
+import { NameStringCache } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
-import { type MemberReader, readMembersBlock } from "./hello-members.js";
+import { FrameReader, hex, readU32 } from "./frame-reader.js";
+import { readMembersBlock } from "./hello-members.js";
 import {
   COMMON_HEADER_BYTES,
   CreditStream,
@@ -31,7 +33,7 @@ import type {
   HelloAckMessage,
   HelloMessage,
   Message,
-  Metadata,
+  RequestMessage,
   ResponseMessage,
 } from "./wire-messages.js";
 
@@ -50,10 +52,17 @@ export class FrameParser {
   /** SHA-256 of the last Hello's payload as received (§5), when `digestHellos`. */
   lastHelloDigest: Uint8Array | undefined;
 
+  /** The codec's `bytesStart`, bound, when it has one. */
+  private readonly bytesStart:
+    | ((bytes: Uint8Array, start: number, end: number) => number)
+    | undefined;
+
   constructor(
     private readonly codec: Codec,
     private readonly digestHellos = true,
-  ) {}
+  ) {
+    this.bytesStart = codec.bytesStart?.bind(codec);
+  }
 
   /** True once {@link enableStreams} was called. */
   get streams(): boolean {
@@ -73,38 +82,40 @@ export class FrameParser {
    * @throws {ProtocolError} PROTOCOL_ERROR when the header is malformed.
    */
   parse(payload: Uint8Array): Message {
-    if (payload.length < COMMON_HEADER_BYTES) {
-      throw new ProtocolError(`frame of ${payload.length} bytes is shorter than the 6-byte header`);
+    const span = {
+      bytes: payload,
+      buffer: payload.buffer,
+      byteOffset: payload.byteOffset,
+      start: 0,
+      end: payload.length,
+    };
+    return this.parseSpan(span);
+  }
+
+  /**
+   * The message whose payload is `span.bytes[span.start, span.end)`, read in place: no view of
+   * the payload is made, only of a byte-string body (see {@link body}).
+   * @throws as {@link parse}.
+   */
+  parseSpan(span: FrameSpan): Message {
+    const { bytes, start, end } = span;
+    if (end - start < COMMON_HEADER_BYTES) {
+      throw new ProtocolError(`frame of ${end - start} bytes is shorter than the 6-byte header`);
     }
-    const kind = payload[0]!;
-    const flags = payload[1]!;
+    const kind = bytes[start]!;
+    const flags = bytes[start + 1]!;
     if (flags !== 0) this.checkFlags(kind, flags);
-    const id = readU32(payload, 2);
-    const r = new Reader(payload, COMMON_HEADER_BYTES, kind);
+    const id = readU32(bytes, start + 2);
+    const r = new FrameReader(bytes, start, start + COMMON_HEADER_BYTES, end, kind);
     switch (kind) {
-      case Kind.Request: {
-        const timeoutMs = r.u32();
-        const method = r.name(this.names);
-        const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
-        const body = this.body(payload, r.at);
-        const more = flags & Flag.More ? true : undefined;
-        return {
-          kind,
-          id,
-          timeoutMs,
-          method,
-          metadata,
-          body,
-          bodyError: this.takeBodyError(),
-          more,
-        };
-      }
+      case Kind.Request:
+        return this.parseRequest(span, r, id, flags);
       case Kind.Response:
-        return this.parseResponse(payload, r, id, flags);
+        return this.parseResponse(span, r, id, flags);
       case Kind.Signal: {
         const name = r.name(this.names);
         const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
-        const body = this.body(payload, r.at);
+        const body = this.body(span, r.at);
         return { kind, name, metadata, body, bodyError: this.takeBodyError() };
       }
       case Kind.Cancel:
@@ -116,7 +127,7 @@ export class FrameParser {
       case Kind.ByeAck:
         return { kind };
       case Kind.Hello:
-        if (this.digestHellos) this.lastHelloDigest = helloDigest(payload);
+        if (this.digestHellos) this.lastHelloDigest = helloDigest(bytes.subarray(start, end));
         return parseHello(r, (flags & Flag.Metadata) !== 0);
       case Kind.Auth:
         return parseAuth(r);
@@ -124,7 +135,7 @@ export class FrameParser {
         return parseHelloAck(r);
       case Kind.Data:
         if (!this.streams) throw this.outOfVersion(kind, flags);
-        return this.parseData(payload, id, (flags & Flag.More) !== 0);
+        return this.parseData(span, id, (flags & Flag.More) !== 0);
       case Kind.Credit:
         if (!this.streams) throw this.outOfVersion(kind, flags);
         return parseCredit(r, id);
@@ -144,9 +155,19 @@ export class FrameParser {
     }
   }
 
+  private parseRequest(span: FrameSpan, r: FrameReader, id: number, flags: number): RequestMessage {
+    const timeoutMs = r.u32();
+    const method = r.name(this.names);
+    const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
+    const body = this.body(span, r.at);
+    const more = flags & Flag.More ? true : undefined;
+    const kind = Kind.Request;
+    return { kind, id, timeoutMs, method, metadata, body, bodyError: this.takeBodyError(), more };
+  }
+
   private parseResponse(
-    payload: Uint8Array,
-    r: Reader,
+    span: FrameSpan,
+    r: FrameReader,
     id: number,
     flags: number,
   ): ResponseMessage {
@@ -161,19 +182,28 @@ export class FrameParser {
         `Response ${id} sets MORE on status 0x${hex(status)}: only OK items do`,
       );
     }
-    const body = this.body(payload, r.at);
+    const body = this.body(span, r.at);
     const kind = Kind.Response;
     return { kind, id, status, body, bodyError: this.takeBodyError(), more } as ResponseMessage;
   }
 
-  /** Decodes the body at `at` (empty: `undefined`); a failure is kept for {@link takeBodyError}. */
-  private body(payload: Uint8Array, at: number): unknown {
-    if (at === payload.length) return undefined;
+  /**
+   * Decodes the body from `at` to the span's end (empty: `undefined`); a failure is kept for
+   * {@link takeBodyError}. A byte-string body the codec would return as a view of its bytes is
+   * made that view here, from the span's buffer and offset: one typed array per frame, where a
+   * view of the payload and then of the body took two.
+   */
+  private body(span: FrameSpan, at: number): unknown {
+    const end = span.end;
+    if (at === end) return undefined;
     const codec = this.codec;
     try {
+      const content = this.bytesStart === undefined ? -1 : this.bytesStart(span.bytes, at, end);
+      if (content >= 0)
+        return new Uint8Array(span.buffer, span.byteOffset + content, end - content);
       return codec.decodeFrom !== undefined
-        ? codec.decodeFrom(payload, at)
-        : codec.decode(payload.subarray(at));
+        ? codec.decodeFrom(span.bytes, at, end)
+        : codec.decode(span.bytes.subarray(at, end));
     } catch (error) {
       // Kept aside rather than returned in a wrapper object: this runs for every message.
       this.bodyError = error instanceof Error ? error : new Error(String(error));
@@ -182,11 +212,11 @@ export class FrameParser {
   }
 
   /** Data (1.1): an item with MORE, or an empty end of input without it. */
-  private parseData(payload: Uint8Array, id: number, more: boolean): DataMessage {
-    if (!more && payload.length > COMMON_HEADER_BYTES) {
+  private parseData(span: FrameSpan, id: number, more: boolean): DataMessage {
+    if (!more && span.end - span.start > COMMON_HEADER_BYTES) {
       throw new ProtocolError(`Data ${id} ends the input (MORE clear) but carries a body`);
     }
-    const body = this.body(payload, COMMON_HEADER_BYTES);
+    const body = this.body(span, span.start + COMMON_HEADER_BYTES);
     return { kind: Kind.Data, id, more, body, bodyError: this.takeBodyError() };
   }
 
@@ -209,7 +239,7 @@ export class FrameParser {
   }
 }
 
-function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
+function parseHello(r: FrameReader, hasMetadata: boolean): HelloMessage {
   for (const byte of HELLO_MAGIC) {
     if (r.u8() !== byte) {
       throw new ProtocolError('Hello does not start with the magic "PRLY": not a Parley peer');
@@ -251,7 +281,7 @@ function parseHello(r: Reader, hasMetadata: boolean): HelloMessage {
 }
 
 /** 1.1 Hello: both windows, each at least 1 (a zero window could never carry an item). */
-function readStreamWindow(r: Reader): StreamCredit {
+function readStreamWindow(r: FrameReader): StreamCredit {
   const items = r.u32();
   const bytes = r.u32();
   if (items === 0 || bytes === 0) {
@@ -263,7 +293,7 @@ function readStreamWindow(r: Reader): StreamCredit {
 }
 
 /** Credit (1.1): stream u8, items u32, bytes u32; later bytes are extensions, ignored. */
-function parseCredit(r: Reader, id: number): CreditMessage {
+function parseCredit(r: FrameReader, id: number): CreditMessage {
   const stream = r.u8();
   if (stream !== CreditStream.Outputs && stream !== CreditStream.Inputs) {
     throw new ProtocolError(`Credit ${id} names unknown stream 0x${hex(stream)}`);
@@ -271,7 +301,7 @@ function parseCredit(r: Reader, id: number): CreditMessage {
   return { kind: Kind.Credit, id, stream, items: r.u32(), bytes: r.u32() };
 }
 
-function parseHelloAck(r: Reader): HelloAckMessage {
+function parseHelloAck(r: FrameReader): HelloAckMessage {
   const status = r.u8();
   if (status === HelloAckStatus.Accept) return { kind: Kind.HelloAck, accepted: true };
   if (status !== HelloAckStatus.Refuse) {
@@ -280,120 +310,9 @@ function parseHelloAck(r: Reader): HelloAckMessage {
   return { kind: Kind.HelloAck, accepted: false, code: r.str8(), message: r.str16() };
 }
 
-function readContractId(r: Reader): ContractId | undefined {
+function readContractId(r: FrameReader): ContractId | undefined {
   const name = r.str8();
   const version = r.str8();
   const fingerprint = r.str8();
   return name === "" ? undefined : { name, version, fingerprint };
-}
-
-/** Reads a u32 big-endian at `p` (multiplying the top byte keeps it unsigned). */
-export function readU32(bytes: Uint8Array, p: number): number {
-  return bytes[p]! * 0x100_0000 + ((bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!);
-}
-
-/** Bounds-checked cursor over a payload's fixed fields. */
-class Reader implements MemberReader, AuthReader {
-  constructor(
-    private readonly bytes: Uint8Array,
-    public at: number,
-    private readonly kind: number,
-  ) {}
-
-  u8(): number {
-    this.need(1);
-    return this.bytes[this.at++]!;
-  }
-
-  u32(): number {
-    this.need(4);
-    const value = readU32(this.bytes, this.at);
-    this.at += 4;
-    return value;
-  }
-
-  u16(): number {
-    this.need(2);
-    const value = (this.bytes[this.at]! << 8) | this.bytes[this.at + 1]!;
-    this.at += 2;
-    return value;
-  }
-
-  take(n: number): Uint8Array {
-    this.need(n);
-    this.at += n;
-    return new Uint8Array(this.bytes.subarray(this.at - n, this.at));
-  }
-
-  /** `n` bytes as 2n lowercase hex digits. */
-  hex(n: number): string {
-    this.need(n);
-    let out = "";
-    for (let i = 0; i < n; i++) out += hex(this.bytes[this.at++]!);
-    return out;
-  }
-
-  get remaining(): number {
-    return this.bytes.length - this.at;
-  }
-
-  fail(message: string): never {
-    throw new ProtocolError(message);
-  }
-
-  str8(): string {
-    return this.text(this.u8());
-  }
-
-  /** A str8 field holding a method or signal name, looked up in `names` by its bytes. */
-  name(names: NameStringCache): string {
-    return this.text(this.u8(), names);
-  }
-
-  str16(): string {
-    return this.text(this.u16());
-  }
-
-  metadata(): Metadata {
-    const count = this.u8();
-    // A null prototype: keys come from the network ("__proto__" must stay a plain key).
-    const out: Record<string, string> = Object.create(null);
-    for (let i = 0; i < count; i++) {
-      const key = this.str8();
-      out[key] = this.str16();
-    }
-    return out;
-  }
-
-  private text(n: number, names?: NameStringCache): string {
-    this.need(n);
-    const start = this.at;
-    this.at += n;
-    try {
-      return names === undefined
-        ? readUtf8(this.bytes, start, this.at)
-        : names.get(this.bytes, start, this.at);
-    } catch (cause) {
-      throw new ProtocolError(`${this.kindName()} holds a string that is not valid UTF-8`, {
-        cause,
-      });
-    }
-  }
-
-  private need(n: number): void {
-    if (this.at + n > this.bytes.length) {
-      throw new ProtocolError(
-        `${this.kindName()} frame is truncated: a field needs ${n} bytes at offset ${this.at} ` +
-          `but the frame has ${this.bytes.length}`,
-      );
-    }
-  }
-
-  private kindName(): string {
-    return KIND_NAMES[this.kind] ?? "frame";
-  }
-}
-
-function hex(byte: number): string {
-  return byte.toString(16).padStart(2, "0");
 }

@@ -4,7 +4,7 @@
  * can be added as another implementation without touching the engine.
  */
 import type { Codec } from "@parley/codec";
-import { LengthFieldDecoder } from "@parley/framing";
+import { type FrameSpan, LengthFieldDecoder } from "@parley/framing";
 import { MessageTooLargeError } from "./errors.js";
 import { FrameEncoder } from "./frame-encoder.js";
 import { FrameParser } from "./frame-parser.js";
@@ -127,9 +127,9 @@ class BinaryWireFormat implements WireFormat {
   private readonly decoder: LengthFieldDecoder;
   private onMessage: (message: Message, payloadBytes: number) => void = ignore;
   private remoteMaxFrameBytes = MAX_HELLO_BYTES;
-  // Bound once: the decoder calls it for every frame.
-  private readonly onFrame = (frame: Uint8Array): void => {
-    this.onMessage(this.parser.parse(frame), frame.length);
+  // Bound once: the decoder calls it for every frame, which the parser reads in place.
+  private readonly onSpan = (span: FrameSpan): void => {
+    this.onMessage(this.parser.parseSpan(span), span.end - span.start);
   };
 
   constructor(codec: Codec, options: BinaryWireFormatOptions) {
@@ -159,7 +159,7 @@ class BinaryWireFormat implements WireFormat {
 
   push(chunk: Uint8Array, onMessage: (message: Message, payloadBytes: number) => void): void {
     this.onMessage = onMessage;
-    this.decoder.push(chunk, this.onFrame);
+    this.decoder.pushSpans(chunk, this.onSpan);
   }
 
   readTarget(minBytes: number, next?: Uint8Array): Uint8Array | undefined {

@@ -125,6 +125,56 @@ describe("FrameParser", () => {
       { seed: 4242, numRuns: 300 },
     );
   });
+
+  it("reads a frame in place inside a larger chunk (parseSpan) as parse reads it alone", () => {
+    const bytesBody = fc.uint8Array({ maxLength: 300 });
+    const anyBody = fc.oneof(body, bytesBody);
+    const message = fc.oneof(
+      arbitraryMessage(),
+      fc.record({
+        kind: fc.constant(Kind.Response),
+        id: u32,
+        status: fc.constant(0),
+        body: anyBody,
+      }),
+      fc.record({
+        kind: fc.constant(Kind.Request),
+        id: u32,
+        timeoutMs: u32,
+        method: name,
+        metadata,
+        body: anyBody,
+      }),
+    );
+    fc.assert(
+      fc.property(message, fc.uint8Array({ maxLength: 9 }), fc.nat(9), (m, before, after) => {
+        const alone = payload(m);
+        const chunk = new Uint8Array(before.length + alone.length + after).fill(0xc1);
+        chunk.set(before);
+        chunk.set(alone, before.length);
+        const span = {
+          bytes: chunk,
+          buffer: chunk.buffer,
+          byteOffset: chunk.byteOffset,
+          start: before.length,
+          end: before.length + alone.length,
+        };
+        const read = parser.parseSpan(span);
+        expect(read).toEqual(parser.parse(alone));
+        const body = (read as { body?: unknown }).body;
+        // A byte-string body is a view of the chunk itself, not a copy.
+        if (body instanceof Uint8Array && body.length > 0) expect(body.buffer).toBe(chunk.buffer);
+      }),
+      { seed: 4243, numRuns: 300 },
+    );
+  });
+
+  it("counts a truncated field's offsets from the frame's start when it is read in place", () => {
+    const alone = payload(request).subarray(0, 12); // the method name runs past the end
+    const chunk = Uint8Array.of(7, 7, 7, ...alone, 7, 7);
+    const span = { bytes: chunk, buffer: chunk.buffer, byteOffset: 0, start: 3, end: 3 + 12 };
+    expect(() => parser.parseSpan(span)).toThrow(parseError(alone).message);
+  });
 });
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
