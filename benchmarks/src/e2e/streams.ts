@@ -17,8 +17,9 @@
  * node:net's frames/s. It also reports what the window bounds: the reader's peak buffered bytes and
  * the heap growth while streaming.
  *
- * Each figure is the median of ROUNDS rounds after a warm-up round of the same size, for Parley and
- * raw node:net alike: the first run of a cold process measures the JIT compiler more than the code.
+ * Each figure is the median of ROUNDS rounds after WARMUP_ROUNDS warm-up rounds of the same size,
+ * for Parley and raw node:net alike: the first runs of a cold process measure the JIT compiler and
+ * the heap's sizing more than the code.
  * A round runs the stream, the unary calls, raw node:net (here, then apart) and the floor back to
  * back, and each ratio is taken within the round. Both ends of each run live in one process, so
  * its CPU time (user + system, process.cpuUsage) per item is what one item costs end to end: on a
@@ -58,12 +59,24 @@ const ITEMS: Readonly<Record<number, number>> = { 1024: 200_000, 65536: 10_000 }
  */
 const RAW_FRAMES: Readonly<Record<number, number>> = { 1024: 1_000_000, 65536: 10_000 };
 const CONCURRENCY = 256;
-/** Measured runs per figure, after one warm-up run. */
-const ROUNDS = Number(process.env.STREAM_ROUNDS ?? 5);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
-  throw new RangeError(
-    `STREAM_ROUNDS must be a whole number >= 1 (got ${process.env.STREAM_ROUNDS})`,
-  );
+/** Measured runs per figure, after the warm-up runs. */
+const ROUNDS = wholeNumber("STREAM_ROUNDS", 5, 1);
+/**
+ * Rounds run and not counted. A server stream's CPU per item settles only in its third or fourth
+ * round of 200,000 items (over Unix 2.9, 2.1, 1.8, 1.6, then 1.3-1.4 µs; with V8's young
+ * generation fixed at its largest from the start, `--min-semi-space-size=16`, by the third): the
+ * compiler's tiers and the heap's growth to the allocation rate. The floor settles by its second
+ * round and raw node:net by its first. One warm-up round left Parley's median at 2.3 µs where a
+ * long-running server spends 1.3, so three are run, for all of them alike.
+ */
+const WARMUP_ROUNDS = wholeNumber("STREAM_WARMUP_ROUNDS", 3, 1);
+
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be a whole number >= ${min} (got ${process.env[name]})`);
+  }
+  return value;
 }
 /** Window options under test (both ends); empty: the defaults. */
 const WINDOW = process.env.STREAM_WINDOW_ITEMS
@@ -153,10 +166,11 @@ async function measurePoint(transport: string, size: number): Promise<Measured> 
   const rounds: Round[] = [];
   let peakBufferedBytes = 0;
   let heapGrowthMiB = 0;
-  for (let round = 0; round <= ROUNDS; round++) {
-    // The heap is sampled in the warm-up run only: a full collection inside a timed run would
-    // count against it.
-    const heapBefore = round === 0 ? heapAfterGc() : 0;
+  for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round++) {
+    // The heap is sampled in the first warm-up run only: a full collection inside a timed run
+    // would count against it.
+    const sampled = round === 1 - WARMUP_ROUNDS;
+    const heapBefore = sampled ? heapAfterGc() : 0;
     let peakHeap = 0;
     let n = 0;
     const cpuBefore = process.cpuUsage();
@@ -165,11 +179,11 @@ async function measurePoint(transport: string, size: number): Promise<Measured> 
       if (++n % 64 === 0) {
         peakBufferedBytes = Math.max(peakBufferedBytes, client.peer!.stats.streamBytesBuffered);
       }
-      if (round === 0 && n === count >> 1) peakHeap = heapAfterGc(); // mid-stream, window in use
+      if (sampled && n === count >> 1) peakHeap = heapAfterGc(); // mid-stream, window in use
     }
     const streamItemsPerSec = count / ((performance.now() - start) / 1_000);
     const cpu = process.cpuUsage(cpuBefore);
-    if (round === 0) heapGrowthMiB = (peakHeap - heapBefore) / MIB;
+    if (sampled) heapGrowthMiB = (peakHeap - heapBefore) / MIB;
     // Unary at concurrency 256, the same number of requests.
     start = performance.now();
     let next = 0;
@@ -184,7 +198,7 @@ async function measurePoint(transport: string, size: number): Promise<Measured> 
     // The floor copies each item into its batch, as Parley does only below 4 KiB: it is the
     // yardstick of the 1 KiB goal, not of 64 KiB items.
     const floor = size === 1_024 ? await measureFloor(rawAddress(transport), size, count) : NO_RUN;
-    if (round === 0) continue; // the warm-up, of all four
+    if (round <= 0) continue; // a warm-up, of all four
     const streamCpuUsPerItem = (cpu.user + cpu.system) / count;
     rounds.push({
       streamItemsPerSec,
@@ -271,7 +285,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${transport} ${size} B: ${JSON.stringify(rows.at(-1))}\n`);
     }
   }
-  const text = `# Streams benchmark\n\n${new Date().toISOString()}, node ${process.version}, median of ${ROUNDS} rounds after a warm-up round; each round runs stream, unary, raw and floor back to back; CPU is user + system of the one process that holds both ends\n\n${report(rows)}\n`;
+  const text = `# Streams benchmark\n\n${new Date().toISOString()}, node ${process.version}, median of ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds; each round runs stream, unary, raw and floor back to back; CPU is user + system of the one process that holds both ends\n\n${report(rows)}\n`;
   const dir = join(BENCHMARKS_DIR, "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "streams-latest.md"), text);
