@@ -75,11 +75,14 @@ export class LengthFieldDecoder implements FrameDecoder {
    * After a throw (including one from `onFrame`) the decoder rethrows the same error on every call.
    */
   push(chunk: Uint8Array, onFrame: FrameHandler): void {
+    // Restored, not cleared: a handler may push into this decoder again (its frames go to its own
+    // handler, and the rest of this chunk's to this one).
+    const outer = this.onFrame;
     this.onFrame = onFrame;
     try {
       this.pushSpans(chunk, this.viewOfSpan);
     } finally {
-      this.onFrame = ignore;
+      this.onFrame = outer;
     }
   }
 
@@ -189,7 +192,9 @@ export class LengthFieldDecoder implements FrameDecoder {
     const { headerBytes, lengthFieldOffset, lengthFieldLength, littleEndian } = this.o;
     const strip = this.o.initialBytesToStrip;
     const end = chunk.length;
-    const span = this.spanOver(chunk);
+    const buffer = chunk.buffer;
+    const byteOffset = chunk.byteOffset;
+    const span = this.span;
     let pos = start;
     while (end - pos >= headerBytes) {
       const value = readLengthField(
@@ -203,6 +208,10 @@ export class LengthFieldDecoder implements FrameDecoder {
         this.unfinished.frameBytes = total;
         break;
       }
+      // Every field, every frame: a handler that pushes into this decoder again reuses the span.
+      span.bytes = chunk;
+      span.buffer = buffer;
+      span.byteOffset = byteOffset;
       span.start = pos + strip;
       span.end = pos + total;
       onSpan(span);
@@ -237,20 +246,14 @@ export class LengthFieldDecoder implements FrameDecoder {
     this.lastFrameBytes = frame.frameBytes;
     this.firstFrame = false;
     const whole = frame.finish(chunk, missing);
-    const span = this.spanOver(whole);
+    const span = this.span;
+    span.bytes = whole;
+    span.buffer = whole.buffer;
+    span.byteOffset = whole.byteOffset;
     span.start = 0;
     span.end = whole.length;
     onSpan(span);
     return missing;
-  }
-
-  /** The reused span, over `bytes` now. */
-  private spanOver(bytes: Uint8Array): { start: number; end: number } & FrameSpan {
-    const span = this.span;
-    span.bytes = bytes;
-    span.buffer = bytes.buffer;
-    span.byteOffset = bytes.byteOffset;
-    return span;
   }
 
   /** Validates a length field value; returns the frame's wire size. */

@@ -19,6 +19,26 @@ describe("LengthFieldDecoder basics", () => {
     expect(new LengthFieldDecoder().decode(stream)).toEqual(payloads);
   });
 
+  it("hands over every frame of a chunk when a handler pushes into the same decoder again", () => {
+    const inner: Uint8Array[] = [];
+    const outer: Uint8Array[] = [];
+    const decoder = new LengthFieldDecoder();
+    decoder.push(concat(frame(utf8("one")), frame(utf8("two")), frame(utf8("three"))), (f) => {
+      outer.push(f.slice());
+      if (outer.length === 1) decoder.push(new Uint8Array(0), (g) => inner.push(g));
+      if (outer.length === 2) decoder.push(new Uint8Array(0), (g) => inner.push(g));
+    });
+    expect(outer).toEqual([utf8("one"), utf8("two"), utf8("three")]);
+    expect(inner).toEqual([]);
+    const spans: string[] = [];
+    const again = new LengthFieldDecoder();
+    again.pushSpans(concat(frame(utf8("ab")), frame(utf8("cd"))), (span) => {
+      spans.push(new TextDecoder().decode(span.bytes.subarray(span.start, span.end)));
+      if (spans.length === 1) again.pushSpans(new Uint8Array(0), () => {});
+    });
+    expect(spans).toEqual(["ab", "cd"]);
+  });
+
   it("decodes one frame spread across several chunks", () => {
     const decoder = new LengthFieldDecoder();
     const wire = frame(hello);
