@@ -55,14 +55,21 @@ export interface Codec {
    */
   decode(bytes: Uint8Array): unknown;
   /**
-   * Decodes like {@link Codec.decode} the bytes of `bytes` from `start` to `end` (the end of
-   * `bytes` when left out), without making a view of them first (a view costs about as much as
-   * decoding a small body). Error offsets count from `start`. Optional: without it, callers use
-   * `decode(bytes.subarray(start, end))`.
+   * Decodes like {@link Codec.decode} the bytes of `bytes` from `start` to the end, without making
+   * a view of them first (a view costs about as much as decoding a small body). Error offsets count
+   * from `start`. Optional: without it, callers use `decode(bytes.subarray(start))`.
    *
    * @throws {CodecError} as {@link Codec.decode}.
    */
-  decodeFrom?(bytes: Uint8Array, start: number, end?: number): unknown;
+  decodeFrom?(bytes: Uint8Array, start: number): unknown;
+  /**
+   * Decodes like {@link Codec.decodeFrom} the bytes of `bytes` from `start` to `end`: a body inside
+   * a chunk that holds more frames after it. Optional: without it, callers use `decodeFrom` when
+   * `end` is the end of `bytes`, else `decode(bytes.subarray(start, end))`.
+   *
+   * @throws {CodecError} as {@link Codec.decode}.
+   */
+  decodeRange?(bytes: Uint8Array, start: number, end: number): unknown;
   /**
    * Where the content of the byte string in `bytes[start, end)` begins, when those bytes are
    * exactly one byte string that {@link Codec.decode} returns as a view of them (the msgpack codec:

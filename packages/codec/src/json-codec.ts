@@ -97,7 +97,11 @@ class JsonCodec implements Codec {
     return value;
   }
 
-  decodeFrom(bytes: Uint8Array, start: number, end = bytes.length): unknown {
+  decodeFrom(bytes: Uint8Array, start: number): unknown {
+    return this.decode(start === 0 ? bytes : bytes.subarray(start));
+  }
+
+  decodeRange(bytes: Uint8Array, start: number, end: number): unknown {
     return this.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   }
 }

@@ -161,10 +161,14 @@ class MsgpackCodec implements Codec {
   }
 
   decode(bytes: Uint8Array): unknown {
-    return this.decodeFrom(bytes, 0);
+    return this.decodeRange(bytes, 0, bytes.length);
   }
 
-  decodeFrom(bytes: Uint8Array, start: number, end = bytes.length): unknown {
+  decodeFrom(bytes: Uint8Array, start: number): unknown {
+    return this.decodeRange(bytes, start, bytes.length);
+  }
+
+  decodeRange(bytes: Uint8Array, start: number, end: number): unknown {
     if (start >= end) return undefined;
     const content = binaryContentStart(bytes, start, end);
     if (content >= 0) {

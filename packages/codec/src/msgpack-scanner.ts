@@ -82,7 +82,7 @@ export class MsgpackScanner {
           }
           pos += length;
         } else {
-          pos = this.#scanKey(bytes, token, pos, kind === CONSTRUCTOR_MAP);
+          pos = this.#scanKey(bytes, token, pos, end, kind === CONSTRUCTOR_MAP);
           underConstructor = this.#keyWasConstructor;
         }
         continue;
@@ -200,8 +200,13 @@ export class MsgpackScanner {
 
   // Keys msgpackr turns into property names: strings as they are, numbers through String(). Anything
   // else (binary, arrays, maps, nil, booleans, extensions) has no faithful property-name form.
-  #scanKey(bytes: Uint8Array, token: number, pos: number, inConstructor: boolean): number {
-    const end = bytes.length;
+  #scanKey(
+    bytes: Uint8Array,
+    token: number,
+    pos: number,
+    end: number,
+    inConstructor: boolean,
+  ): number {
     this.#keyWasConstructor = false;
     let length: number;
     if (token >= 0xa0 && token < 0xc0) {

@@ -135,7 +135,7 @@ describe("msgpack codec: bytesSize and writeBytes", () => {
   });
 });
 
-describe("msgpack codec: decodeFrom(bytes, start, end)", () => {
+describe("msgpack codec: decodeFrom(bytes, start) and decodeRange(bytes, start, end)", () => {
   /** `body` with `pre` before it and `post` after it, in one buffer. */
   function framedIn(pre: Uint8Array, body: Uint8Array, post: Uint8Array): Uint8Array {
     const framed = new Uint8Array(pre.length + body.length + post.length);
@@ -155,7 +155,7 @@ describe("msgpack codec: decodeFrom(bytes, start, end)", () => {
           const body = codec.encode(value);
           const framed = framedIn(prefix, body, suffix);
           const end = prefix.length + body.length;
-          expect(plainBinary(codec.decodeFrom!(framed, prefix.length, end))).toStrictEqual(
+          expect(plainBinary(codec.decodeRange!(framed, prefix.length, end))).toStrictEqual(
             top(msgpackModel)(value),
           );
           if (suffix.length === 0) {
@@ -178,7 +178,7 @@ describe("msgpack codec: decodeFrom(bytes, start, end)", () => {
         (body, pre, post) => {
           const framed = framedIn(pre, body, post);
           expect(
-            errorOf(() => codec.decodeFrom!(framed, pre.length, pre.length + body.length)),
+            errorOf(() => codec.decodeRange!(framed, pre.length, pre.length + body.length)),
           ).toStrictEqual(errorOf(() => codec.decode(body)));
         },
       ),
@@ -186,9 +186,17 @@ describe("msgpack codec: decodeFrom(bytes, start, end)", () => {
     );
   });
 
+  it("bounds every length by end, map keys included, whatever follows end", () => {
+    // A map whose str8 key claims 5 bytes, cut after 2 of them, with bytes after the cut.
+    const framed = Uint8Array.of(0x81, 0xd9, 0x05, 0x61, 0x62, 0x63, 0x64, 0x65, 0x01);
+    expect(errorOf(() => codec.decodeRange!(framed, 0, 5))).toStrictEqual(
+      errorOf(() => codec.decode(framed.subarray(0, 5))),
+    );
+  });
+
   it("gives undefined for an empty body", () => {
     expect(codec.decodeFrom!(Uint8Array.of(1, 2, 3), 3)).toBeUndefined();
-    expect(codec.decodeFrom!(Uint8Array.of(1, 2, 3), 1, 1)).toBeUndefined();
+    expect(codec.decodeRange!(Uint8Array.of(1, 2, 3), 1, 1)).toBeUndefined();
   });
 });
 
@@ -207,7 +215,7 @@ describe("msgpack codec: bytesStart(bytes, start, end)", () => {
           const content = codec.bytesStart!(framed, preLength, end);
           expect(content).toBeGreaterThanOrEqual(preLength);
           const view = new Uint8Array(framed.buffer, framed.byteOffset + content, end - content);
-          expect(view).toStrictEqual(plainBinary(codec.decodeFrom!(framed, preLength, end)));
+          expect(view).toStrictEqual(plainBinary(codec.decodeRange!(framed, preLength, end)));
         },
       ),
       { ...runs, numRuns: 200 },
