@@ -201,9 +201,12 @@ export class FrameParser {
       const content = this.bytesStart === undefined ? -1 : this.bytesStart(span.bytes, at, end);
       if (content >= 0)
         return new Uint8Array(span.buffer, span.byteOffset + content, end - content);
-      return codec.decodeFrom !== undefined
-        ? codec.decodeFrom(span.bytes, at, end)
-        : codec.decode(span.bytes.subarray(at, end));
+      const bytes = span.bytes;
+      if (codec.decodeRange !== undefined) return codec.decodeRange(bytes, at, end);
+      // decodeFrom reads to the end of `bytes`: only a body that ends there can go to it.
+      if (codec.decodeFrom !== undefined && end === bytes.length)
+        return codec.decodeFrom(bytes, at);
+      return codec.decode(bytes.subarray(at, end));
     } catch (error) {
       // Kept aside rather than returned in a wrapper object: this runs for every message.
       this.bodyError = error instanceof Error ? error : new Error(String(error));

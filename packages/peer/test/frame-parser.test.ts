@@ -1,4 +1,4 @@
-import { createMsgpackCodec } from "@parley/codec";
+import { type Codec, createMsgpackCodec } from "@parley/codec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FrameEncoder } from "../src/frame-encoder.js";
@@ -167,6 +167,34 @@ describe("FrameParser", () => {
       }),
       { seed: 4243, numRuns: 300 },
     );
+  });
+
+  it("gives a codec with decodeFrom alone only bodies that end where the bytes it gets do", () => {
+    const calls: string[] = [];
+    const inner = createMsgpackCodec();
+    // Written for decodeFrom's contract: it decodes from start to the end of bytes.
+    const fromOnly: Codec = {
+      name: inner.name,
+      encode: (value) => inner.encode(value),
+      encodeReserved: (value, reserve) => inner.encodeReserved(value, reserve),
+      decode: (bytes) => {
+        calls.push("decode");
+        return inner.decode(bytes);
+      },
+      decodeFrom: (bytes, start) => {
+        calls.push("decodeFrom");
+        return inner.decode(bytes.subarray(start));
+      },
+    };
+    const fromOnlyParser = new FrameParser(fromOnly);
+    const alone = payload(request);
+    const chunk = Uint8Array.of(...alone, ...alone);
+    const span = { bytes: chunk, buffer: chunk.buffer, byteOffset: 0 };
+    const first = fromOnlyParser.parseSpan({ ...span, start: 0, end: alone.length });
+    const second = fromOnlyParser.parseSpan({ ...span, start: alone.length, end: chunk.length });
+    expect(first).toEqual(parser.parse(alone));
+    expect(second).toEqual(parser.parse(alone));
+    expect(calls).toEqual(["decode", "decodeFrom"]);
   });
 
   it("counts a truncated field's offsets from the frame's start when it is read in place", () => {
