@@ -47,6 +47,17 @@ function wireFrame(l: Layout, prefix: Uint8Array, body: Uint8Array): Uint8Array 
   );
 }
 
+/** A decoder for layout `l`. */
+function decoderFor(l: Layout): LengthFieldDecoder {
+  return new LengthFieldDecoder({
+    lengthFieldLength: l.lengthFieldLength,
+    byteOrder: l.little ? "little" : "big",
+    lengthFieldOffset: l.lengthFieldOffset,
+    lengthAdjustment: l.adjustment,
+    initialBytesToStrip: l.initialBytesToStrip,
+  });
+}
+
 const bodies = (minLength: number) =>
   fc.array(fc.uint8Array({ minLength, maxLength: 199 }), { maxLength: 12 });
 const cuts = fc.array(fc.nat(), { maxLength: 24 });
@@ -66,13 +77,7 @@ describe("LengthFieldDecoder properties", () => {
         (l, bs, prefix, raw) => {
           const wires = bs.map((b) => wireFrame(l, prefix, b));
           const wire = concat(...wires);
-          const decoder = new LengthFieldDecoder({
-            lengthFieldLength: l.lengthFieldLength,
-            byteOrder: l.little ? "little" : "big",
-            lengthFieldOffset: l.lengthFieldOffset,
-            lengthAdjustment: l.adjustment,
-            initialBytesToStrip: l.initialBytesToStrip,
-          });
+          const decoder = decoderFor(l);
           const frames = decodeAll(decoder, cut(wire, toOffsets(raw, wire.length)));
           expect(frames).toEqual(wires.map((w) => w.subarray(l.initialBytesToStrip)));
         },
@@ -95,13 +100,7 @@ describe("LengthFieldDecoder properties", () => {
               return wire.subarray(at, at + all[i]!.length);
             })
           : cut(wire, offsets);
-        const decoder = new LengthFieldDecoder({
-          lengthFieldLength: l.lengthFieldLength,
-          byteOrder: l.little ? "little" : "big",
-          lengthFieldOffset: l.lengthFieldOffset,
-          lengthAdjustment: l.adjustment,
-          initialBytesToStrip: l.initialBytesToStrip,
-        });
+        const decoder = decoderFor(l);
         const frames: Uint8Array[] = [];
         for (const chunk of chunks) {
           decoder.pushSpans(chunk, (span) => {
