@@ -63,15 +63,15 @@ export class FrameEncoder {
   /**
    * The frame for `message`, as the engine writes it: like {@link encode}, except that a Request,
    * Response or Signal whose body the codec sends without a copy (a large byte string) comes back
-   * as a {@link SplitFrame} holding the caller's bytes. `alloc`, when given, is where a Response
-   * or Data frame is laid out when its body is a byte string the codec copies (`Codec.bytesSize`):
-   * a stream's reusable frame memory.
+   * as a {@link SplitFrame} holding the caller's bytes. `alloc`, when given, is where a Request,
+   * Response or Data frame is laid out when its body is a byte string the codec copies
+   * (`Codec.bytesSize`): the connection's reusable frame memory (frame-slabs.ts).
    * @throws as {@link encode}.
    */
   encodeFrame(message: Message, alloc?: (bytes: number) => Uint8Array): Frame {
     switch (message.kind) {
       case Kind.Request:
-        return this.encodeRequest(message);
+        return this.encodeRequest(message, alloc);
       case Kind.Response:
         return this.encodeResponse(message, alloc);
       case Kind.Signal:
@@ -98,11 +98,11 @@ export class FrameEncoder {
   }
 
   /** Request: timeoutMs u32, method str8, [metadata], body; MORE when an input stream follows (1.1). */
-  encodeRequest(m: RequestMessage): Frame {
+  encodeRequest(m: RequestMessage, alloc?: (bytes: number) => Uint8Array): Frame {
     const name = this.name(m.method, "method name");
     const meta = m.metadata === undefined ? undefined : encodeMetadata(m.metadata);
     const head = PREFIX_BYTES + COMMON_HEADER_BYTES + 5 + name.length + (meta?.length ?? 0);
-    const frame = this.withBody(m.body, head);
+    const frame = this.withBody(m.body, head, alloc);
     const flags = flagsFor(meta) | (m.more === true ? Flag.More : 0);
     let p = this.header(frame, Kind.Request, flags, m.id);
     p = writeU32(frame, p, m.timeoutMs);

@@ -1,14 +1,21 @@
 /**
- * Memory for the frames of stream items on one connection, reused once the socket has taken them.
+ * Memory for the frames a connection writes with byte-string bodies (requests, responses, stream
+ * items and inputs), reused once the socket has taken them.
  *
- * Why: a server stream encodes every item into fresh memory (the codec's shared slabs are never
- * rewound, since anything encoded there may still be referenced). At 1 KiB items that is a new
- * 64 KiB slab every ~60 items: an allocation, its garbage collection, and a first write to memory
- * no cache holds, about a tenth of an item's whole cost (`npm run bench:streams`). Here the frames
- * are carved from a few slabs that go back to the start once every byte written so far has left
- * for the kernel ({@link FrameSlabs.rewind}, called when the connection has no bytes buffered and
- * the outbox none queued), so a steady stream writes the same warm memory over and over, as a raw
- * `net.Socket` writer reusing its buffer would.
+ * Why: the codec's shared slabs are never rewound (anything encoded there may still be referenced),
+ * so every such frame went into fresh memory. At 1 KiB bodies that is a new 64 KiB slab every ~60
+ * frames: an allocation, its garbage collection, and a first write to memory no cache holds, about
+ * a tenth of a stream item's whole cost (`npm run bench:streams`) and 12-19% of a 1 KiB call's,
+ * both ends, at concurrency 256 (benchmarks/README.md). Here the frames are carved from a few slabs
+ * that go back to the start once every byte written so far has left for the kernel
+ * ({@link FrameSlabs.rewind}, called when the connection has no bytes buffered and the outbox none
+ * queued), so a busy connection writes the same warm memory over and over, as a raw `net.Socket`
+ * writer reusing its buffer would.
+ *
+ * What it holds: nothing until the first such frame; then one 64 KiB slab, up to four kept across
+ * rewinds while turns need them (a turn of 256 calls with 1 KiB bodies fills four). A connection
+ * that writes {@link QUIET_REWINDS} times in a row without one (a heartbeat's Pings count) lets
+ * every slab go, as its transport's read slabs shrink when reads stop filling them.
  *
  * Only a connection whose writes are copied out (`Connection.copiesWrites`: TCP and Unix sockets)
  * gets one; the frames carved here go nowhere but to its outbox.
@@ -19,13 +26,17 @@ import { MAX_SLAB_SLICE_BYTES, newSlab, SLAB_BYTES } from "@parley/codec/interna
 
 /** Slabs kept across a rewind; a turn that needs more gets fresh ones, dropped at the rewind. */
 const KEPT_SLABS = 4;
+/** Rewinds in a row with nothing carved before the slabs are let go. */
+export const QUIET_REWINDS = 4;
 
-/** Rewindable frame memory for one connection's stream items. */
+/** Rewindable frame memory for one connection. */
 export class FrameSlabs {
   /** Slabs in use since the last rewind, in order; `slabs[current]` is being filled. */
   private slabs: ArrayBuffer[] = [];
   private current = -1;
   private used = SLAB_BYTES;
+  /** Rewinds in a row with nothing carved since the one before. */
+  private quiet = 0;
 
   /** `n` bytes of uninitialised memory; the caller writes every one before the frame is sent. */
   readonly alloc = (n: number): Uint8Array => {
@@ -38,20 +49,31 @@ export class FrameSlabs {
 
   /**
    * Every frame carved so far has been written and copied out: the memory may be used again.
-   * Keeps at most {@link KEPT_SLABS} slabs for the next turn.
+   * Keeps at most {@link KEPT_SLABS} slabs for the next turn, and none after
+   * {@link QUIET_REWINDS} rewinds in a row with nothing carved.
    */
   rewind(): void {
-    if (this.current < 0) return;
+    if (this.current < 0) {
+      if (this.slabs.length > 0 && ++this.quiet >= QUIET_REWINDS) this.release();
+      return;
+    }
+    this.quiet = 0;
     if (this.slabs.length > KEPT_SLABS) this.slabs.length = KEPT_SLABS;
     this.current = -1;
     this.used = SLAB_BYTES;
   }
 
-  /** Drops every slab (no stream is open): an idle connection keeps none. */
+  /** Drops every slab: a quiet connection keeps none. */
   release(): void {
     this.slabs = [];
     this.current = -1;
     this.used = SLAB_BYTES;
+    this.quiet = 0;
+  }
+
+  /** Slabs held now (for tests and stats). */
+  get heldSlabs(): number {
+    return this.slabs.length;
   }
 
   private nextSlab(): void {

@@ -46,6 +46,8 @@ export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   warn(message: string, error?: unknown, signal?: string): void;
   /** The connection's streams: admission, and the stream of each stream call. */
   readonly streams: StreamSession;
+  /** Where a Response with a byte-string body is encoded: the connection's frame memory, if any. */
+  readonly frameMemory: ((bytes: number) => Uint8Array) | undefined;
 }
 
 /** Counters the inbound side keeps (a slice of the peer's stats). */
@@ -365,7 +367,8 @@ export class InboundCalls<Caller = unknown> {
   private respond(id: number, status: typeof ResponseStatus.Ok, body: unknown): void {
     let frame: Frame;
     try {
-      frame = this.wire.encodeFrame({ kind: Kind.Response, id, status, body });
+      const m = { kind: Kind.Response, id, status, body } as const;
+      frame = this.wire.encodeFrame(m, this.port.frameMemory);
     } catch (error) {
       this.respondError(id, ResponseStatus.Error, toWireError(error));
       return;

@@ -42,6 +42,8 @@ export interface OutboundPort {
   warn(message: string): void;
   /** Requests in flight allowed: min(maxPendingCalls, the remote's maxConcurrentRequests). */
   maxInFlight(): number;
+  /** Where a Request with a byte-string body is encoded: the connection's frame memory, if any. */
+  readonly frameMemory: ((bytes: number) => Uint8Array) | undefined;
 }
 
 /** Counters the registry keeps (a slice of the peer's stats). */
@@ -267,15 +269,18 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     const id = nextId(this.lastId, this.inFlight);
     let frame: Frame;
     try {
-      frame = this.wire.encodeFrame({
-        kind: Kind.Request,
-        id,
-        timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? 0 : timeoutMs, // a stream's Infinity
-        method: call.method,
-        metadata: call.metadata,
-        body: call.input,
-        more: call.stream?.shape.accepts,
-      });
+      frame = this.wire.encodeFrame(
+        {
+          kind: Kind.Request,
+          id,
+          timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? 0 : timeoutMs, // a stream's Infinity
+          method: call.method,
+          metadata: call.metadata,
+          body: call.input,
+          more: call.stream?.shape.accepts,
+        },
+        this.port.frameMemory,
+      );
     } catch (error) {
       this.fail(call, asError(error));
       return;

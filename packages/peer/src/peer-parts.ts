@@ -14,6 +14,7 @@ import { EXPORTER_BYTES, EXPORTER_LABEL } from "./auth-proof.js";
 import { ByeHandshake } from "./bye-handshake.js";
 import { CallGate } from "./call-gate.js";
 import type { PeerError } from "./errors.js";
+import { FrameSlabs } from "./frame-slabs.js";
 import { Heartbeat } from "./heartbeat.js";
 import { HelloHandshake } from "./hello-handshake.js";
 import { InboundCalls } from "./inbound-calls.js";
@@ -88,12 +89,18 @@ export interface PartsBase {
 export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): PeerParts<Caller> {
   const { connection, o, wire, counters } = base;
   const { write } = hooks;
+  // Frames may reuse memory only where the connection copies writes out (a socket).
+  const memory = connection.copiesWrites === true ? new FrameSlabs() : undefined;
   const outbox = new Outbox(
     connection,
     o.maxBufferedBytes,
     o.slowConsumerTimeoutMs,
     {
       onWritable: () => {
+        // First: the calls and items that go on now are encoded into the memory rewound.
+        if (memory !== undefined && connection.bufferedBytes === 0 && outbox.pendingBytes === 0) {
+          memory.rewind();
+        }
         hooks.writable();
         streams.onWritable();
       },
@@ -102,12 +109,8 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     counters,
     o.flushScheduler,
   );
-  // Item frames may reuse memory only where the connection copies writes out (a socket).
-  const allWritten =
-    connection.copiesWrites === true
-      ? () => connection.bufferedBytes === 0 && outbox.pendingBytes === 0
-      : undefined;
-  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked, allWritten);
+  const frameMemory = memory?.alloc;
+  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked, frameMemory);
   const hello = new HelloHandshake(
     o,
     wire,
@@ -136,7 +139,7 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     finish: () => hooks.byeFinished(),
     onByeSent: () => streams.drain(),
   });
-  return assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye });
+  return assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye }, frameMemory);
 }
 
 /**
@@ -153,6 +156,7 @@ function assembleCallParts<Caller>(
   base: PartsBase,
   hooks: EngineHooks,
   built: Pick<PeerParts<Caller>, "outbox" | "streams" | "hello" | "heartbeat" | "bye">,
+  frameMemory: ((bytes: number) => Uint8Array) | undefined,
 ): PeerParts<Caller> {
   const { o, wire, counters, timers } = base;
   const { outbox, streams, hello, heartbeat, bye } = built;
@@ -164,6 +168,7 @@ function assembleCallParts<Caller>(
       warn,
       maxInFlight: () =>
         Math.min(o.maxPendingCalls, Math.max(1, hello.remote?.maxConcurrentRequests ?? 1)),
+      frameMemory,
     },
     wire,
     timers,
@@ -181,6 +186,7 @@ function assembleCallParts<Caller>(
       },
       scopedCaller: (deadline, signal) => gate.scoped(deadline, signal),
       streams,
+      frameMemory,
       get draining() {
         return streams.draining;
       },

@@ -8,7 +8,6 @@
 import type { AnyContract, WireError } from "@parley/codec";
 import type { StreamCredit } from "./credit-window.js";
 import { ProtocolError } from "./errors.js";
-import { FrameSlabs } from "./frame-slabs.js";
 import type { InboundCall } from "./handler-run.js";
 import { InboundStream } from "./inbound-stream.js";
 import type { PendingCall } from "./pending-call.js";
@@ -51,10 +50,6 @@ export class StreamSession implements StreamContext {
   private drainController: AbortController | undefined;
   /** Pumps waiting for the outbox to take more. */
   private writableWaiters: (() => void)[] = [];
-  /** Reusable memory for item frames, on a connection whose writes are copied out. */
-  private readonly slabs: FrameSlabs | undefined;
-  /** Where item frames are encoded: the slabs' allocator, or undefined for the codec's memory. */
-  readonly itemMemory: ((bytes: number) => Uint8Array) | undefined;
 
   constructor(
     o: SessionOptions,
@@ -63,13 +58,11 @@ export class StreamSession implements StreamContext {
     readonly counters: StreamCounters,
     private readonly outboxBlocked: () => boolean,
     /**
-     * True when every byte written so far has been copied out of this side's memory (nothing
-     * queued, nothing buffered); undefined when the connection never says so (copiesWrites).
+     * Where item frames are encoded: the connection's reused frame memory (frame-slabs.ts), or
+     * undefined for the codec's.
      */
-    private readonly allWritten: (() => boolean) | undefined,
+    readonly itemMemory: ((bytes: number) => Uint8Array) | undefined,
   ) {
-    this.slabs = allWritten === undefined ? undefined : new FrameSlabs();
-    this.itemMemory = this.slabs?.alloc;
     this.ownWindow = o.streamWindow;
     this.checkedCalls = o.checkedCalls;
     this.checkedServes = o.checkedServes;
@@ -87,9 +80,8 @@ export class StreamSession implements StreamContext {
     this.writableWaiters.push(wake);
   }
 
-  /** The outbox takes more: waiting pumps go on, into rewound item memory when all was written. */
+  /** The outbox takes more: waiting pumps go on. */
   onWritable(): void {
-    if (this.slabs !== undefined && this.allWritten!()) this.slabs.rewind();
     const waiters = this.writableWaiters;
     if (waiters.length === 0) return;
     this.writableWaiters = [];
@@ -130,7 +122,6 @@ export class StreamSession implements StreamContext {
   closed(served = false): void {
     this.open--;
     if (served) this.served--;
-    if (this.open === 0) this.slabs?.release();
   }
 
   writeCredit(id: number, stream: CreditStream, credit: StreamCredit): void {

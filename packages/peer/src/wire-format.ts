@@ -31,7 +31,7 @@ export interface WireFormat {
    * @throws {MessageTooLargeError} MESSAGE_TOO_LARGE when its payload is larger than the remote's
    *   maxFrameBytes ({@link frameTooLarge} words it).
    * @throws as {@link WireFormat.encode}.
-   * @param alloc where a Response or Data frame goes when its byte-string body is copied
+   * @param alloc where a Request, Response or Data frame goes when its byte-string body is copied
    *   (FrameEncoder).
    */
   encodeFrame(message: Message, alloc?: (bytes: number) => Uint8Array): Frame;

@@ -1,10 +1,10 @@
 /**
- * FrameSlabs: item frames carved back to back from 64 KiB slabs, the same memory handed out again
- * after a rewind (a few slabs of it, not more), none kept after a release, and large frames given
- * buffers of their own.
+ * FrameSlabs: frames carved back to back from 64 KiB slabs, the same memory handed out again after
+ * a rewind (a few slabs of it, not more), none kept after a release or a run of quiet rewinds, and
+ * large frames given buffers of their own.
  */
 import { describe, expect, it } from "vitest";
-import { FrameSlabs } from "../src/frame-slabs.js";
+import { FrameSlabs, QUIET_REWINDS } from "../src/frame-slabs.js";
 
 const SLAB = 64 * 1024;
 /** The largest frame carved from a slab: four fill one. */
@@ -50,6 +50,21 @@ describe("FrameSlabs", () => {
     const b = slabs.alloc(10);
     expect(same(b, a)).toBe(false);
     expect(b.byteOffset).toBe(0);
+  });
+
+  it("lets every slab go after QUIET_REWINDS rewinds in a row with nothing carved, and not before", () => {
+    const slabs = new FrameSlabs();
+    const first = slabs.alloc(10);
+    slabs.rewind(); // something was carved: kept
+    for (let i = 1; i < QUIET_REWINDS; i++) slabs.rewind();
+    expect(slabs.heldSlabs).toBe(1);
+    // A carve in between starts the count again.
+    expect(same(slabs.alloc(10), first)).toBe(true);
+    for (let i = 0; i < QUIET_REWINDS; i++) slabs.rewind();
+    expect(slabs.heldSlabs).toBe(1);
+    slabs.rewind();
+    expect(slabs.heldSlabs).toBe(0);
+    expect(same(slabs.alloc(10), first)).toBe(false);
   });
 
   it("gives a frame over 16 KiB a buffer of its own, outside the slabs", () => {

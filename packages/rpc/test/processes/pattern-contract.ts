@@ -1,5 +1,6 @@
-// The contract and items of the stream item memory tests (stream-item-memory.test.ts): every item
-// carries a pattern of its own, so an item written from memory reused too early shows.
+// The contract and items of the frame memory tests (stream-item-memory.test.ts, frame-memory.test.ts):
+// every item and call body carries a pattern of its own, so one written from memory reused too
+// early shows.
 import { defineContract, z } from "../../src/index.js";
 
 const bytes = z.instanceof(Uint8Array);
@@ -20,6 +21,8 @@ export const pattern = defineContract({
       output: z.array(z.number()),
       timeoutMs: 60_000,
     },
+    /** Answers with the body it got; the serving process stalls every 1,000th call. */
+    echo: { input: bytes, output: bytes },
   },
 });
 

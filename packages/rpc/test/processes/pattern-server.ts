@@ -4,6 +4,9 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { serve } from "../../src/index.js";
 import { itemOf, mismatch, pattern, stallProcess, WIDE_WINDOWS } from "./pattern-contract.js";
 
+/** Calls answered: every 1,000th stalls this process, so its socket goes unread meanwhile. */
+let echoed = 0;
+
 const server = await serve({
   url: process.argv[2] ?? "tcp://127.0.0.1:0",
   contract: pattern,
@@ -17,6 +20,10 @@ const server = await serve({
         yield itemOf(i, sizes[i % sizes.length]!);
       }
       return count;
+    },
+    echo(body) {
+      if (++echoed % 1_000 === 0) stallProcess(50);
+      return body;
     },
     async check({ sizes, stallEvery }, ctx) {
       const bad: number[] = [];
