@@ -24,16 +24,24 @@ import { Buffer } from "node:buffer";
 // The codec's slab sizes and allocation: the same memory, only rewound here.
 import { MAX_SLAB_SLICE_BYTES, newSlab, SLAB_BYTES } from "@parley/codec/internal";
 
-/** Slabs kept across a rewind; a turn that needs more gets fresh ones, dropped at the rewind. */
+/** Slabs kept for reuse; a turn that needs more gets fresh ones, never kept. */
 const KEPT_SLABS = 4;
 /** Rewinds in a row with nothing carved before the slabs are let go. */
 export const QUIET_REWINDS = 4;
 
 /** Rewindable frame memory for one connection. */
 export class FrameSlabs {
-  /** Slabs in use since the last rewind, in order; `slabs[current]` is being filled. */
+  /**
+   * The slabs reused after a rewind, at most {@link KEPT_SLABS}, in order. A turn that needs more
+   * fills fresh slabs that are not kept here, so what this holds stays bounded even when the
+   * socket is never empty at a flush (and no rewind comes) for a long time: those are garbage once
+   * the socket has written them.
+   */
   private slabs: ArrayBuffer[] = [];
+  /** Slabs begun since the last rewind, less one: `slabs[current]` is being filled, if kept. */
   private current = -1;
+  /** The slab being filled. */
+  private slab: ArrayBuffer | undefined;
   private used = SLAB_BYTES;
   /** Rewinds in a row with nothing carved since the one before. */
   private quiet = 0;
@@ -44,13 +52,12 @@ export class FrameSlabs {
     if (this.used + n > SLAB_BYTES) this.nextSlab();
     const start = this.used;
     this.used += n;
-    return new Uint8Array(this.slabs[this.current]!, start, n);
+    return new Uint8Array(this.slab!, start, n);
   };
 
   /**
-   * Every frame carved so far has been written and copied out: the memory may be used again.
-   * Keeps at most {@link KEPT_SLABS} slabs for the next turn, and none after
-   * {@link QUIET_REWINDS} rewinds in a row with nothing carved.
+   * Every frame carved so far has been written and copied out: the kept slabs may be used again.
+   * None are kept after {@link QUIET_REWINDS} rewinds in a row with nothing carved.
    */
   rewind(): void {
     if (this.current < 0) {
@@ -58,8 +65,8 @@ export class FrameSlabs {
       return;
     }
     this.quiet = 0;
-    if (this.slabs.length > KEPT_SLABS) this.slabs.length = KEPT_SLABS;
     this.current = -1;
+    this.slab = undefined;
     this.used = SLAB_BYTES;
   }
 
@@ -67,18 +74,24 @@ export class FrameSlabs {
   release(): void {
     this.slabs = [];
     this.current = -1;
+    this.slab = undefined;
     this.used = SLAB_BYTES;
     this.quiet = 0;
   }
 
-  /** Slabs held now (for tests and stats). */
+  /** Slabs kept for reuse now (for tests). */
   get heldSlabs(): number {
     return this.slabs.length;
   }
 
   private nextSlab(): void {
     this.current++;
-    if (this.current === this.slabs.length) this.slabs.push(newSlab());
+    if (this.current < KEPT_SLABS) {
+      if (this.current === this.slabs.length) this.slabs.push(newSlab());
+      this.slab = this.slabs[this.current]!;
+    } else {
+      this.slab = newSlab();
+    }
     this.used = 0;
   }
 }

@@ -67,6 +67,17 @@ describe("FrameSlabs", () => {
     expect(same(slabs.alloc(10), first)).toBe(false);
   });
 
+  it("keeps at most four slabs however long no rewind comes (the socket never empty at a flush)", () => {
+    const slabs = new FrameSlabs();
+    const frames = Array.from({ length: 400 }, () => slabs.alloc(SLICE)); // 100 slabs' worth
+    expect(slabs.heldSlabs).toBe(4);
+    // The frames past the kept slabs still lie in slabs of their own, four to a slab.
+    expect(same(frames[399]!, frames[396]!)).toBe(true);
+    expect(same(frames[399]!, frames[395]!)).toBe(false);
+    slabs.rewind();
+    expect(same(slabs.alloc(SLICE), frames[0]!)).toBe(true);
+  });
+
   it("gives a frame over 16 KiB a buffer of its own, outside the slabs", () => {
     const slabs = new FrameSlabs();
     const small = slabs.alloc(100);
