@@ -194,7 +194,6 @@ export class LengthFieldDecoder implements FrameDecoder {
     const end = chunk.length;
     const buffer = chunk.buffer;
     const byteOffset = chunk.byteOffset;
-    const span = this.span;
     let pos = start;
     while (end - pos >= headerBytes) {
       const value = readLengthField(
@@ -208,13 +207,7 @@ export class LengthFieldDecoder implements FrameDecoder {
         this.unfinished.frameBytes = total;
         break;
       }
-      // Every field, every frame: a handler that pushes into this decoder again reuses the span.
-      span.bytes = chunk;
-      span.buffer = buffer;
-      span.byteOffset = byteOffset;
-      span.start = pos + strip;
-      span.end = pos + total;
-      onSpan(span);
+      this.handOver(onSpan, chunk, buffer, byteOffset, pos + strip, pos + total);
       this.firstFrame = false;
       this.lastFrameBytes = total;
       pos += total;
@@ -246,14 +239,29 @@ export class LengthFieldDecoder implements FrameDecoder {
     this.lastFrameBytes = frame.frameBytes;
     this.firstFrame = false;
     const whole = frame.finish(chunk, missing);
-    const span = this.span;
-    span.bytes = whole;
-    span.buffer = whole.buffer;
-    span.byteOffset = whole.byteOffset;
-    span.start = 0;
-    span.end = whole.length;
-    onSpan(span);
+    this.handOver(onSpan, whole, whole.buffer, whole.byteOffset, 0, whole.length);
     return missing;
+  }
+
+  /**
+   * Hands `bytes[start, end)` over as the span. Every field, every frame: a handler that pushes
+   * into this decoder again reuses the span.
+   */
+  private handOver(
+    onSpan: FrameSpanHandler,
+    bytes: Uint8Array,
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    start: number,
+    end: number,
+  ): void {
+    const span = this.span;
+    span.bytes = bytes;
+    span.buffer = buffer;
+    span.byteOffset = byteOffset;
+    span.start = start;
+    span.end = end;
+    onSpan(span);
   }
 
   /** Validates a length field value; returns the frame's wire size. */
