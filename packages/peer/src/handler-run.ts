@@ -127,8 +127,7 @@ export class InboundCall<Caller = unknown> implements HandlerContext<Caller>, De
   /**
    * `performance.now()` deadline: the budget on this side's clock, read when the call first needs
    * it (it is queued, its handler awaits, or reads its deadline), never before receipt. A handler
-   * that answers synchronously never reads the clock: a third of its peer's clock reads per call,
-   * and about 60 ns each.
+   * that answers synchronously never reads the clock (about 60 ns a reading).
    */
   get dueAt(): number {
     if (this.due < 0) this.due = monotonicNow() + this.budgetMs;

@@ -140,7 +140,7 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
     const id = this.call.id;
     const status = ResponseStatus.Ok;
     const message = { kind: Kind.Response, id, status, body: item, more: true } as const;
-    const frame = this.session.wire.encodeFrame(message, this.session.itemMemory);
+    const frame = this.session.wire.encodeFrame(message, this.session.frameMemory);
     this.session.counters.streamItemsSent++;
     return frame;
   }

@@ -166,7 +166,7 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
     if (checked !== undefined && !checked.ok) throw checked.error;
     const id = this.call!.id;
     const message = { kind: Kind.Data, id, more: true, body: item } as const;
-    const frame = this.session.wire.encodeFrame(message, this.session.itemMemory);
+    const frame = this.session.wire.encodeFrame(message, this.session.frameMemory);
     this.session.counters.streamItemsSent++;
     return frame;
   }

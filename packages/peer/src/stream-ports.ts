@@ -34,7 +34,7 @@ export interface StreamContext {
   readonly checkedCalls: AnyContract | undefined;
   readonly checkedServes: AnyContract | undefined;
   /** Where item frames are encoded (reusable memory), or undefined for the codec's own. */
-  readonly itemMemory: ((bytes: number) => Uint8Array) | undefined;
+  readonly frameMemory: ((bytes: number) => Uint8Array) | undefined;
   write(frame: Frame): void;
   /** The outbox is blocked: pumps wait before pulling their next item. */
   readonly blocked: boolean;

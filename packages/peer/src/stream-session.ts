@@ -58,10 +58,10 @@ export class StreamSession implements StreamContext {
     readonly counters: StreamCounters,
     private readonly outboxBlocked: () => boolean,
     /**
-     * Where item frames are encoded: the connection's reused frame memory (frame-slabs.ts), or
-     * undefined for the codec's.
+     * Where item frames are encoded: the connection's reused frame memory (frame-slabs.ts), the
+     * same as its calls', or undefined for the codec's.
      */
-    readonly itemMemory: ((bytes: number) => Uint8Array) | undefined,
+    readonly frameMemory: ((bytes: number) => Uint8Array) | undefined,
   ) {
     this.ownWindow = o.streamWindow;
     this.checkedCalls = o.checkedCalls;
