@@ -38,6 +38,12 @@ export const FLUSH_SCHEDULERS: readonly FlushScheduler[] = [
 ];
 
 const RESOLVED = Promise.resolve();
+/**
+ * The queue between turns: never pushed to. A turn's first frame replaces it with an array literal
+ * holding that frame, which costs a fifth of an empty array's first `push` (the push allocates room
+ * for 17); most turns of a calling loop or a busy server write one frame or a few.
+ */
+const NO_CHUNKS: readonly Uint8Array[] = [];
 
 /** What the outbox tells its owner. */
 export interface OutboxEvents {
@@ -56,7 +62,7 @@ export interface OutboxCounters {
 
 /** Batches frames into one write per turn and tracks backpressure. One per connection. */
 export class Outbox {
-  private chunks: Uint8Array[] = [];
+  private chunks = NO_CHUNKS as Uint8Array[];
   private queuedBytes = 0;
   /** Frames queued for the next write (a split frame is two chunks). */
   private frames = 0;
@@ -131,11 +137,14 @@ export class Outbox {
   push(frame: Frame, call = false): void {
     if (this.closed) return;
     // `length`, not `byteLength`: the same for a Uint8Array, and several times cheaper in V8.
+    const first = this.chunks.length === 0;
     if (frame instanceof SplitFrame) {
-      this.chunks.push(frame.head, frame.body);
+      if (first) this.chunks = [frame.head, frame.body];
+      else this.chunks.push(frame.head, frame.body);
       this.queuedBytes += frame.head.length + frame.body.length;
     } else {
-      this.chunks.push(frame);
+      if (first) this.chunks = [frame];
+      else this.chunks.push(frame);
       this.queuedBytes += frame.length;
     }
     this.frames++;
@@ -156,7 +165,7 @@ export class Outbox {
     this.counters.framesSent += this.frames;
     this.frames = 0;
     this.counters.bytesSent += this.queuedBytes;
-    this.chunks = [];
+    this.chunks = NO_CHUNKS as Uint8Array[];
     this.queuedBytes = 0;
     if (this.connection.write(batch)) {
       // `true` means the buffer is below the mark now: as good as a drain. Under steady two-way
@@ -182,7 +191,7 @@ export class Outbox {
   /** Drops whatever is queued and stops all timers: the connection is going away. */
   close(): void {
     this.closed = true;
-    this.chunks = [];
+    this.chunks = NO_CHUNKS as Uint8Array[];
     this.queuedBytes = 0;
     this.frames = 0;
     this.clearSlowTimer();
@@ -222,7 +231,9 @@ function rethrow(error: unknown): never {
  * and one iovec instead of one per frame. The bytes are the same; nothing is copied.
  */
 export function mergeAdjacent(chunks: readonly Uint8Array[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
+  // Built as the first run closes: an array literal is far cheaper than an empty array's first
+  // push (see NO_CHUNKS), and most batches are one run.
+  let out: Uint8Array[] | undefined;
   // A typed array's `buffer` and `byteOffset` are slow getters in V8 (`buffer` about 45 ns): each
   // is read once per chunk, the run's kept in locals.
   let run = chunks[0]!;
@@ -236,13 +247,17 @@ export function mergeAdjacent(chunks: readonly Uint8Array[]): Uint8Array[] {
       end += chunk.length;
       continue;
     }
-    out.push(viewOf(run, runBuffer, start, end));
+    const view = viewOf(run, runBuffer, start, end);
+    if (out === undefined) out = [view];
+    else out.push(view);
     run = chunk;
     runBuffer = chunk.buffer;
     start = offset;
     end = offset + chunk.length;
   }
-  out.push(viewOf(run, runBuffer, start, end));
+  const last = viewOf(run, runBuffer, start, end);
+  if (out === undefined) return [last];
+  out.push(last);
   return out;
 }
 
