@@ -171,12 +171,14 @@ export class Client<
     const peer = this.picker.pick();
     // Fast path: connected and nothing to retry into; no extra async frame per call.
     if (peer !== undefined && !this.sub.reconnects) return peer.request(method, input, options);
+    if (peer !== undefined) return this.requestRetryable(peer, method, input, options);
     // The retry path waits for connections and derives each attempt's timeoutMs from the deadline,
     // so the engine's own option check runs here first: a bad option fails at once with the
     // INVALID_OPTION the fast path gets from the engine.
     const invalid = checkCallOptions(method, input, options, undefined, undefined);
     if (invalid !== undefined) return Promise.reject(invalid);
-    return this.requestWithRetry(method, input, options ?? {});
+    const o = options ?? {};
+    return this.requestWithRetry(method, input, o, this.deadlineOf(o, monotonicNow()), undefined);
   }
 
   /** Sends a one-way signal over the current connection. @throws `NOT_CONNECTED` while disconnected */
@@ -276,13 +278,39 @@ export class Client<
     );
   }
 
+  /**
+   * A call of a reconnecting client while connected: the first attempt goes out at once, as on the
+   * fast path, and only its failure pays for the retry. Before, every call ran in the retry's async
+   * frame with its options copied: 1 µs more of client CPU per call at concurrency 256 (3.5-4.6
+   * against 2.5-2.9 µs for 64 B over Unix sockets), a third of what the call costs.
+   */
+  private requestRetryable<M extends MethodOf<C>>(
+    peer: Peer<S, C>,
+    method: M,
+    input: InputOf<C, M>,
+    options: ClientCallOptions | undefined,
+  ): Promise<OutputOf<C, M>> {
+    const started = monotonicNow();
+    return peer.request(method, input, options).then(undefined, (error: unknown) => {
+      if (!this.mayRetry(method, error, peer)) throw error;
+      const o = options ?? {};
+      return this.requestWithRetry(method, input, o, this.deadlineOf(o, started), peer);
+    });
+  }
+
+  /** When a call started at `started` (a `monotonicNow()` time) must be over. */
+  private deadlineOf(options: CallOptions, started: number): number {
+    return started + (options.timeoutMs ?? this.timeoutMs);
+  }
+
+  /** Waits for a peer and calls, until `deadline`; retries once unless `failed` already failed it. */
   private async requestWithRetry<M extends MethodOf<C>>(
     method: M,
     input: InputOf<C, M>,
     options: CallOptions,
+    deadline: number,
+    failed: Peer<S, C> | undefined,
   ): Promise<OutputOf<C, M>> {
-    const deadline = monotonicNow() + (options.timeoutMs ?? this.timeoutMs);
-    let failed: Peer<S, C> | undefined;
     for (;;) {
       // A retry must go out on a new connection, never on the one that just failed it.
       const peer =

@@ -78,6 +78,25 @@ describe("client reconnect", () => {
     expect(counter.calls).toBe(2);
   });
 
+  it("gives a retried call what is left of the deadline it started with, not a new one", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const counter = { calls: 0 };
+    const first = await startServer(url, counter);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    onTestFinished(() => client.close());
+    const started = performance.now();
+    const call = client.call.slowIdempotent({ ms: 10_000 }, { timeoutMs: 600 });
+    const outcome = expect(call).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED" });
+    while (counter.calls === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 300));
+    await crash(first);
+    await startServer(url, counter);
+    await outcome;
+    // Retried on the new server (it ran twice), and over at 600 ms: a fresh budget would end at 900.
+    expect(counter.calls).toBe(2);
+    expect(performance.now() - started).toBeLessThan(850);
+  });
+
   it("fails a non-idempotent call lost with the connection with CONNECTION_LOST, not retried", async () => {
     const url = `unix://${tempSocketPath()}`;
     const counter = { calls: 0 };
