@@ -1,11 +1,15 @@
 // `npx tsx --conditions=@parley/source src/micro/client-calls.ts`: what an `@parley/rpc` client's
-// call costs with `reconnect` off (the default) and on, the two clients calling one server in this
-// process over Unix sockets, 256 calls in flight, rounds alternated between them. A reconnecting
-// client must not make every call pay for the retry it will rarely need: its figure should match
-// the plain client's. Both ends run here, so a figure is the whole round trip's CPU; the
-// difference between the two is the client's.
+// call costs in two common setups against a plain call (no options, `reconnect` off): with
+// `reconnect` on, and with one AbortSignal passed to every call (a service's shutdown signal). The
+// clients call one server in a child process over a Unix socket, 256 calls in flight, rounds
+// alternated with the plain client's, and the figures are the client process's CPU. Neither setup
+// should make each call pay much: a reconnecting client for the retry it rarely needs, a shared
+// signal for a listener per call.
 // Flags: --calls=N (per round, default 100000), --rounds=N (default 8), --payload=BYTES (default 64).
+import { fork } from "node:child_process";
+import { once } from "node:events";
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { type Client, connect, defineContract, serve, z } from "@parley/rpc";
 import { numberFlag } from "./cli.js";
 
@@ -23,11 +27,15 @@ const contract = defineContract({
 type EchoClient = Client<typeof contract>;
 
 /** CPU µs per call of one round: `CALLS` calls, `CONCURRENCY` at a time. */
-async function round(client: EchoClient, payload: Uint8Array<ArrayBuffer>): Promise<number> {
+async function round(
+  client: EchoClient,
+  payload: Uint8Array<ArrayBuffer>,
+  options?: { signal: AbortSignal },
+): Promise<number> {
   const start = process.cpuUsage();
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next++ < CALLS) await client.call.echo(payload);
+    while (next++ < CALLS) await client.call.echo(payload, options);
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const used = process.cpuUsage(start);
@@ -36,37 +44,63 @@ async function round(client: EchoClient, payload: Uint8Array<ArrayBuffer>): Prom
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
-const path = `/tmp/parley-micro-client-${process.pid}.sock`;
-const server = await serve({
-  url: `unix://${path}`,
-  contract,
-  handlers: { echo: (input: Uint8Array<ArrayBuffer>) => input },
-});
-const plain = await connect({ url: server.url, contract });
-const reconnecting = await connect({ url: server.url, contract, reconnect: true });
-const payload = new Uint8Array(PAYLOAD).map((_, i) => i & 0xff);
-await round(plain, payload);
-await round(reconnecting, payload);
-const off: number[] = [];
-const on: number[] = [];
-const ratios: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  // Alternate which goes first, so neither always runs on the heap the other left.
-  const first = r % 2 === 0 ? plain : reconnecting;
-  const a = await round(first, payload);
-  const b = await round(first === plain ? reconnecting : plain, payload);
-  const [x, y] = first === plain ? [a, b] : [b, a];
-  off.push(x);
-  on.push(y);
-  ratios.push(y / x);
+/** The echo server, in a child process of its own: the figures are the client process's CPU. */
+async function serveChild(path: string): Promise<void> {
+  const server = await serve({
+    url: `unix://${path}`,
+    contract,
+    handlers: { echo: (input: Uint8Array<ArrayBuffer>) => input },
+  });
+  process.once("message", () => void server.close().then(() => process.exit(0)));
+  process.send?.("listening");
 }
-console.log(
-  `@parley/rpc client calls, Node ${process.version}: ${ROUNDS} rounds of ${CALLS} calls, ` +
-    `${CONCURRENCY} in flight, ${PAYLOAD}-byte echo over a Unix socket; CPU µs per call (both ends)\n`,
-);
-console.log(`reconnect off            ${median(off).toFixed(2)}`);
-console.log(`reconnect on             ${median(on).toFixed(2)}`);
-console.log(`on / off                 ${median(ratios).toFixed(2)}x (median of per-round ratios)`);
-await Promise.all([plain.close(), reconnecting.close()]);
-await server.close();
-rmSync(path, { force: true });
+
+const served = process.argv.find((arg) => arg.startsWith("--serve="));
+if (served !== undefined) {
+  await serveChild(served.slice("--serve=".length));
+} else {
+  const path = `/tmp/parley-micro-client-${process.pid}.sock`;
+  const child = fork(fileURLToPath(import.meta.url), [`--serve=${path}`], {
+    execArgv: process.execArgv,
+  });
+  await once(child, "message");
+  const url = `unix://${path}`;
+  const plain = await connect({ url, contract });
+  const reconnecting = await connect({ url, contract, reconnect: true });
+  const shutdown = new AbortController();
+  /** The cases, each against the plain client in the same round. */
+  const cases: { label: string; client: EchoClient; options?: { signal: AbortSignal } }[] = [
+    { label: "reconnect on", client: reconnecting },
+    { label: "one signal for all calls", client: plain, options: { signal: shutdown.signal } },
+  ];
+  const payload = new Uint8Array(PAYLOAD).map((_, i) => i & 0xff);
+  await round(plain, payload);
+  for (const c of cases) await round(c.client, payload, c.options);
+  console.log(
+    `@parley/rpc client calls, Node ${process.version}: ${ROUNDS} rounds of ${CALLS} calls, ` +
+      `${CONCURRENCY} in flight, ${PAYLOAD}-byte echo over a Unix socket to a server in a child ` +
+      "process; the client's CPU µs per call\n",
+  );
+  for (const c of cases) {
+    const base: number[] = [];
+    const measured: number[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate which goes first, so neither always runs on the heap the other left.
+      const x = r % 2 === 0 ? await round(plain, payload) : 0;
+      const y = await round(c.client, payload, c.options);
+      const z = r % 2 === 0 ? x : await round(plain, payload);
+      base.push(z);
+      measured.push(y);
+      ratios.push(y / z);
+    }
+    console.log(
+      `${c.label.padEnd(26)} ${median(measured).toFixed(2)} against ${median(base).toFixed(2)}: ` +
+        `${median(ratios).toFixed(2)}x (median of per-round ratios)`,
+    );
+  }
+  await Promise.all([plain.close(), reconnecting.close()]);
+  child.send("close");
+  await once(child, "exit");
+  rmSync(path, { force: true });
+}

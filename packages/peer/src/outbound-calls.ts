@@ -7,6 +7,7 @@
 
 import type { AnyContract } from "@parley/codec";
 import { fromWireError, type WireError } from "@parley/codec";
+import { AbortWatch } from "./abort-watch.js";
 import type { ContractGaps } from "./contract-agreement.js";
 import {
   asError,
@@ -70,6 +71,8 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   readonly counts: CallCounts = { completed: 0, rejected: 0, abandoned: 0 };
   private readonly inFlight = new IdTable<PendingCall>();
   private readonly waiting = new FifoQueue<PendingCall | QueuedSignal>();
+  /** The calls' signals, one listener each however many calls share one. */
+  private readonly aborts = new AbortWatch<PendingCall>();
   private lastId = 0;
   /** Members the remote does not serve (set at Hello): calls to them fail here, unwritten. */
   private gaps: ContractGaps | undefined;
@@ -108,7 +111,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
       return call.promise;
     }
     this.timers.add(call);
-    signal?.addEventListener("abort", call, { once: true });
+    if (signal !== undefined) this.aborts.watch(signal, call);
     if (this.waiting.length === 0 && this.canSendCall()) {
       this.send(call, now);
     } else {
@@ -350,7 +353,7 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
     call.phase = CallPhase.Settled;
     call.input = undefined;
     this.timers.remove(call);
-    call.signal?.removeEventListener("abort", call);
+    if (call.signal !== undefined) this.aborts.unwatch(call.signal, call);
     const inFlight = wasSent && this.inFlight.get(call.id) === call;
     if (inFlight) this.inFlight.delete(call.id);
     call.stream?.ended(error);

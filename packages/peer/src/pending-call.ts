@@ -1,7 +1,7 @@
 /**
- * One outbound call, from `request()` to its settlement, and its deadline. A call is its own
- * AbortSignal listener (`handleEvent`) and its own deadline entry (`onDeadline`), so it allocates
- * no closure beyond its promise's executor.
+ * One outbound call, from `request()` to its settlement, and its deadline. A call hears its
+ * signal's abort through `handleEvent` (the peer keeps one listener per signal, abort-watch.ts) and
+ * is its own deadline entry (`onDeadline`), so it allocates no closure beyond its promise's executor.
  *
  * Every deadline of a peer (outbound calls here, inbound handlers in handler-run.ts) is on ONE
  * timer: a binary min-heap of entries with one armed, unref'd `setTimeout` for the earliest. A

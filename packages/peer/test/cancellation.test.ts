@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { HandlerContext } from "../src/index.js";
 import { Kind } from "../src/wire-constants.js";
@@ -30,6 +31,38 @@ describe("cancellation", () => {
     expect(codeOf(signal.reason)).toBe("CANCELLED");
     expect(client.stats.cancelsSent).toBe(1);
     expect(server.stats.cancelsReceived).toBe(1);
+  });
+
+  it("listens once to a signal 100 calls share, cancels all of them on abort, and lets go of it", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const { client, server } = peerPair({ handlers: { work: () => new Promise(() => {}) } }, {});
+      await client.ready;
+      const controller = new AbortController();
+      const calls = Array.from({ length: 100 }, () =>
+        rejection(client.request("work", null, { signal: controller.signal })),
+      );
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      await until(() => server.stats.requestsReceived === 100);
+      controller.abort(new Error("shutting down"));
+      const errors = await Promise.all(calls);
+      expect(errors.map((e) => e.code)).toEqual(Array(100).fill("CANCELLED"));
+      expect(client.stats.cancelsSent).toBe(100);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      // Settled calls let go of a signal that never aborts, too.
+      const idle = new AbortController();
+      const { client: quick } = peerPair({ handlers: { work: () => 1 } }, {});
+      await Promise.all(
+        Array.from({ length: 20 }, () => quick.request("work", null, { signal: idle.signal })),
+      );
+      expect(getEventListeners(idle.signal, "abort")).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("rejects a call whose signal is already aborted without sending anything", async () => {
