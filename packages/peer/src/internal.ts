@@ -2,6 +2,8 @@
  * Internals shared with sibling packages, benchmarks and tools (a future CLI, protocol dumps).
  * @internal No semver guarantee: these may change in any release.
  */
+
+export { AbortWatch } from "./abort-watch.js";
 export { authProof, EXPORTER_BYTES, EXPORTER_LABEL, helloDigest } from "./auth-proof.js";
 export { checkCallOptions, createNameProxy, linkSignals, type NameProxy } from "./call-gate.js";
 export { memberTableDigest } from "./contract-agreement.js";

@@ -3,12 +3,14 @@
  * the client refuses calls (closed, failed), its signal aborts, or its deadline passes.
  */
 import { CancelledError } from "@parley/peer";
-import { monotonicNow } from "@parley/peer/internal";
+import { AbortWatch, monotonicNow } from "@parley/peer/internal";
 import { WaitDeadlineError } from "./errors.js";
 
 /** The calls waiting for a connection; {@link PeerWaiters.wake} re-checks them all. */
 export class PeerWaiters {
-  private readonly waiting = new Set<() => void>();
+  private readonly waiting = new Set<Waiter<unknown>>();
+  /** The waiting calls' signals: one listener each, however many calls share one (abort-watch). */
+  private readonly aborts = new AbortWatch<Waiter<unknown>>();
 
   /**
    * Resolves with `pick()`'s peer once there is one, rejects with `refusal()` once there is one.
@@ -24,38 +26,68 @@ export class PeerWaiters {
     if (refused !== undefined) return Promise.reject(refused);
     if (signal?.aborted) return Promise.reject(cancelled(signal));
     return new Promise((resolve, reject) => {
-      const finish = (settle: () => void) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.waiting.delete(wake);
-        settle();
-      };
-      const wake = () => {
-        const peer = pick();
-        const error = peer === undefined ? refusal() : undefined;
-        if (peer !== undefined) finish(() => resolve(peer));
-        else if (error !== undefined) finish(() => reject(error));
-      };
-      const onAbort = () => finish(() => reject(cancelled(signal!)));
+      const waiter = new Waiter(this, signal, pick, refusal, resolve, reject);
       // One timer per waiting call is fine here: calls only wait while the link is down. It stays
       // ref'd: a call waiting for a reconnect keeps the process alive, as an open socket would.
       // Only a stream method without a deadline (timeoutMs Infinity) waits with no timer; any
       // other deadline (a bad one is refused before the wait) gets one, so no call waits forever.
-      const timer =
-        deadline === Number.POSITIVE_INFINITY
-          ? undefined
-          : setTimeout(
-              () => finish(() => reject(new WaitDeadlineError(epochTime(deadline)))),
-              Math.max(0, deadline - monotonicNow()),
-            );
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiting.add(wake);
+      if (deadline !== Number.POSITIVE_INFINITY) {
+        waiter.timer = setTimeout(
+          () => waiter.finish(new WaitDeadlineError(epochTime(deadline))),
+          Math.max(0, deadline - monotonicNow()),
+        );
+      }
+      if (signal !== undefined) this.aborts.watch(signal, waiter as Waiter<unknown>);
+      this.waiting.add(waiter as Waiter<unknown>);
     });
   }
 
   /** Re-checks every waiting call (a connection came, or the client stopped taking calls). */
   wake(): void {
-    for (const wake of [...this.waiting]) wake();
+    for (const waiter of [...this.waiting]) waiter.wake();
+  }
+
+  /** `waiter` has settled: it waits no more. */
+  leave(waiter: Waiter<unknown>): void {
+    this.waiting.delete(waiter);
+    if (waiter.signal !== undefined) this.aborts.unwatch(waiter.signal, waiter);
+  }
+}
+
+/** One call waiting for a connection; it hears its signal's abort through `handleEvent`. */
+class Waiter<P> {
+  timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly waiters: PeerWaiters,
+    readonly signal: AbortSignal | undefined,
+    private readonly pick: () => P | undefined,
+    private readonly refusal: () => Error | undefined,
+    private readonly resolve: (peer: P) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  /** Settles with a peer if there is one now, or with the refusal if calls are refused now. */
+  wake(): void {
+    const peer = this.pick();
+    if (peer !== undefined) this.finish(undefined, peer);
+    else {
+      const error = this.refusal();
+      if (error !== undefined) this.finish(error);
+    }
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    this.finish(cancelled(this.signal!));
+  }
+
+  /** Stops waiting: rejects with `error`, else resolves with `peer`. */
+  finish(error: Error | undefined, peer?: P): void {
+    clearTimeout(this.timer);
+    this.waiters.leave(this as Waiter<unknown>);
+    if (error !== undefined) this.reject(error);
+    else this.resolve(peer as P);
   }
 }
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { connect, serve } from "../src/index.js";
 import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
@@ -50,6 +51,29 @@ describe("client reconnect", () => {
       code: "NOT_CONNECTED",
       retryable: true,
     });
+  });
+
+  it("listens once to a signal that 100 waiting calls share, and cancels them all, unsent, on abort", async () => {
+    const url = `unix://${tempSocketPath()}`;
+    const first = await startServer(url);
+    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+    onTestFinished(() => client.close());
+    await crash(first);
+    while (client.state !== "reconnecting") await new Promise((r) => setTimeout(r, 5));
+    const controller = new AbortController();
+    const calls = Array.from({ length: 100 }, (_, i) =>
+      client.call.echo(`call ${i}`, { signal: controller.signal }).then(
+        () => undefined,
+        (error: { code: string; notExecuted: boolean }) => error,
+      ),
+    );
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort();
+    const errors = await Promise.all(calls);
+    expect(errors.map((e) => e && [e.code, e.notExecuted])).toEqual(
+      Array(100).fill(["CANCELLED", true]),
+    );
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("gives a waiting call DEADLINE_EXCEEDED, marked not executed, when no server comes back in time", async () => {
