@@ -1,10 +1,11 @@
 // `npx tsx --conditions=@parley/source src/micro/client-calls.ts`: what an `@parley/rpc` client's
-// call costs in two common setups against a plain call (no options, `reconnect` off): with
-// `reconnect` on, and with one AbortSignal passed to every call (a service's shutdown signal). The
-// clients call one server in a child process over a Unix socket, 256 calls in flight, rounds
-// alternated with the plain client's, and the figures are the client process's CPU. Neither setup
-// should make each call pay much: a reconnecting client for the retry it rarely needs, a shared
-// signal for a listener per call.
+// call costs in three common setups against a plain call (no options, `reconnect` off): with
+// `reconnect` on, with one AbortSignal passed to every call (a service's shutdown signal), and
+// with a W3C traceparent in every call's metadata (a traced fleet). The clients call one server in
+// a child process over a Unix socket, 256 calls in flight, rounds alternated with the plain
+// client's, and the figures are the client process's CPU. No setup should make each call pay much:
+// a reconnecting client for the retry it rarely needs, a shared signal for a listener per call,
+// metadata for more than its bytes.
 // Flags: --calls=N (per round, default 100000), --rounds=N (default 8), --payload=BYTES (default 64).
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -25,12 +26,13 @@ const contract = defineContract({
   requests: { echo: { input: bytes, output: bytes } },
 });
 type EchoClient = Client<typeof contract>;
+type CallOptions = { signal?: AbortSignal; metadata?: Record<string, string> };
 
 /** CPU µs per call of one round: `CALLS` calls, `CONCURRENCY` at a time. */
 async function round(
   client: EchoClient,
   payload: Uint8Array<ArrayBuffer>,
-  options?: { signal: AbortSignal },
+  options?: CallOptions,
 ): Promise<number> {
   const start = process.cpuUsage();
   let next = 0;
@@ -69,9 +71,11 @@ if (served !== undefined) {
   const reconnecting = await connect({ url, contract, reconnect: true });
   const shutdown = new AbortController();
   /** The cases, each against the plain client in the same round. */
-  const cases: { label: string; client: EchoClient; options?: { signal: AbortSignal } }[] = [
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const cases: { label: string; client: EchoClient; options?: CallOptions }[] = [
     { label: "reconnect on", client: reconnecting },
     { label: "one signal for all calls", client: plain, options: { signal: shutdown.signal } },
+    { label: "a traceparent per call", client: plain, options: { metadata: { traceparent } } },
   ];
   const payload = new Uint8Array(PAYLOAD).map((_, i) => i & 0xff);
   await round(plain, payload);

@@ -1,7 +1,6 @@
 /**
- * The byte layouts of the fields off the hot path (docs/protocol.md §3 and §5): the metadata block
- * of Requests, Signals and Hellos, and the fields of Hello and HelloAck, built with a growable
- * writer. The frame encoder puts the common header and the length prefix in front of them; the
+ * The byte layouts of the fields off the hot path (docs/protocol.md §3 and §5): the fields of Hello
+ * and HelloAck, built with a growable writer (the metadata block is metadata-block.ts). The frame encoder puts the common header and the length prefix in front of them; the
  * frames of every call are laid out there, in place.
  */
 import { Buffer } from "node:buffer";
@@ -9,39 +8,9 @@ import { InvalidOptionError } from "@parley/framing";
 import { utf8Bytes } from "./byte-strings.js";
 import type { StreamCredit } from "./credit-window.js";
 import { encodeMembersBlock } from "./hello-members.js";
-import {
-  HELLO_MAGIC,
-  HelloAckStatus,
-  MAX_METADATA_ENTRIES,
-  MAX_STR8_BYTES,
-  MAX_STR16_BYTES,
-} from "./wire-constants.js";
-import type { ContractId, HelloAckMessage, HelloMessage, Metadata } from "./wire-messages.js";
-
-/**
- * The metadata block: count u8, then per entry key str8 (1..255 bytes) and value str16.
- * @throws {InvalidOptionError} INVALID_OPTION naming `metadata` and the rule broken.
- */
-export function encodeMetadata(metadata: Metadata): Uint8Array {
-  const keys = Object.keys(metadata);
-  if (keys.length > MAX_METADATA_ENTRIES) {
-    throw new InvalidOptionError(
-      `metadata may hold at most ${MAX_METADATA_ENTRIES} entries (got ${keys.length})`,
-    );
-  }
-  const w = new ByteWriter();
-  w.u8(keys.length);
-  for (const key of keys) {
-    const value = metadata[key];
-    if (typeof value !== "string") {
-      throw new InvalidOptionError(`metadata values must be strings (key "${key}")`);
-    }
-    if (key.length === 0) throw new InvalidOptionError("metadata keys must not be empty");
-    w.str8(key, "metadata key");
-    w.str16(value, `metadata value of "${key}"`);
-  }
-  return w.toBytes();
-}
+import { encodeMetadata } from "./metadata-block.js";
+import { HELLO_MAGIC, HelloAckStatus, MAX_STR8_BYTES, MAX_STR16_BYTES } from "./wire-constants.js";
+import type { ContractId, HelloAckMessage, HelloMessage } from "./wire-messages.js";
 
 /**
  * A Hello's fields after the common header: magic, version, codec, both contracts, limits,

@@ -9,7 +9,8 @@ import { slabBytes } from "@parley/codec/internal";
 import { FrameTooLargeError, InvalidOptionError } from "@parley/framing";
 import { authFields } from "./auth-frame.js";
 import { NameBytesCache } from "./byte-strings.js";
-import { encodeMetadata, helloAckFields, helloFields } from "./field-writer.js";
+import { helloAckFields, helloFields } from "./field-writer.js";
+import { encodeMetadata } from "./metadata-block.js";
 import { type Frame, SplitFrame } from "./split-frame.js";
 import { COMMON_HEADER_BYTES, Flag, Kind, MAX_STR8_BYTES, PREFIX_BYTES } from "./wire-constants.js";
 import type {

@@ -114,7 +114,7 @@ export class FrameParser {
         return this.parseResponse(span, r, id, flags);
       case Kind.Signal: {
         const name = r.name(this.names);
-        const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
+        const metadata = flags & Flag.Metadata ? r.metadata(this.names) : undefined;
         const body = this.body(span, r.at);
         return { kind, name, metadata, body, bodyError: this.takeBodyError() };
       }
@@ -158,7 +158,7 @@ export class FrameParser {
   private parseRequest(span: FrameSpan, r: FrameReader, id: number, flags: number): RequestMessage {
     const timeoutMs = r.u32();
     const method = r.name(this.names);
-    const metadata = flags & Flag.Metadata ? r.metadata() : undefined;
+    const metadata = flags & Flag.Metadata ? r.metadata(this.names) : undefined;
     const body = this.body(span, r.at);
     const more = flags & Flag.More ? true : undefined;
     const kind = Kind.Request;

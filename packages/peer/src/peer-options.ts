@@ -21,9 +21,9 @@ import {
 } from "@parley/framing/internal";
 import { type AuthOptions, type ResolvedAuthOptions, resolveAuthOptions } from "./auth-options.js";
 import type { PeerError } from "./errors.js";
-import { encodeMetadata } from "./field-writer.js";
 import type { HandlerContext, SignalContext } from "./handler-run.js";
 import type { RequestHandler, SignalHandler } from "./inbound-calls.js";
+import { encodeMetadata } from "./metadata-block.js";
 import { FLUSH_SCHEDULERS, type FlushScheduler } from "./outbox.js";
 import type {
   CallerOf,

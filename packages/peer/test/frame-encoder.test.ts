@@ -1,8 +1,8 @@
 import { type Codec, createMsgpackCodec } from "@parley/codec";
 import { describe, expect, it } from "vitest";
-import { encodeMetadata } from "../src/field-writer.js";
 import { FrameEncoder } from "../src/frame-encoder.js";
 import { FrameParser } from "../src/frame-parser.js";
+import { encodeMetadata } from "../src/metadata-block.js";
 import { SplitFrame } from "../src/split-frame.js";
 import { Kind } from "../src/wire-constants.js";
 import type { Message } from "../src/wire-messages.js";
