@@ -5,7 +5,8 @@
  */
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF keeps it, as it was sent.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Longest string the ASCII encoding loop handles; above it TextEncoder is as fast. */
 const SHORT_STRING = 64;

@@ -79,13 +79,13 @@ export class FrameReader implements MemberReader, AuthReader {
     return this.text(this.u16());
   }
 
-  /** The metadata block; its keys repeat from frame to frame, so they are looked up in `names`. */
-  metadata(names?: NameStringCache): Metadata {
+  /** The metadata block; its keys are looked up in `keys` (frame-parser.ts says why). */
+  metadata(keys?: NameStringCache): Metadata {
     const count = this.u8();
     // A null prototype: keys come from the network ("__proto__" must stay a plain key).
     const out: Record<string, string> = Object.create(null);
     for (let i = 0; i < count; i++) {
-      const key = this.text(this.u8(), names);
+      const key = this.text(this.u8(), keys);
       out[key] = this.str16();
     }
     return out;
