@@ -22,11 +22,23 @@ class SignalMembers<T extends AbortListener> implements AbortListener {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** The abort: every member hears it, in the order they joined. */
+  /**
+   * The abort: every member hears it, in the order they joined, even when one throws (as each
+   * listener of its own would have); the first error is thrown after all have heard, for the
+   * EventTarget to report.
+   */
   handleEvent(): void {
     // Forgotten first: members leaving as they settle find no entry and change nothing here.
     this.watch.forget(this.signal);
-    for (const member of this.members) member.handleEvent();
+    let failure: { error: unknown } | undefined;
+    for (const member of this.members) {
+      try {
+        member.handleEvent();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
   }
 }
 
