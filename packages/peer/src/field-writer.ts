@@ -1,7 +1,8 @@
 /**
  * The byte layouts of the fields off the hot path (docs/protocol.md §3 and §5): the fields of Hello
- * and HelloAck, built with a growable writer (the metadata block is metadata-block.ts). The frame encoder puts the common header and the length prefix in front of them; the
- * frames of every call are laid out there, in place.
+ * and HelloAck, built with a growable writer (the metadata block is metadata-block.ts). The frame
+ * encoder puts the common header and the length prefix in front of them; the frames of every call
+ * are laid out there, in place.
  */
 import { Buffer } from "node:buffer";
 import { InvalidOptionError } from "@parley/framing";

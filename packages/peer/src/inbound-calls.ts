@@ -46,8 +46,6 @@ export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   warn(message: string, error?: unknown, signal?: string): void;
   /** The connection's streams: admission, and the stream of each stream call. */
   readonly streams: StreamSession;
-  /** Where a Response with a byte-string body is encoded: the connection's frame memory, if any. */
-  readonly frameMemory: ((bytes: number) => Uint8Array) | undefined;
 }
 
 /** Counters the inbound side keeps (a slice of the peer's stats). */
@@ -368,7 +366,8 @@ export class InboundCalls<Caller = unknown> {
     let frame: Frame;
     try {
       const m = { kind: Kind.Response, id, status, body } as const;
-      frame = this.wire.encodeFrame(m, this.port.frameMemory);
+      // A byte-string body goes into the connection's frame memory, which the session holds.
+      frame = this.wire.encodeFrame(m, this.port.streams.frameMemory);
     } catch (error) {
       this.respondError(id, ResponseStatus.Error, toWireError(error));
       return;

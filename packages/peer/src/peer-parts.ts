@@ -109,8 +109,7 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     counters,
     o.flushScheduler,
   );
-  const frameMemory = memory?.alloc;
-  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked, frameMemory);
+  const streams = new StreamSession(o, wire, write, counters, () => outbox.blocked, memory?.alloc);
   const hello = new HelloHandshake(
     o,
     wire,
@@ -139,7 +138,7 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     finish: () => hooks.byeFinished(),
     onByeSent: () => streams.drain(),
   });
-  return assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye }, frameMemory);
+  return assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye });
 }
 
 /**
@@ -156,7 +155,6 @@ function assembleCallParts<Caller>(
   base: PartsBase,
   hooks: EngineHooks,
   built: Pick<PeerParts<Caller>, "outbox" | "streams" | "hello" | "heartbeat" | "bye">,
-  frameMemory: ((bytes: number) => Uint8Array) | undefined,
 ): PeerParts<Caller> {
   const { o, wire, counters, timers } = base;
   const { outbox, streams, hello, heartbeat, bye } = built;
@@ -168,7 +166,8 @@ function assembleCallParts<Caller>(
       warn,
       maxInFlight: () =>
         Math.min(o.maxPendingCalls, Math.max(1, hello.remote?.maxConcurrentRequests ?? 1)),
-      frameMemory,
+      // The connection's frame memory, held by the stream session for calls and items alike.
+      frameMemory: streams.frameMemory,
     },
     wire,
     timers,
@@ -186,7 +185,6 @@ function assembleCallParts<Caller>(
       },
       scopedCaller: (deadline, signal) => gate.scoped(deadline, signal),
       streams,
-      frameMemory,
       get draining() {
         return streams.draining;
       },
