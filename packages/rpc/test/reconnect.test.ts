@@ -17,12 +17,19 @@ async function crash(server: Awaited<ReturnType<typeof startServer>>) {
   await server.close();
 }
 
+/** A server on a fresh Unix socket and a client that reconnects to it, closed after the test. */
+async function serverAndClient() {
+  const url = `unix://${tempSocketPath()}`;
+  const counter = { calls: 0 };
+  const server = await startServer(url, counter);
+  const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
+  onTestFinished(() => client.close());
+  return { url, counter, server, client };
+}
+
 describe("client reconnect", () => {
   it("reconnects after the server restarts and calls made meanwhile wait and succeed", async () => {
-    const url = `unix://${tempSocketPath()}`;
-    const first = await startServer(url);
-    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
-    onTestFinished(() => client.close());
+    const { url, server: first, client } = await serverAndClient();
     const events: string[] = [];
     client.on("disconnect", (_info, willReconnect) => events.push(`disconnect:${willReconnect}`));
     client.on("reconnect", () => events.push("reconnect"));
@@ -54,10 +61,7 @@ describe("client reconnect", () => {
   });
 
   it("listens once to a signal that 100 waiting calls share, and cancels them all, unsent, on abort", async () => {
-    const url = `unix://${tempSocketPath()}`;
-    const first = await startServer(url);
-    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
-    onTestFinished(() => client.close());
+    const { server: first, client } = await serverAndClient();
     await crash(first);
     while (client.state !== "reconnecting") await new Promise((r) => setTimeout(r, 5));
     const controller = new AbortController();
@@ -77,10 +81,7 @@ describe("client reconnect", () => {
   });
 
   it("gives a waiting call DEADLINE_EXCEEDED, marked not executed, when no server comes back in time", async () => {
-    const url = `unix://${tempSocketPath()}`;
-    const server = await startServer(url);
-    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
-    onTestFinished(() => client.close());
+    const { server, client } = await serverAndClient();
     await server.close();
     await expect(client.call.echo("x", { timeoutMs: 100 })).rejects.toMatchObject({
       code: "DEADLINE_EXCEEDED",
@@ -89,11 +90,7 @@ describe("client reconnect", () => {
   });
 
   it("retries an idempotent call lost with the connection, once reconnected", async () => {
-    const url = `unix://${tempSocketPath()}`;
-    const counter = { calls: 0 };
-    const first = await startServer(url, counter);
-    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
-    onTestFinished(() => client.close());
+    const { url, counter, server: first, client } = await serverAndClient();
     const call = client.call.slowIdempotent({ ms: 100 }, { timeoutMs: 5_000 });
     while (counter.calls === 0) await new Promise((r) => setTimeout(r, 5));
     await crash(first);
@@ -103,11 +100,7 @@ describe("client reconnect", () => {
   });
 
   it("gives a retried call what is left of the deadline it started with, not a new one", async () => {
-    const url = `unix://${tempSocketPath()}`;
-    const counter = { calls: 0 };
-    const first = await startServer(url, counter);
-    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
-    onTestFinished(() => client.close());
+    const { url, counter, server: first, client } = await serverAndClient();
     const started = performance.now();
     const call = client.call.slowIdempotent({ ms: 10_000 }, { timeoutMs: 600 });
     const outcome = expect(call).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED" });
@@ -122,11 +115,7 @@ describe("client reconnect", () => {
   });
 
   it("fails a non-idempotent call lost with the connection with CONNECTION_LOST, not retried", async () => {
-    const url = `unix://${tempSocketPath()}`;
-    const counter = { calls: 0 };
-    const first = await startServer(url, counter);
-    const client = await connect({ url, contract: testContract, reconnect: fastReconnect });
-    onTestFinished(() => client.close());
+    const { url, counter, server: first, client } = await serverAndClient();
     const call = client.call.slow({ ms: 100 }, { timeoutMs: 5_000 });
     const outcome = expect(call).rejects.toMatchObject({ code: "CONNECTION_LOST" });
     while (counter.calls === 0) await new Promise((r) => setTimeout(r, 5));
