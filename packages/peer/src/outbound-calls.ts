@@ -152,6 +152,13 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
         this.waiting.shift();
         continue;
       }
+      // Its signal may have aborted before the call heard it: an earlier call sharing the signal
+      // heard the abort first and freed the slot this one would take. It must not go out.
+      if (head.signal?.aborted) {
+        this.waiting.shift();
+        this.fail(head, cancelled(head, CallPhase.Waiting));
+        continue;
+      }
       if (this.inFlight.size >= this.port.maxInFlight()) return;
       this.waiting.shift();
       this.send(head);

@@ -65,6 +65,40 @@ describe("cancellation", () => {
     }
   });
 
+  it("never writes a queued call whose shared signal aborted while an earlier call heard it", async () => {
+    let started = 0;
+    const { client, server } = peerPair(
+      {
+        handlers: {
+          work: () => {
+            started++;
+            return new Promise(() => {});
+          },
+        },
+      },
+      { maxPendingCalls: 1 },
+    );
+    await client.ready;
+    const controller = new AbortController();
+    const calls = [0, 1, 2].map(() =>
+      rejection(client.request("work", null, { signal: controller.signal })),
+    );
+    await until(() => server.stats.requestsReceived === 1);
+    // The first call hears the abort first and frees its slot; the two queued behind it share the
+    // signal and have not heard it yet when the queue moves.
+    controller.abort();
+    const errors = await Promise.all(calls);
+    expect(errors.map((e) => [e.code, (e as { notExecuted?: boolean }).notExecuted])).toEqual([
+      ["CANCELLED", false],
+      ["CANCELLED", true],
+      ["CANCELLED", true],
+    ]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.stats.requestsSent).toBe(1);
+    expect(client.stats.cancelsSent).toBe(1);
+    expect(started).toBe(1);
+  });
+
   it("rejects a call whose signal is already aborted without sending anything", async () => {
     const { client } = peerPair({ handlers: { work: () => 1 } }, {});
     await client.ready;
