@@ -23,28 +23,37 @@ class SignalMembers<T extends AbortListener> implements AbortListener {
   ) {}
 
   /**
-   * The abort: every member hears it, in the order they joined, even when one throws (as each
-   * listener of its own would have); the first error is thrown after all have heard, for the
-   * EventTarget to report.
+   * The abort: every member hears it, in the order they joined, even when one throws, and each
+   * error is reported on its own, as Node's EventTarget reports each throwing listener's.
    */
   handleEvent(): void {
     // Forgotten first: members leaving as they settle find no entry and change nothing here.
     this.watch.forget(this.signal);
-    let failure: { error: unknown } | undefined;
     for (const member of this.members) {
       try {
         member.handleEvent();
       } catch (error) {
-        failure ??= { error };
+        this.watch.report(error);
       }
     }
-    if (failure !== undefined) throw failure.error;
   }
+}
+
+/** How EventTarget reports a listener's throw: as an uncaught exception, after the dispatch. */
+function reportUncaught(error: unknown): void {
+  process.nextTick(rethrow, error);
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /** The signals a peer's calls listen to. */
 export class AbortWatch<T extends AbortListener> {
   private readonly bySignal = new Map<AbortSignal, SignalMembers<T>>();
+
+  /** `report` hears what a member throws as it hears an abort (tests pass their own). */
+  constructor(readonly report: (error: unknown) => void = reportUncaught) {}
 
   /** Signals listened to now (for tests). */
   get size(): number {
