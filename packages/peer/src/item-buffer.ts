@@ -33,7 +33,12 @@ export class ItemBuffer implements AsyncIterableIterator<unknown> {
   /** The consumer stopped reading: items are dropped. */
   private returned = false;
   private error: Error | undefined;
+  /** The consumer's `next()` waiting for an item. */
   private waiting: Waiter | undefined;
+  /** More `next()` calls made before the first was answered, in order (rare: `for await` waits). */
+  private alsoWaiting: Waiter[] | undefined;
+  /** Bytes of the items held here that the gauge counts (none once the stream ended). */
+  private counted = 0;
 
   constructor(
     window: StreamCredit,
@@ -61,41 +66,53 @@ export class ItemBuffer implements AsyncIterableIterator<unknown> {
     if (this.closed) return;
     const waiting = this.waiting;
     if (waiting !== undefined) {
-      this.waiting = undefined;
+      this.waiting = this.alsoWaiting?.shift();
       waiting.resolve(this.taken(value, size));
       return;
     }
     this.values.push(value);
     this.sizes.push(size);
+    this.counted += size;
     this.counters.streamBytesBuffered += size;
   }
 
   /**
    * No more items: the consumer gets what is buffered, then the end, or `error` thrown. Once only;
-   * no credit is returned after it.
+   * no credit is returned after it. What is still buffered is the consumer's from now on, no
+   * longer the connection's: it leaves the gauge (a caller may await only `result` and never read).
    */
   end(error?: Error): void {
     if (this.ended) return;
     this.ended = true;
     this.error = error;
+    this.counters.streamBytesBuffered -= this.counted;
+    this.counted = 0;
     const waiting = this.waiting;
     if (waiting === undefined) return;
     this.waiting = undefined;
     if (error === undefined) waiting.resolve(DONE);
     else waiting.reject(error);
+    // As an async generator answers next() calls queued behind its throw: the end.
+    for (const also of this.takeAlsoWaiting()) also.resolve(DONE);
   }
 
   next(): Promise<IteratorResult<unknown>> {
     if (this.values.length > 0) {
       const size = this.sizes.shift()!;
-      this.counters.streamBytesBuffered -= size;
+      if (!this.ended) {
+        this.counted -= size;
+        this.counters.streamBytesBuffered -= size;
+      }
       return Promise.resolve(this.taken(this.values.shift(), size));
     }
     if (this.returned) return Promise.resolve(DONE);
     if (this.ended)
       return this.error === undefined ? Promise.resolve(DONE) : Promise.reject(this.error);
-    this.waiting ??= new Waiter();
-    return this.waiting.promise;
+    const waiter = new Waiter();
+    if (this.waiting === undefined) this.waiting = waiter;
+    else if (this.alsoWaiting === undefined) this.alsoWaiting = [waiter];
+    else this.alsoWaiting.push(waiter);
+    return waiter.promise;
   }
 
   /** The consumer stops (`break` out of `for await`): drops what is buffered, tells the owner. */
@@ -105,6 +122,7 @@ export class ItemBuffer implements AsyncIterableIterator<unknown> {
       this.drop();
       this.waiting?.resolve(DONE);
       this.waiting = undefined;
+      for (const also of this.takeAlsoWaiting()) also.resolve(DONE);
       if (!this.ended) this.owner.onReturn();
     }
     return Promise.resolve(DONE);
@@ -116,8 +134,16 @@ export class ItemBuffer implements AsyncIterableIterator<unknown> {
 
   /** Empties the buffer (the stream was cut off: nobody will read these). */
   drop(): void {
-    for (const size of this.sizes.drain()) this.counters.streamBytesBuffered -= size;
+    this.sizes.drain();
     this.values.drain();
+    this.counters.streamBytesBuffered -= this.counted;
+    this.counted = 0;
+  }
+
+  private takeAlsoWaiting(): Waiter[] {
+    const also = this.alsoWaiting ?? [];
+    this.alsoWaiting = undefined;
+    return also;
   }
 
   /** An item taken by the consumer: its credit counts toward the next grant. */

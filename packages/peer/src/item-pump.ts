@@ -28,7 +28,7 @@ export interface ItemPumpOwner {
 export type PumpLink = Pick<StreamContext, "blocked" | "whenWritable" | "wire">;
 
 /** Either kind of source: an async iterator, or a sync one (an array of inputs). */
-type Source = AsyncIterator<unknown, unknown> | Iterator<unknown, unknown>;
+export type Source = AsyncIterator<unknown, unknown> | Iterator<unknown, unknown>;
 
 /** Sends a source's items under credit. */
 export class ItemPump {
@@ -97,12 +97,12 @@ export class ItemPump {
     // Waiting for room: nothing of the source is pending, so the pump is over now.
     if (this.waiting) this.end(undefined, false);
     if (over) return;
-    try {
-      const returned = this.source.return?.();
-      if (isThenable(returned)) returned.then(undefined, ignore);
-    } catch {
-      // A source whose return() throws has nothing more to release.
-    }
+    this.release();
+  }
+
+  /** Lets the source go: it is left at a `yield`. */
+  private release(): void {
+    releaseSource(this.source);
   }
 
   /** Pulls items while the window and the output have room; a sync source in one loop. */
@@ -144,6 +144,8 @@ export class ItemPump {
     try {
       this.send(result.value);
     } catch (error) {
+      // The item cannot go (invalid, too large): the source, paused at its `yield`, is let go.
+      this.release();
       return this.end(error, true);
     }
     return true;
@@ -164,6 +166,19 @@ export class ItemPump {
     this.window.take(frame.byteLength - this.link.wire.frameOverheadBytes);
     this.sent++;
     this.owner.write(frame);
+  }
+}
+
+/**
+ * Runs a source's `return()`, so its producer's `finally` does (a generator's, an inputs
+ * stream's); what it throws or rejects with is ignored: such a source has nothing more to release.
+ */
+export function releaseSource(source: Source): void {
+  try {
+    const returned = source.return?.();
+    if (isThenable(returned)) returned.then(undefined, ignore);
+  } catch {
+    // Nothing more to release.
   }
 }
 

@@ -103,7 +103,11 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
   start(call: PendingCall, now: number, stream: OutboundStream | undefined): Promise<unknown> {
     if (stream !== undefined) {
       call.stream = stream;
-      stream.attach(call, this);
+      const unreadable = stream.attach(call, this);
+      if (unreadable !== undefined) {
+        this.fail(call, unreadable);
+        return call.promise;
+      }
     }
     const signal = call.signal;
     if (signal?.aborted) {

@@ -15,15 +15,13 @@ import type { AnyContract, StreamShape } from "@parley/codec";
 import type { StreamCredit } from "./credit-window.js";
 import { CancelledError, ProtocolError, UnimplementedError } from "./errors.js";
 import { ItemBuffer, type ItemBufferOwner } from "./item-buffer.js";
-import { ItemPump, type ItemPumpOwner } from "./item-pump.js";
+import { ItemPump, type ItemPumpOwner, type Source } from "./item-pump.js";
 import type { PendingCall } from "./pending-call.js";
 import type { Frame } from "./split-frame.js";
+import { closeUnread, iteratorOf, type StreamInputSource } from "./stream-inputs.js";
 import type { CallerStream, StreamContext } from "./stream-ports.js";
 import { CreditStream, Kind, ResponseStatus } from "./wire-constants.js";
 import type { CreditMessage, ResponseMessage } from "./wire-messages.js";
-
-/** The caller's items of a call: any (async) iterable. */
-export type StreamInputSource = AsyncIterable<unknown> | Iterable<unknown>;
 
 /** What a stream call needs from the outbound registry: a way to give the call up. */
 export interface StreamCallOwner {
@@ -36,6 +34,8 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
   /** The handler's items, when the method yields. */
   readonly items: ItemBuffer | undefined;
   private pump: ItemPump | undefined;
+  /** The inputs' iterator, made as the call starts (before anything is written). */
+  private source: Source | undefined;
   private call: PendingCall | undefined;
   private owner: StreamCallOwner | undefined;
   private over = false;
@@ -58,11 +58,23 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
     this.itemChecker = contract?.validateInbound === false ? undefined : contract;
   }
 
-  /** The call this stream belongs to, and who settles it. */
-  attach(call: PendingCall, owner: StreamCallOwner): void {
+  /**
+   * The call this stream belongs to, and who settles it. The inputs' iterator is made here, so
+   * inputs that cannot be read (a locked ReadableStream) fail the call before its Request is
+   * written, and a call that ends while still queued can close them.
+   * @returns what making the inputs' iterator threw: the call fails with it, nothing written.
+   */
+  attach(call: PendingCall, owner: StreamCallOwner): Error | undefined {
     this.call = call;
     this.owner = owner;
     this.session.opened();
+    if (this.inputs === undefined) return undefined;
+    try {
+      this.source = iteratorOf(this.inputs);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    return undefined;
   }
 
   /** Why the Request cannot be written: no stream session with this remote (nothing is sent). */
@@ -77,9 +89,10 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
 
   /** The Request is written: the caller's items may flow. */
   opened(): void {
-    if (this.inputs === undefined) return;
+    const source = this.source;
+    if (source === undefined) return;
     const window = this.session.remoteWindow as StreamCredit;
-    this.pump = new ItemPump(window, iteratorOf(this.inputs), this, this.session);
+    this.pump = new ItemPump(window, source, this, this.session);
     this.pump.run().then(
       () => this.inputsDone(),
       (error) => this.giveUp(error instanceof Error ? error : new Error(String(error))),
@@ -91,7 +104,8 @@ export class OutboundStream implements ItemBufferOwner, ItemPumpOwner, CallerStr
     if (this.over) return;
     this.over = true;
     if (this.call !== undefined) this.session.closed(); // refused before it started: never opened
-    this.pump?.stop();
+    if (this.pump !== undefined) this.pump.stop();
+    else if (this.source !== undefined) closeUnread(this.inputs!, this.source); // ended unsent
     this.items?.end(error);
   }
 
@@ -199,11 +213,4 @@ export class CallStreamHandle<T = unknown, R = unknown> implements AsyncIterable
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.items as AsyncIterator<T>;
   }
-}
-
-function iteratorOf(source: StreamInputSource): AsyncIterator<unknown> | Iterator<unknown> {
-  const s = source as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
-  const asyncIterator = s[Symbol.asyncIterator];
-  if (typeof asyncIterator === "function") return asyncIterator.call(source);
-  return (source as Iterable<unknown>)[Symbol.iterator]();
 }

@@ -154,7 +154,7 @@ export interface PeerStats {
   readonly creditsReceived: number;
   /** Items, Data and Credit that arrived for a call no longer in flight: dropped. */
   readonly lateStreamFrames: number;
-  /** Gauge: bytes of stream items received and not yet read, over every stream. */
+  /** Gauge: bytes of stream items received and not yet read, over every stream still open. */
   readonly streamBytesBuffered: number;
 }
 

@@ -7,7 +7,8 @@
 import type { AnyContract, StreamShape } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import { describe } from "@parley/framing/internal";
-import { CallStreamHandle, OutboundStream, type StreamInputSource } from "./outbound-stream.js";
+import { CallStreamHandle, OutboundStream } from "./outbound-stream.js";
+import type { StreamInputSource } from "./stream-inputs.js";
 import type { StreamContext } from "./stream-ports.js";
 
 /** How a stream method is being called. */

@@ -8,6 +8,8 @@
  * here: its inputs stay unread, for a retry.
  */
 
+import { closeUnread, iteratorOf, type StreamInputSource } from "@parley/peer/internal";
+
 type AnySource = Partial<AsyncIterable<unknown> & Iterable<unknown>>;
 
 /** A waiting call's inputs: what to hand the engine, and closing them if it never took them. */
@@ -47,20 +49,25 @@ export class UnsentInputs {
   }
 }
 
-/** Runs `return()` of the inputs' iterator (a generator's `finally`), if it has one. */
+/**
+ * Closes inputs the engine never took: their iterator's `return()` (a generator's `finally`), and
+ * a Node.js Readable's `destroy()` (see `closeUnread`).
+ */
 function closeInputs(inputs: unknown): void {
   const source = inputs as AnySource | null | undefined;
   if (source === null || typeof source !== "object") return;
-  const make = (source[Symbol.asyncIterator] ?? source[Symbol.iterator]) as
-    | ((this: unknown) => AsyncIterator<unknown> | Iterator<unknown>)
-    | undefined;
-  if (typeof make !== "function") return;
-  try {
-    const iterator = make.call(source);
-    Promise.resolve(iterator.return?.()).catch(noop);
-  } catch {
-    // An iterable that throws when asked for its iterator has nothing to close.
+  if (
+    typeof source[Symbol.asyncIterator] !== "function" &&
+    typeof source[Symbol.iterator] !== "function"
+  ) {
+    return;
   }
+  const iterable = source as StreamInputSource;
+  let iterator: ReturnType<typeof iteratorOf>;
+  try {
+    iterator = iteratorOf(iterable);
+  } catch {
+    return; // An iterable that throws when asked for its iterator has nothing to close.
+  }
+  closeUnread(iterable, iterator);
 }
-
-function noop(): void {}

@@ -1,0 +1,35 @@
+/**
+ * A stream call's inputs (the caller's items): any iterable, sync or async. The engine makes their
+ * iterator as the call starts and owns them from then on: it reads them under credit
+ * (item-pump.ts) and closes them when the call ends first, so their producer's `finally` runs.
+ */
+import { releaseSource, type Source } from "./item-pump.js";
+
+/** The caller's items of a call: any (async) iterable. */
+export type StreamInputSource = AsyncIterable<unknown> | Iterable<unknown>;
+
+/** The inputs' iterator: the async one when they have both. May throw (a locked ReadableStream). */
+export function iteratorOf(source: StreamInputSource): Source {
+  const s = source as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+  const asyncIterator = s[Symbol.asyncIterator];
+  if (typeof asyncIterator === "function") return asyncIterator.call(source);
+  return (source as Iterable<unknown>)[Symbol.iterator]();
+}
+
+/**
+ * Closes inputs whose iterator was made and never read: its `return()`, and for a Node.js
+ * Readable (a file stream) `destroy()` too, since the `return()` of an iterator not yet started
+ * leaves the stream open (its iterator is a generator that has not run), where one under way
+ * destroys it.
+ */
+export function closeUnread(inputs: StreamInputSource, iterator: Source): void {
+  releaseSource(iterator);
+  const stream = inputs as { destroy?: unknown; pipe?: unknown; destroyed?: unknown };
+  if (
+    typeof stream.destroy === "function" &&
+    typeof stream.pipe === "function" &&
+    stream.destroyed === false
+  ) {
+    (stream.destroy as () => void).call(stream);
+  }
+}
