@@ -208,6 +208,9 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
 
   /** The remote's Bye: calls after `lastAcceptedId` crossed it and were not executed. */
   onRemoteBye(lastAcceptedId: number): void {
+    // The queue first: failing a crossed call frees its slot, and the queue must not move into it
+    // (a Request written now crosses the Bye too, and would be reported as maybe executed).
+    this.rejectWaiting(() => new UnavailableError("the remote is closing (Bye received)"));
     for (const call of this.inFlight.values()) {
       if (isSerialAfter(call.id, lastAcceptedId)) {
         this.fail(
@@ -219,7 +222,6 @@ export class OutboundCalls implements PendingCallOwner, StreamCallOwner {
         );
       }
     }
-    this.rejectWaiting(() => new UnavailableError("the remote is closing (Bye received)"));
   }
 
   /** Rejects every call and signal not yet written. */

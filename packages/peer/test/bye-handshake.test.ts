@@ -109,6 +109,36 @@ describe("Bye handshake (graceful close)", () => {
     expect((await server.closed).calls).toEqual({ completed: 0, rejected: 1, abandoned: 0 });
   });
 
+  it("never writes a call queued behind one that crossed the Bye: both fail not executed", async () => {
+    const ran: unknown[] = [];
+    const { client, server } = peerPair(
+      {
+        handlers: {
+          work: async (input: unknown) => {
+            ran.push(input);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return input;
+          },
+        },
+      },
+      { maxPendingCalls: 2 },
+      { latencyMs: 10 },
+    );
+    await Promise.all([client.ready, server.ready]);
+    const first = client.request("work", 1);
+    await until(() => server.stats.handlersRunning === 1);
+    void server.close(); // Bye is on its way to the client...
+    const crossed = rejection(client.request("work", 2)); // ...while this travels to the server,
+    const queued = rejection(client.request("work", 3)); // and this waits for a free slot
+    expect(await first).toBe(1);
+    for (const error of [await crossed, await queued]) {
+      expect(error).toMatchObject({ code: "UNAVAILABLE", notExecuted: true });
+    }
+    await client.closed;
+    expect(ran).toEqual([1]);
+    expect(client.stats.requestsSent).toBe(2);
+  });
+
   it("sends ByeAck only once this side's handlers have finished", async () => {
     const gate = new Latch();
     const { peer, remote } = peerWithRawRemote({
