@@ -205,6 +205,12 @@ export class HelloHandshake {
     const error = new UnavailableError(
       "close() was called during the handshake; the peer never became ready",
     );
+    // A verifier still running holds reads paused: resumed, so the remote's FIN is read and the
+    // connection ends now, not at the close timer. Its late verdict finds the port closed.
+    if (this.held !== undefined) {
+      this.held = undefined;
+      this.port.resume();
+    }
     if (!this.accepted) {
       const message = "the remote closed during the handshake; retry on a new connection";
       this.sendHello(this.wire.encode(refusalHello(this.o.maxFrameBytes)));

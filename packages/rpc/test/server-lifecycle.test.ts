@@ -25,6 +25,35 @@ describe("server lifecycle", () => {
     },
   );
 
+  it("close() during an asynchronous verifyAuth ends that connection at once, not at closeTimeoutMs", async () => {
+    const secret = "lifecycle-secret-0123456789abcdef";
+    let verifying = false;
+    const server = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: testContract,
+      handlers: testHandlers(),
+      authSecrets: secret,
+      closeTimeoutMs: 5_000,
+      // A lookup that answers after close() has begun: the handshake waits on it, reads paused.
+      verifyAuth: () => {
+        verifying = true;
+        return new Promise((resolve) => setTimeout(() => resolve(true), 300));
+      },
+    });
+    const attempt = connect({ url: server.url, contract: testContract, authSecrets: secret });
+    const refused = attempt.then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    );
+    while (!verifying) await new Promise((resolve) => setTimeout(resolve, 1));
+    const started = performance.now();
+    await server.close();
+    // Before the fix the paused connection never read the client's FIN and waited for the close
+    // timer (5 s here).
+    expect(performance.now() - started).toBeLessThan(2_500);
+    expect(await refused).toBe("UNAVAILABLE");
+  });
+
   it("emits refuse with a coded error for a connection over maxConnections", async () => {
     const server = await serve({
       url: "tcp://127.0.0.1:0",
