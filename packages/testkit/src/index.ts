@@ -1,3 +1,5 @@
+export type { Blackhole } from "./blackhole-listener.js";
+export { startBlackhole } from "./blackhole-listener.js";
 export { runBounded } from "./bounded-run.js";
 export { firstDifference } from "./byte-diff.js";
 export type { ByteTap, TappedConnection } from "./byte-tap.js";

@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Blackhole, startBlackhole as startBlackholeListener } from "@parley/testkit";
 import { onTestFinished } from "vitest";
 import {
   connectTcp,
@@ -122,45 +122,9 @@ export async function turns(count = 5): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** A TCP port whose accept queue is full, so a new connect hangs (SYNs dropped) until it times out. */
-export interface Blackhole {
-  port: number;
-  close(): void;
-}
-
-const BLACKHOLE_PY = `
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(0)
-print(s.getsockname()[1], flush=True)
-sys.stdin.read()
-`;
-
-/**
- * Starts a listener (in Python: Node accepts every connection itself) with a backlog of 0 that
- * never accepts, and fills its queue: the next connect gets no answer at all.
- */
+/** A blackhole port (see testkit's startBlackhole), closed when the test finishes. */
 export async function startBlackhole(): Promise<Blackhole> {
-  const child = spawn("python3", ["-c", BLACKHOLE_PY], { stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("error", reject);
-    child.stdout.once("data", (data) => resolve(Number(String(data).trim())));
-  });
-  const fillers: Socket[] = [];
-  for (let i = 0; i < 4; i++) {
-    const filler = connect({ host: "127.0.0.1", port });
-    filler.on("error", () => {});
-    fillers.push(filler);
-  }
-  const blackhole = {
-    port,
-    close: () => {
-      for (const filler of fillers) filler.destroy();
-      child.stdin.end();
-      child.kill();
-    },
-  };
+  const blackhole = await startBlackholeListener();
   onTestFinished(() => blackhole.close());
   return blackhole;
 }
