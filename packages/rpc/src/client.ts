@@ -78,7 +78,7 @@ export class Client<
   /** @internal use {@link connect}. */
   constructor(
     private readonly options: ConnectOptions<C, S>,
-    dial: () => Promise<Peer<S, C>>,
+    dial: (signal?: AbortSignal) => Promise<Peer<S, C>>,
     backoff: Backoff | undefined,
     explain?: (error: unknown) => unknown,
   ) {

@@ -66,7 +66,7 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
     entry.attach(peer);
     return peer;
   };
-  const dial = () => dialPeer(() => endpoint.connect(), build);
+  const dial = (signal?: AbortSignal) => dialPeer(() => endpoint.connect(signal), build);
   const explain = connectFailureExplainer(options.url);
   const retries = reconnect ? new Backoff(backoff) : undefined;
   const client = new Client<C, S>(options, dial, retries, explain);

@@ -48,7 +48,8 @@ export interface Endpoint {
     onConnection: (connection: Connection) => void,
     admission?: TlsHandshakeAdmission,
   ): Promise<ListeningEndpoint>;
-  connect(): Promise<Connection>;
+  /** Connects; `signal` aborts a connect under way (`CONNECT_ABORTED`). */
+  connect(signal?: AbortSignal): Promise<Connection>;
 }
 
 /**
@@ -64,7 +65,8 @@ export function resolveEndpoint(url: string, options: EndpointOptions = {}): End
       const { host, port } = address;
       return {
         listen: (onConnection) => listenTcp({ host, port, highWaterMarkBytes }, onConnection),
-        connect: () => connectTcp({ host, port, connectTimeoutMs, highWaterMarkBytes }),
+        connect: (signal) =>
+          connectTcp({ host, port, connectTimeoutMs, highWaterMarkBytes, signal }),
       };
     }
     case "tls": {
@@ -76,13 +78,14 @@ export function resolveEndpoint(url: string, options: EndpointOptions = {}): End
             { ...tls, host, port, highWaterMarkBytes, handshakeAdmission } as TlsListenOptions,
             onConnection,
           ),
-        connect: () =>
+        connect: (signal) =>
           connectTls({
             ...tls,
             host,
             port,
             connectTimeoutMs,
             highWaterMarkBytes,
+            signal,
           } as TlsConnectOptions),
       };
     }
@@ -102,7 +105,8 @@ export function resolveEndpoint(url: string, options: EndpointOptions = {}): End
             },
             onConnection,
           ),
-        connect: () => connectUnix({ path, abstract, connectTimeoutMs, highWaterMarkBytes }),
+        connect: (signal) =>
+          connectUnix({ path, abstract, connectTimeoutMs, highWaterMarkBytes, signal }),
       };
     }
   }

@@ -36,8 +36,8 @@ export interface ReconnectStart {
 
 /**
  * One reconnect loop at a time: wait the backoff delay, dial, handshake, repeat on failure. `stop()`
- * cancels the wait, destroys an attempt still in its handshake, and resolves once the loop has
- * ended, so a client that closes leaves no timer and no socket behind.
+ * cancels the wait, aborts a connect under way, destroys an attempt still in its handshake, and
+ * resolves once the loop has ended, so a client that closes leaves no timer and no socket behind.
  */
 export class Reconnector<P extends Dialled> {
   private abort = new AbortController();
@@ -46,7 +46,8 @@ export class Reconnector<P extends Dialled> {
 
   constructor(
     private readonly backoff: Backoff,
-    private readonly dial: () => Promise<P>,
+    /** Opens a connection and its peer; `signal` aborts a connect under way (the loop stopped). */
+    private readonly dial: (signal: AbortSignal) => Promise<P>,
     private readonly events: ReconnectEvents<P>,
     /** Turns a failed attempt's error into the one reported (e.g. "not a Parley peer"). */
     private readonly explain: (error: unknown) => unknown = (error) => error,
@@ -73,7 +74,7 @@ export class Reconnector<P extends Dialled> {
       if (delayMs > 0) await delay(delayMs, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
       try {
-        const peer = await this.dial();
+        const peer = await this.dial(signal);
         this.attempt = peer;
         if (signal.aborted) peer.destroy();
         await peer.ready;

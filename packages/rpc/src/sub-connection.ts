@@ -48,7 +48,7 @@ export class SubConnection<P extends SubPeer> {
   private readonly reconnector: Reconnector<P> | undefined;
 
   constructor(
-    private readonly dial: () => Promise<P>,
+    private readonly dial: (signal?: AbortSignal) => Promise<P>,
     /** Off (undefined): a dropped peer fails the sub-connection. */
     backoff: Backoff | undefined,
     private readonly listener: SubConnectionListener<P>,

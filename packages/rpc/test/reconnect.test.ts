@@ -1,4 +1,5 @@
 import { getEventListeners } from "node:events";
+import { startBlackhole } from "@parley/testkit";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { connect, serve } from "../src/index.js";
 import { tempSocketPath, testContract, testHandlers } from "./fixtures.js";
@@ -157,5 +158,37 @@ describe("client reconnect", () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(reconnects).toBe(0);
     await expect(client.call.echo("x")).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
+  });
+
+  it("close() and destroy() abort a reconnect whose connect gets no answer, at once", async () => {
+    for (const end of ["close", "destroy"] as const) {
+      const server = await serve({
+        url: "tcp://127.0.0.1:0",
+        contract: testContract,
+        handlers: testHandlers(),
+      });
+      const port = Number(new URL(server.url).port);
+      const client = await connect({
+        url: server.url,
+        contract: testContract,
+        reconnect: fastReconnect,
+        connectTimeoutMs: 10_000,
+      });
+      server.destroy();
+      await server.closed;
+      // The port now drops every SYN: the next dial waits for its 10 s connect timeout.
+      const blackhole = await startBlackhole(port);
+      onTestFinished(() => blackhole.close());
+      await new Promise((resolve) => setTimeout(resolve, 200)); // past the backoff: dialling
+      expect(client.state).toBe("reconnecting");
+      const started = performance.now();
+      if (end === "close") await client.close();
+      else client.destroy();
+      await client.closed;
+      // Before, closed waited for the connect timeout (10 s).
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(client.state).toBe("closed");
+      blackhole.close();
+    }
   });
 });
