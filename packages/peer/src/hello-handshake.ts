@@ -15,22 +15,21 @@
  *        └──bad Hello / proof / auth failed / close()──> refused          HelloAck──> complete
  * ```
  *
- * A field added to the Hello is built in {@link ownHello}, the remote's checked in {@link check}.
+ * A field added to the Hello is built in {@link ownHello}, the remote's checked in hello-checks.ts.
  */
 
 import { InvalidOptionError } from "@parley/framing";
 import { AuthExchange } from "./auth-exchange.js";
 import { helloDigest } from "./auth-proof.js";
-import { agreeContracts, type ContractGaps } from "./contract-agreement.js";
+import type { ContractGaps } from "./contract-agreement.js";
 import {
-  CodecMismatchError,
   HandshakeTimeoutError,
   type PeerError,
   ProtocolError,
   UnauthenticatedError,
   UnavailableError,
-  VersionMismatchError,
 } from "./errors.js";
+import { checkHello } from "./hello-checks.js";
 import {
   encodeHello,
   helloAckRefuse,
@@ -197,47 +196,28 @@ export class HelloHandshake {
   }
 
   /**
-   * close() before ready. No Bye: the remote, not ready either, would take it as a protocol error.
-   * A remote this side has not answered yet is refused UNAVAILABLE (retry elsewhere), as a server
-   * shutting down refuses; one already accepted sees the FIN. Nothing was sent, so nothing is lost.
+   * close() before ready. Once this side accepted the remote's Hello, the remote may be ready and
+   * calling: true, and the peer says Bye once ready (the HelloAck is one trip away; the handshake
+   * timeout bounds the wait). Before, the handshake is abandoned, without Bye (the remote, not
+   * ready, would take it as a protocol error): it is refused UNAVAILABLE (retry elsewhere), as a
+   * server shutting down refuses. Nothing was sent, so nothing is lost.
    */
-  abandon(): void {
-    const error = new UnavailableError(
-      "close() was called during the handshake; the peer never became ready",
-    );
+  close(): boolean {
+    if (this.accepted) return true;
     // A verifier still running holds reads paused: resumed, so the remote's FIN is read and the
     // connection ends now, not at the close timer. Its late verdict finds the port closed.
     if (this.held !== undefined) {
       this.held = undefined;
       this.port.resume();
     }
-    if (!this.accepted) {
-      const message = "the remote closed during the handshake; retry on a new connection";
-      this.sendHello(this.wire.encode(refusalHello(this.o.maxFrameBytes)));
-      this.port.write(this.wire.encode(helloAckRefuse(error.code, message)));
-    }
+    const message = "the remote closed during the handshake; retry on a new connection";
+    const error = new UnavailableError(
+      "close() was called during the handshake; the peer never became ready",
+    );
+    this.sendHello(this.wire.encode(refusalHello(this.o.maxFrameBytes)));
+    this.port.write(this.wire.encode(helloAckRefuse(error.code, message)));
     this.port.fail(error, "local", "abort", "end");
-  }
-
-  /** Why the remote's Hello is unacceptable (version, codec, contracts), or undefined. */
-  check(m: HelloMessage): PeerError | undefined {
-    if (m.major !== PROTOCOL_MAJOR) {
-      return new VersionMismatchError(
-        `protocol version mismatch: one side speaks ${PROTOCOL_MAJOR}.${PROTOCOL_MINOR}, the other ` +
-          `${m.major}.${m.minor}; upgrade the older side`,
-      );
-    }
-    const codec = this.o.codec.name;
-    if (m.codec !== codec) {
-      return new CodecMismatchError(
-        `codec mismatch: one side encodes bodies with ${codec}, the other with ${m.codec}; ` +
-          "give both peers the same codec option",
-      );
-    }
-    const agreement = agreeContracts(this.o, m);
-    if (!agreement.ok) return agreement.error;
-    this.gaps = agreement.gaps;
-    return undefined;
+    return false;
   }
 
   private onHello(m: HelloMessage): void {
@@ -287,11 +267,12 @@ export class HelloHandshake {
 
   /** The remote proved what it had to: the checks of the Hello, then `verifyAuth`, then accept. */
   private afterProof(m: HelloMessage): void {
-    const problem = this.check(m);
-    if (problem !== undefined) {
-      this.refuse(problem, problem.message);
+    const hello = checkHello(this.o, m);
+    if (!hello.ok) {
+      this.refuse(hello.error, hello.error.message);
       return;
     }
+    this.gaps = hello.gaps;
     const verify = this.o.verifyAuth;
     if (verify === undefined) {
       this.accept();

@@ -1,10 +1,12 @@
 /**
  * How a peer's end is described: the errors it ends with, the errors its pending calls settle
- * with, and the CloseInfo.
+ * with, and the CloseInfo; and how a failed peer lets go of its connection.
  * The rules (docs/protocol.md §7): a call never written fails UNAVAILABLE (or with the handshake's
  * own not-executed error), a written one CONNECTION_LOST, or ABANDONED when the grace period of a
  * graceful close ran out.
  */
+
+import type { Connection } from "@parley/framing";
 import {
   AbandonedError,
   ConnectionLostError,
@@ -15,11 +17,37 @@ import {
   UnimplementedError,
 } from "./errors.js";
 import type { CallCounts } from "./outbound-calls.js";
+import type { Outbox } from "./outbox.js";
 import type { CloseInfo, CloseInitiator, CloseReason } from "./peer-types.js";
 import type { PendingCall } from "./pending-call.js";
 
 /** How a failing peer leaves the connection: reset it, end it (FIN, to deliver a refusal), or leave it. */
 export type Ending = "reset" | "end" | "none";
+
+/**
+ * Lets go of the connection as a failed peer ends. `end`: what is queued is written (a refusal),
+ * then FIN, and a reset at `closeTimeoutMs` if the remote never ends too (the timer is returned);
+ * `reset`: at once; `none`: the connection is gone already.
+ */
+export function releaseConnection(
+  ending: Ending,
+  outbox: Outbox,
+  connection: Connection,
+  closeTimeoutMs: number,
+  error: Error | undefined,
+): ReturnType<typeof setTimeout> | undefined {
+  if (ending !== "end") {
+    outbox.close();
+    if (ending === "reset") connection.reset(error);
+    return undefined;
+  }
+  outbox.flush();
+  outbox.close();
+  connection.end();
+  const timer = setTimeout(() => connection.reset(error), closeTimeoutMs);
+  timer.unref();
+  return timer;
+}
 
 /** Why and how a peer ended, when it did not end gracefully. */
 export interface Failure {

@@ -23,6 +23,7 @@ import {
   type Failure,
   inFlightCallError,
   notServedError,
+  releaseConnection,
   settlers,
   slowConsumerError,
   unresponsiveError,
@@ -79,6 +80,8 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
   private readonly router: MessageRouter;
   private closeInitiator: CloseInitiator = "local";
   private closePromise: Promise<void> | undefined;
+  /** close() came after this side accepted the remote's Hello: Bye once ready. */
+  private closeWhenReady = false;
   private failure: Failure | undefined;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly settleReady = settlers<HelloInfo>();
@@ -133,8 +136,11 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
 
   close(): Promise<void> {
     this.closePromise ??= this.closed.then(noop);
-    if (this.current === EngineState.Handshaking) this.parts.hello.abandon();
-    else if (this.current === EngineState.Open) this.beginClosing("local");
+    if (this.current === EngineState.Open) this.beginClosing("local");
+    // Once this side accepted the remote's Hello, the remote may be ready and calling: Bye as soon
+    // as this side is ready too, so what it sent is answered or refused, never lost.
+    else if (this.current === EngineState.Handshaking)
+      this.closeWhenReady ||= this.parts.hello.close();
     return this.closePromise;
   }
 
@@ -250,6 +256,7 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     this.settleReady.resolve(info);
     this.outbound.refuseGaps(this.parts.hello.gaps);
     this.outbound.admit();
+    if (this.closeWhenReady) this.beginClosing("local");
   }
 
   // ---- Bye --------------------------------------------------------------------------------------
@@ -350,17 +357,8 @@ export class PeerEngine<S extends ContractLike | undefined, C extends ContractLi
     );
     this.parts.inbound.abortAll(error ?? new ConnectionLostError("the peer was destroyed"));
     this.timers.clear();
-    if (ending === "end") {
-      this.outbox.flush();
-      this.outbox.close();
-      this.connection.end();
-      // The remote should end too; if it never does, do not wait forever.
-      this.closeTimer = setTimeout(() => this.connection.reset(error), this.o.closeTimeoutMs);
-      this.closeTimer.unref();
-    } else {
-      this.outbox.close();
-      if (ending === "reset") this.connection.reset(error);
-    }
+    const { outbox, connection } = this;
+    this.closeTimer = releaseConnection(ending, outbox, connection, this.o.closeTimeoutMs, error);
   }
 
   private stopTimers(): void {

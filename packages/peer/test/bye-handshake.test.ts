@@ -230,6 +230,40 @@ describe("Bye handshake (graceful close)", () => {
     expect(server.stats.framesReceived).toBe(2); // Hello, HelloAck refuse: no Bye
   });
 
+  it("closes with Bye once ready when close() comes after it accepted the remote's Hello", async () => {
+    let ran = 0;
+    const { client, server } = peerPair(
+      {
+        handlers: {
+          work: () => {
+            ran++;
+            return 1;
+          },
+        },
+      },
+      {},
+      { latencyMs: 20 },
+    );
+    // The server writes its Hello and HelloAck accept only once it accepted the client's Hello;
+    // the client is ready (and calling) one trip later.
+    await until(() => server.stats.bytesSent > 0);
+    const closing = server.close();
+    await client.ready;
+    const outcome = await client.request("work", null).then(
+      (value) => ({ value }),
+      (error: { code?: string; notExecuted?: boolean }) => ({
+        code: error.code,
+        notExecuted: error.notExecuted,
+      }),
+    );
+    // Answered, or refused as crossing the Bye: never CONNECTION_LOST.
+    expect([{ value: 1 }, { code: "UNAVAILABLE", notExecuted: true }]).toContainEqual(outcome);
+    if ("code" in outcome) expect(ran).toBe(0);
+    await closing;
+    expect(await server.closed).toMatchObject({ initiator: "local", reason: "graceful" });
+    expect(await client.closed).toMatchObject({ initiator: "remote", reason: "graceful" });
+  });
+
   it("treats ByeAck before Bye as PROTOCOL_ERROR", async () => {
     const { peer, remote } = peerWithRawRemote({});
     const raw = new RawEnd(remote);

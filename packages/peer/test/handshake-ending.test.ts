@@ -56,15 +56,16 @@ const endings: Ending[] = [
     closed: { initiator: "local", reason: "abort", code: "UNAVAILABLE" },
   },
   {
-    name: "close() is called locally after this side accepted the remote's Hello",
+    // It waits for the remote's HelloAck to close with Bye; the handshake timeout bounds the wait.
+    name: "close() is called locally after this side accepted a Hello whose HelloAck never comes",
     provoke: async (peer, raw) => {
       raw.send(rawHello());
       await raw.next(Kind.HelloAck);
       void peer.close();
     },
-    ready: "UNAVAILABLE",
-    call: "UNAVAILABLE",
-    closed: { initiator: "local", reason: "abort", code: "UNAVAILABLE" },
+    ready: "HANDSHAKE_TIMEOUT",
+    call: "HANDSHAKE_TIMEOUT",
+    closed: { initiator: "local", reason: "timeout", code: "HANDSHAKE_TIMEOUT" },
   },
   {
     name: "destroy() is called locally",
@@ -132,15 +133,22 @@ describe("a peer that ends during the handshake", () => {
     expect(raw.all(Kind.Bye)).toEqual([]);
   });
 
-  it("ends the connection without Bye on a close() after it accepted the remote's Hello", async () => {
+  it("closes with Bye once the remote's HelloAck comes, on a close() after it accepted the remote's Hello", async () => {
     const { peer, remote } = peerWithRawRemote({});
     const raw = new RawEnd(remote);
-    raw.endOnEnd = true;
     raw.send(rawHello());
     await raw.next(Kind.HelloAck);
-    await peer.close();
-    await until(() => raw.ended);
-    expect(raw.all(Kind.Bye)).toEqual([]);
+    const closing = peer.close();
+    // The remote is ready once it has this side's HelloAck accept, and may be calling: its HelloAck.
+    raw.send({ kind: Kind.HelloAck, accepted: true });
+    await peer.ready;
+    expect(await raw.next(Kind.Bye)).toEqual({ kind: Kind.Bye, lastAcceptedId: 0 });
+    raw.send(bye);
+    await raw.next(Kind.ByeAck);
+    raw.send(byeAck);
+    raw.connection.end();
+    await closing;
+    expect(await peer.closed).toMatchObject({ initiator: "local", reason: "graceful" });
     expect(raw.all(Kind.HelloAck)).toEqual([{ kind: Kind.HelloAck, accepted: true }]);
   });
 
