@@ -5,7 +5,7 @@
  */
 
 import { InvalidOptionError } from "@parley/framing";
-import { type $ZodType, safeParse } from "zod/v4/core";
+import type { $ZodType } from "zod/v4/core";
 import { checkDefinition, prepareSchema } from "./contract-definition.js";
 import type {
   ContractDefinition,
@@ -23,12 +23,10 @@ import type {
   SignalName,
   SignalPayload,
 } from "./contract-types.js";
-import { type ContractErrorCode, ContractValidationError, type ValidationIssue } from "./errors.js";
+import type { ContractErrorCode } from "./errors.js";
 import { contractFingerprint } from "./fingerprint.js";
+import { checkSchema } from "./schema-check.js";
 import { NEVER, NOTHING, type StreamShape, streamShape } from "./stream-shape.js";
-
-/** Most issues a {@link ContractValidationError} carries (and sends); the rest are only counted. */
-export const MAX_REPORTED_ISSUES = 20;
 
 /** Default for `validateInbound`. */
 export const DEFAULT_VALIDATE_INBOUND = true;
@@ -351,17 +349,7 @@ class DefinedContract implements AnyContract {
     code: ContractErrorCode,
     member: string,
   ): ParseResult<unknown> {
-    const result = safeParse(schema, value);
-    if (result.success) return { ok: true, value: result.data };
-    const issues = result.error.issues;
-    const error = new ContractValidationError({
-      code,
-      contract: this.name,
-      member,
-      issues: issues.slice(0, MAX_REPORTED_ISSUES).map(toValidationIssue),
-      issueCount: issues.length,
-    });
-    return { ok: false, error };
+    return checkSchema(schema, value, code, this.name, member);
   }
 
   #request(method: string): RequestEntry {
@@ -381,16 +369,4 @@ class DefinedContract implements AnyContract {
     }
     return schema;
   }
-}
-
-function toValidationIssue(issue: {
-  path: PropertyKey[];
-  message: string;
-  code: string;
-}): ValidationIssue {
-  return {
-    path: issue.path.map((part) => (typeof part === "number" ? part : String(part))),
-    message: issue.message,
-    code: issue.code,
-  };
 }

@@ -6,7 +6,6 @@ export {
   DEFAULT_VALIDATE_INBOUND,
   DEFAULT_VALIDATE_OUTBOUND,
   defineContract,
-  MAX_REPORTED_ISSUES,
 } from "./contract.js";
 export type {
   ChangeVerdict,
@@ -73,6 +72,7 @@ export { createJsonCodec } from "./json-codec.js";
 export { ZERO_COPY_MIN_BYTES } from "./msgpack-binary.js";
 export type { Int64Mode, MsgpackCodecOptions } from "./msgpack-codec.js";
 export { createMsgpackCodec, DEFAULT_COPY_BINARY, DEFAULT_INT64_AS } from "./msgpack-codec.js";
+export { MAX_REPORTED_ISSUES } from "./schema-check.js";
 export type { SchemaFinding } from "./schema-compatibility.js";
 export { compareSchemas, isCompatibleSchema } from "./schema-compatibility.js";
 export type { JsonSchema } from "./schema-description.js";

@@ -171,6 +171,37 @@ describe("contract validation at the trust boundaries", () => {
     expect(signal.message).toMatch(/^invalid signal payload for shapes\.reset: reason: /);
   });
 
+  it("refuses a value whose schema throws (a transform, a refine) as invalid, the throw kept here", () => {
+    const links = defineContract({
+      name: "links",
+      version: 1,
+      requests: {
+        host: {
+          input: z.string().transform((s) => new URL(s).host),
+          output: z.string().refine(() => {
+            throw new Error("lookup at 10.0.0.5 failed");
+          }),
+        },
+      },
+      validateOutbound: true,
+    });
+    expect(links.parseInput("host", "https://example.com/x")).toStrictEqual({
+      ok: true,
+      value: "example.com",
+    });
+    const input = failure(links.parseInput("host", "not a url"));
+    expect(input.code).toBe("INVALID_ARGUMENT");
+    expect(input.message).toBe(
+      "invalid request input for links.host: (root): the schema threw while checking the value",
+    );
+    expect(input.cause).toBeInstanceOf(TypeError);
+    const output = failure(links.checkOutboundOutput("host", "example.com"));
+    expect(output.code).toBe("INVALID_RESPONSE");
+    expect((output.cause as Error).message).toBe("lookup at 10.0.0.5 failed");
+    // What is sent says nothing of what was thrown.
+    expect(JSON.stringify(toWireError(output))).not.toContain("10.0.0.5");
+  });
+
   it("renders nested paths and the root, quotes three issues and counts the rest", () => {
     const points = Array.from({ length: 30 }, () => ({ x: "a", y: 0 }));
     const error = failure(shapes.parseInput("save", { points }));
