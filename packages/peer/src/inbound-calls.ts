@@ -10,6 +10,7 @@
 
 import type { AnyContract } from "@parley/codec";
 import { toWireError, type WireError } from "@parley/codec";
+import { errorResponse, toldOf } from "./error-responses.js";
 import { CancelledError, DeadlineExceededError, ProtocolError } from "./errors.js";
 import {
   type HandlerContext,
@@ -79,6 +80,7 @@ export class InboundCalls<Caller = unknown> {
   /** Accepted requests and signals whose handler has not finished (or been skipped) yet. */
   private unfinished = 0;
   private readonly onExpired = (call: InboundCall<Caller>): void => this.expire(call);
+  private readonly warn = (message: string, error?: unknown) => this.port.warn(message, error);
   private readonly runBound = (call: InboundCall<Caller>, handler: RequestHandler) =>
     this.run(call, handler);
 
@@ -282,9 +284,8 @@ export class InboundCalls<Caller = unknown> {
   private failed(call: InboundCall<Caller>, error: unknown): void {
     try {
       if (call.done) return;
-      const hook = this.settings.handlerError;
-      const sent = hook === undefined ? error : hook(error, call.method);
-      this.respondError(call.id, ResponseStatus.Error, toWireError(sent));
+      const told = toldOf(error, call.method, this.settings.handlerError, this.warn);
+      this.respondError(call.id, ResponseStatus.Error, told);
     } finally {
       this.finish(call);
     }
@@ -299,7 +300,7 @@ export class InboundCalls<Caller = unknown> {
         return;
       }
     }
-    this.respond(call.id, ResponseStatus.Ok, output);
+    this.respond(call, output);
   }
 
   private runSignal(
@@ -360,16 +361,19 @@ export class InboundCalls<Caller = unknown> {
 
   /**
    * Writes an OK Response; an unencodable output, or one larger than the caller's maxFrameBytes
-   * (MESSAGE_TOO_LARGE from the wire format), becomes an ERROR Response.
+   * (MESSAGE_TOO_LARGE from the wire format), becomes an ERROR Response, told as the handler's
+   * failure.
    */
-  private respond(id: number, status: typeof ResponseStatus.Ok, body: unknown): void {
+  private respond(call: InboundCall<Caller>, body: unknown): void {
     let frame: Frame;
     try {
-      const m = { kind: Kind.Response, id, status, body } as const;
+      const m = { kind: Kind.Response, id: call.id, status: ResponseStatus.Ok, body } as const;
       // A byte-string body goes into the connection's frame memory, which the session holds.
       frame = this.wire.encodeFrame(m, this.port.streams.frameMemory);
     } catch (error) {
-      this.respondError(id, ResponseStatus.Error, toWireError(error));
+      // The handler's failure too (a getter that throws as it is encoded): told as one.
+      const told = toldOf(error, call.method, this.settings.handlerError, this.warn);
+      this.respondError(call.id, ResponseStatus.Error, told);
       return;
     }
     this.counters.responsesSent++;
@@ -377,16 +381,8 @@ export class InboundCalls<Caller = unknown> {
   }
 
   private respondError(id: number, status: ResponseStatus, wire: WireError): void {
-    let frame: Frame;
-    try {
-      frame = this.wire.encode({ kind: Kind.Response, id, status, body: wire });
-    } catch {
-      // `data` the codec cannot carry: send code and message alone.
-      const bare = { code: wire.code, message: wire.message };
-      frame = this.wire.encode({ kind: Kind.Response, id, status, body: bare });
-    }
     this.counters.responsesSent++;
-    this.port.write(frame);
+    this.port.write(errorResponse(this.wire, id, status, wire));
   }
 
   private dropSignal(name: string, reason: string, warn = true, error?: unknown): void {

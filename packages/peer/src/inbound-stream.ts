@@ -8,6 +8,7 @@
  */
 import { type AnyContract, type StreamShape, toWireError } from "@parley/codec";
 import type { StreamCredit } from "./credit-window.js";
+import { errorResponse } from "./error-responses.js";
 import { ProtocolError } from "./errors.js";
 import type { InboundCall } from "./handler-run.js";
 import { ItemBuffer, type ItemBufferOwner } from "./item-buffer.js";
@@ -157,9 +158,8 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
     if (this.call.done) return;
     this.failed = true;
     const { id } = this.call;
-    const body = toWireError(error);
     this.session.write(
-      this.session.wire.encode({ kind: Kind.Response, id, status: ResponseStatus.Error, body }),
+      errorResponse(this.session.wire, id, ResponseStatus.Error, toWireError(error)),
     );
     this.call.abort(error);
   }

@@ -1,7 +1,8 @@
-import { ServiceError } from "@parley/codec";
+import { defineContract, ServiceError } from "@parley/codec";
 import type { Connection } from "@parley/framing";
 import { createMemoryPair } from "@parley/testkit";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { z } from "zod";
 import { createPeer } from "../src/index.js";
 import { Kind, ResponseStatus } from "../src/wire-constants.js";
 import { rejection } from "./support/async.js";
@@ -306,5 +307,34 @@ describe("requests", () => {
     expect(writes[0]).toHaveLength(3);
     expect(writes[0]![2]).toBe(payload);
     expect(client.stats.framesSent - framesBefore).toBe(2);
+  });
+
+  it("refuses an input whose schema throws as INVALID_ARGUMENT; the connection and its calls go on", async () => {
+    const links = defineContract({
+      name: "links",
+      version: 1,
+      requests: {
+        host: { input: z.string().transform((s) => new URL(s).host), output: z.string() },
+        slow: { input: z.number(), output: z.number() },
+      },
+    });
+    let release = (_: number) => {};
+    const { client, server } = peerPair(
+      {
+        serves: links,
+        handlers: {
+          host: (host) => host,
+          slow: () => new Promise<number>((resolve) => (release = resolve)),
+        },
+      },
+      { calls: links },
+    );
+    const slow = client.call.slow(1);
+    expect(await client.call.host("https://example.com/a")).toBe("example.com");
+    const error = await rejection(client.call.host("not a url"));
+    expect(error).toMatchObject({ code: "INVALID_ARGUMENT" });
+    release(7);
+    expect(await slow).toBe(7);
+    expect([client.state, server.state]).toEqual(["open", "open"]);
   });
 });
