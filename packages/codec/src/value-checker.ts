@@ -12,6 +12,7 @@
  */
 
 import { CodecError } from "./errors.js";
+import { isUserToJSON } from "./to-json.js";
 import { isWellFormed } from "./well-formed-strings.js";
 
 /**
@@ -137,6 +138,11 @@ export class ValueChecker {
 
   /** Everything but arrays and plain objects. */
   #special(value: object, depth: number): void {
+    // A subclass's own toJSON (of Date, Set, a typed array...) is what the encoders write.
+    if (isUserToJSON((value as { toJSON?: unknown }).toJSON)) {
+      this.#instance(value, depth);
+      return;
+    }
     const binary = this.#binary;
     if (ArrayBuffer.isView(value)) {
       if (binary && value instanceof Uint8Array) return;
@@ -154,6 +160,12 @@ export class ValueChecker {
     if (value instanceof Date) {
       if (Number.isNaN(value.getTime())) throw unsupported("an invalid Date cannot be encoded");
       return;
+    }
+    if (value instanceof Map && value.constructor !== Map) {
+      // msgpackr writes a Map subclass as a plain object of its own properties: entries lost.
+      throw unsupported(
+        `${value.constructor.name} (a Map subclass) cannot be encoded; pass new Map(value)`,
+      );
     }
     if (value instanceof Map || value instanceof Set) {
       this.#collection(value, depth);
@@ -211,8 +223,7 @@ function hasToJSON(value: unknown): value is { toJSON(): unknown } {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) return false;
-  if (value instanceof Date || ArrayBuffer.isView(value)) return false;
-  return typeof (value as { toJSON?: unknown }).toJSON === "function";
+  return isUserToJSON((value as { toJSON?: unknown }).toJSON);
 }
 
 function hasNoEnumerableKeys(object: object): boolean {

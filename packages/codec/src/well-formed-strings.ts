@@ -8,6 +8,7 @@
  * strings, so well-formed input pays almost nothing), and only then is the value copied with
  * {@link withWellFormedStrings} before packing.
  */
+import { isUserToJSON } from "./to-json.js";
 
 /** `String.prototype.isWellFormed` / `toWellFormed` (ES2024; Node 20 has them, our lib is ES2023). */
 interface WellFormedString {
@@ -34,6 +35,12 @@ export function withWellFormedStrings(value: unknown): unknown {
   if (typeof value === "string") return toWellFormed(value);
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(withWellFormedStrings);
+  const proto = Object.getPrototypeOf(value);
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (proto !== Object.prototype && proto !== null && isUserToJSON(toJSON)) {
+    const replaced: unknown = toJSON.call(value);
+    if (replaced !== value) return withWellFormedStrings(replaced);
+  }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) {
     return value;
   }
@@ -44,13 +51,6 @@ export function withWellFormedStrings(value: unknown): unknown {
     return copy;
   }
   if (value instanceof Set) return new Set([...value].map(withWellFormedStrings));
-  const proto = Object.getPrototypeOf(value);
-  const plain = proto === Object.prototype || proto === null;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (!plain && typeof toJSON === "function") {
-    const replaced: unknown = toJSON.call(value);
-    if (replaced !== value) return withWellFormedStrings(replaced);
-  }
   const copy: Record<string, unknown> = {};
   for (const key in value) {
     if (Object.hasOwn(value, key)) {

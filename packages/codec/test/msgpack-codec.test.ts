@@ -151,6 +151,49 @@ describe("msgpack value domain (README table)", () => {
     expect(roundTrip(new Point(1, 2))).toStrictEqual({ x: 1, y: 2 });
   });
 
+  it("checks what a built-in's subclass gives through its own toJSON, as msgpackr writes that", () => {
+    class Stamp extends Date {
+      override toJSON() {
+        return "day one";
+      }
+    }
+    class Leaky extends Date {
+      override toJSON() {
+        return new Float64Array(8) as unknown as string; // would put unset pool bytes on the wire
+      }
+    }
+    class Tagged extends Set<number> {
+      toJSON() {
+        return { tag: [...this] };
+      }
+    }
+    class Bytes extends Uint8Array {
+      toJSON() {
+        return new Float64Array(2);
+      }
+    }
+    expect(roundTrip({ at: new Stamp(0) })).toStrictEqual({ at: "day one" });
+    expect(roundTrip(new Tagged([1, 2]))).toStrictEqual({ tag: [1, 2] });
+    for (const value of [{ at: new Leaky(0) }, new Bytes(4)]) {
+      expect(() => codec.encode(value)).toThrow(
+        expect.objectContaining({ code: "CODEC_UNSUPPORTED_TYPE" }),
+      );
+    }
+    // A plain Date and a Buffer keep their own forms (timestamp, bytes).
+    expect(roundTrip(new Date(5))).toStrictEqual(new Date(5));
+    expect(roundTrip(Buffer.from([1, 2]))).toStrictEqual(new Uint8Array([1, 2]));
+  });
+
+  it("refuses a Map subclass, which msgpackr would write as an empty object", () => {
+    class Registry extends Map<string, number> {}
+    expect(() => codec.encode({ m: new Registry([["a", 1]]) })).toThrow(
+      expect.objectContaining({
+        code: "CODEC_UNSUPPORTED_TYPE",
+        message: expect.stringContaining("new Map(value)"),
+      }),
+    );
+  });
+
   it("decodes a Map as an object with String() keys and a Set as an array", () => {
     expect(
       roundTrip(
