@@ -209,6 +209,8 @@ export class HandlerQueue {
   private readonly queue: PQueue;
   /** Handlers started directly, not through p-queue. */
   private direct = 0;
+  /** No handler starts: the connection's output is backed up (see InboundCalls.admit). */
+  private held = false;
 
   constructor(private readonly maxRunning: number) {
     this.queue = new PQueue({ concurrency: maxRunning });
@@ -226,7 +228,20 @@ export class HandlerQueue {
 
   /** True when {@link run} would start a task at once rather than queue it. */
   get runsNow(): boolean {
-    return this.queue.size === 0 && this.running < this.maxRunning;
+    return !this.held && this.queue.size === 0 && this.running < this.maxRunning;
+  }
+
+  /** From now on handlers wait in the queue, none starts, until {@link release}. */
+  hold(): void {
+    this.held = true;
+    this.queue.pause();
+  }
+
+  /** Ends {@link hold}: the queued handlers start as slots allow. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.syncQueue();
   }
 
   /** Runs `task(a, b)` now if a slot is free and nobody waits, else queues it. */
@@ -253,7 +268,7 @@ export class HandlerQueue {
   /** Gives p-queue the slots the direct handlers leave free; pauses it when there are none. */
   private syncQueue(): void {
     const free = this.maxRunning - this.direct;
-    if (free === 0) {
+    if (free === 0 || this.held) {
       this.queue.pause();
       return;
     }

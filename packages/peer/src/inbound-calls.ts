@@ -23,6 +23,7 @@ import {
 import { IdTable } from "./id-table.js";
 import type { HandlerErrorHook } from "./peer-types.js";
 import type { DeadlineTimer } from "./pending-call.js";
+import { acceptSignal } from "./signal-acceptance.js";
 import type { Frame } from "./split-frame.js";
 import type { StreamSession } from "./stream-session.js";
 import { isThenable } from "./thenable.js";
@@ -47,6 +48,8 @@ export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   warn(message: string, error?: unknown, signal?: string): void;
   /** The connection's streams: admission, and the stream of each stream call. */
   readonly streams: StreamSession;
+  /** The connection holds far more the remote has not taken than it would if it read. */
+  backlogged(): boolean;
 }
 
 /** Counters the inbound side keeps (a slice of the peer's stats). */
@@ -109,6 +112,23 @@ export class InboundCalls<Caller = unknown> {
     return this.queue.queued;
   }
 
+  /** The connection takes output again: handlers held by {@link holdIfBacklogged} may start. */
+  onWritable(): void {
+    this.queue.release();
+  }
+
+  /**
+   * A remote that does not read its answers must not make this side hold them without bound: a
+   * handler's slot frees once its Response is queued, so while the connection holds more than
+   * 32 times `maxBufferedBytes` unread (32 MiB by default), new handlers wait (up to
+   * `maxQueuedRequests`, then REJECTED OVERLOADED) until it takes output again. What is held is
+   * then at most that and the running handlers' answers, and whatever reaches
+   * `slowConsumerTimeoutMs` with no progress ends the connection.
+   */
+  private holdIfBacklogged(): void {
+    if (this.port.backlogged()) this.queue.hold();
+  }
+
   /**
    * Accepts a Request: answers REJECTED at once when it cannot run, else queues its handler.
    * @throws {ProtocolError} PROTOCOL_ERROR for id 0 or an id already in flight (fatal).
@@ -164,6 +184,7 @@ export class InboundCalls<Caller = unknown> {
     // A handler started at once joins the timer (and reads the clock) only if it goes async (see
     // run()): a synchronous one has answered before any timer could fire, and most handlers of a
     // fast service are.
+    this.holdIfBacklogged();
     if (!this.queue.runsNow) this.timers.add(call);
     this.queue.run(this.runBound, call, handler);
   }
@@ -186,40 +207,19 @@ export class InboundCalls<Caller = unknown> {
   /** A Signal: validated, then queued; dropped (and counted) when invalid or when full. */
   onSignal(m: SignalMessage): void {
     this.counters.signalsReceived++;
-    const contract = this.settings.serves;
-    if (contract !== undefined && !contract.hasSignal(m.name)) {
-      this.dropSignal(m.name, `signal ${m.name} is not in contract ${contract.name}`);
+    const accepted = acceptSignal(m, this.settings.serves, this.settings.signalHandlers);
+    if (!accepted.ok) {
+      this.dropSignal(m.name, accepted.reason, accepted.warn, accepted.error);
       return;
     }
-    const handler = this.settings.signalHandlers.get(m.name);
-    if (handler === undefined) {
-      this.dropSignal(m.name, `no handler for signal ${m.name}`, false);
-      return;
-    }
-    if (m.bodyError !== undefined) {
-      this.dropSignal(
-        m.name,
-        `payload of signal ${m.name} could not be decoded`,
-        true,
-        m.bodyError,
-      );
-      return;
-    }
-    let payload = m.body;
-    if (contract !== undefined) {
-      const parsed = contract.parseSignal(m.name, payload);
-      if (!parsed.ok) {
-        this.dropSignal(m.name, `invalid signal ${m.name}`, true, parsed.error);
-        return;
-      }
-      payload = parsed.value;
-    }
+    const { handler, payload } = accepted;
     if (!this.hasRoom()) {
       this.dropSignal(m.name, `signal ${m.name}: ${this.overloadedMessage()}`);
       return;
     }
     this.unfinished++;
     const ctx = new SignalCall<Caller>(this.port, m.name, m.metadata);
+    this.holdIfBacklogged();
     this.queue.run((h: SignalHandler, c) => this.runSignal(h, payload, c), handler, ctx);
   }
 

@@ -63,6 +63,9 @@ export interface EngineHooks {
   byeFinished(): void;
 }
 
+/** Times `maxBufferedBytes` a remote may leave unread before no new handler starts. */
+export const UNREAD_LIMIT_FACTOR = 32;
+
 /** The parts of one peer. */
 export interface PeerParts<Caller> {
   readonly outbox: Outbox;
@@ -91,6 +94,8 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
   const { write } = hooks;
   // Frames may reuse memory only where the connection copies writes out (a socket).
   const memory = connection.copiesWrites === true ? new FrameSlabs() : undefined;
+  // Made last; the outbox's writable event reaches its inbound calls (held handlers may start).
+  let parts: PeerParts<Caller> | undefined;
   const outbox = new Outbox(
     connection,
     o.maxBufferedBytes,
@@ -103,6 +108,7 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
         }
         hooks.writable();
         streams.onWritable();
+        parts?.inbound.onWritable();
       },
       onSlowConsumer: () => hooks.slowConsumer(),
     },
@@ -138,7 +144,8 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     finish: () => hooks.byeFinished(),
     onByeSent: () => streams.drain(),
   });
-  return assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye });
+  parts = assembleCallParts(base, hooks, { outbox, streams, hello, heartbeat, bye });
+  return parts;
 }
 
 /**
@@ -156,7 +163,7 @@ function assembleCallParts<Caller>(
   hooks: EngineHooks,
   built: Pick<PeerParts<Caller>, "outbox" | "streams" | "hello" | "heartbeat" | "bye">,
 ): PeerParts<Caller> {
-  const { o, wire, counters, timers } = base;
+  const { connection, o, wire, counters, timers } = base;
   const { outbox, streams, hello, heartbeat, bye } = built;
   const { write, warn, isOpen } = hooks;
   const outbound = new OutboundCalls(
@@ -188,6 +195,11 @@ function assembleCallParts<Caller>(
       get draining() {
         return streams.draining;
       },
+      // Far above what a reading remote leaves (256 answers of 64 KiB in flight are 16 MiB): the
+      // gate costs a queued handler each while it holds.
+      backlogged: () =>
+        outbox.blocked &&
+        connection.bufferedBytes + outbox.pendingBytes > UNREAD_LIMIT_FACTOR * o.maxBufferedBytes,
     },
     wire,
     timers,

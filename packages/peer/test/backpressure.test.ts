@@ -109,6 +109,42 @@ describe("backpressure and limits", () => {
 });
 
 describe("local call queue", () => {
+  it("starts no new handler while the remote leaves 32 times maxBufferedBytes unread", async () => {
+    const answer = "x".repeat(64 * 1024);
+    let started = 0;
+    const { peer, connection, remote } = peerWithRawRemote({
+      handlers: {
+        get: () => {
+          started++;
+          return answer;
+        },
+      },
+      maxConcurrentHandlers: 4,
+      maxQueuedRequests: 16,
+      maxBufferedBytes: 64 * 1024, // the gate at 2 MiB
+    });
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    connection.stopDelivery({ direction: "outbound" }); // the remote reads nothing more
+    let id = 1;
+    for (let round = 0; round < 20; round++) {
+      raw.send(...Array.from({ length: 100 }, () => request(id++, "get")));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // 2,000 requests for 64 KiB each: 125 MiB had every handler run. At most the gate's 2 MiB and
+    // one round of handlers' answers is held; the rest wait, then are refused.
+    expect(connection.bufferedBytes).toBeLessThan(4 * 1_048_576);
+    expect(started).toBeLessThan(80);
+    expect(peer.stats.requestsRejected).toBeGreaterThan(1_850);
+    // None runs while held, so the whole admission (4 running + 16 queued) waits in the queue.
+    expect(peer.stats.handlersQueued).toBe(20);
+    // Once the remote reads again, the queued handlers run and are answered.
+    connection.resumeDelivery({ direction: "outbound" });
+    await until(() => peer.stats.handlersQueued === 0 && peer.stats.handlersRunning === 0);
+    expect(started).toBeGreaterThanOrEqual(20);
+  });
+
   it("sends new calls once a queued call ahead of them was cancelled", async () => {
     const gate = new Latch();
     const { client, server } = peerPair(
