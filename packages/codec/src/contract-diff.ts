@@ -120,6 +120,8 @@ function diffRequests(a: ContractDefinition, b: ContractDefinition, out: Contrac
         ),
       );
     } else if (before.idempotent !== true && after.idempotent === true) {
+      // New callers would retry it; an old server's handler may not be safe to run twice, and the
+      // Hello refuses that meeting.
       out.push(
         change(
           "request",
@@ -129,7 +131,7 @@ function diffRequests(a: ContractDefinition, b: ContractDefinition, out: Contrac
           "idempotent",
           "idempotent added",
           false,
-          false,
+          true,
         ),
       );
     }
@@ -139,11 +141,26 @@ function diffRequests(a: ContractDefinition, b: ContractDefinition, out: Contrac
     // A stream's items go the same ways: accepts as the input, yields as the output.
     diffSchemas("request", name, "input", pair("input"), false, out);
     diffSchemas("request", name, "output", pair("output"), true, out);
-    if ("accepts" in was || "accepts" in now) {
-      diffSchemas("request", name, "accepts", pair("accepts"), false, out);
-    }
-    if ("yields" in was || "yields" in now) {
-      diffSchemas("request", name, "yields", pair("yields"), true, out);
+    for (const items of ["accepts", "yields"] as const) {
+      const [had, has] = [items in was, items in now];
+      // A stream declared on one side only: the Hello refuses the meeting both ways.
+      if (had !== has) {
+        const [from, to] = had ? [items, "absent"] : ["absent", items];
+        out.push(
+          change(
+            "request",
+            name,
+            items,
+            from,
+            to,
+            `${items} ${had ? "removed" : "added"}`,
+            true,
+            true,
+          ),
+        );
+      } else if (had) {
+        diffSchemas("request", name, items, pair(items), items === "yields", out);
+      }
     }
   }
 }

@@ -198,7 +198,37 @@ export const CHANGE_TABLE: readonly ChangeRow[] = [
   row(
     "idempotent added",
     [method(item, z.string(), false), method(item, z.string(), true)],
-    "compatible",
+    "servers-first",
+  ),
+  row(
+    "stream: yields added",
+    [
+      method(item, z.string()),
+      {
+        name: "kv",
+        version: 2,
+        requests: {
+          get: { input: item, yields: z.string(), output: z.string(), timeoutMs: 1_000 },
+        },
+      },
+    ],
+    "breaking",
+    { path: "yields", oldType: "absent", newType: "yields" },
+  ),
+  row(
+    "stream: accepts removed",
+    [
+      {
+        name: "kv",
+        version: 1,
+        requests: {
+          get: { input: item, accepts: z.string(), output: z.string(), timeoutMs: 1_000 },
+        },
+      },
+      { ...method(item, z.string()), version: 2 },
+    ],
+    "breaking",
+    { path: "accepts", oldType: "accepts", newType: "absent" },
   ),
   row(
     "signal: optional field added",

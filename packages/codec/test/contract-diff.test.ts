@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineContract, diffContracts, formatContractDiff } from "../src/index.js";
+import { agreeMembers, contractMembers } from "../src/internal.js";
 import { CHANGE_TABLE } from "./contract-change-table.js";
 
 describe("diffContracts", () => {
@@ -91,6 +92,24 @@ describe("diffContracts", () => {
       "COMPATIBLE    request ping output.at: absent -> number? (optional field added)",
     ]);
   });
+});
+
+describe("diffContracts and the Hello", () => {
+  // What the Hello refuses (agreeMembers: a member both sides have but cannot fit) must never be
+  // called safe for that meeting by the diff, or a deploy it approves fails at connect time.
+  for (const row of CHANGE_TABLE) {
+    it(`agree on ${row.change}`, () => {
+      const diff = diffContracts(row.before, row.after);
+      const oldCallerNewServer = agreeMembers(row.before, contractMembers(row.after));
+      const newCallerOldServer = agreeMembers(row.after, contractMembers(row.before));
+      if (oldCallerNewServer.incompatible.length > 0) {
+        expect(diff.changes.some((c) => c.breaksOldCallers)).toBe(true);
+      }
+      if (newCallerOldServer.incompatible.length > 0) {
+        expect(diff.changes.some((c) => c.breaksNewCallers)).toBe(true);
+      }
+    });
+  }
 });
 
 describe("docs/contract-changes.md", () => {
