@@ -34,6 +34,15 @@ describe("compareSchemas", () => {
     expect(fits(writer, z.record(z.string(), z.string()))).toBe(false);
   });
 
+  it("refuses a record whose key schema changed, which it does not reason about", () => {
+    const anyKey = z.record(z.string(), z.number());
+    const shortKey = z.record(z.string().max(3), z.number());
+    expect(shortKey.safeParse({ long: 1 }).success).toBe(false);
+    expect(fits(anyKey, shortKey)).toBe(false);
+    expect(fits(z.record(z.string().regex(/^a/), z.number()), anyKey)).toBe(false);
+    expect(fits(shortKey, shortKey)).toBe(true);
+  });
+
   it("lets integers into a number but not numbers into an integer", () => {
     expect(fits(z.int(), z.number())).toBe(true);
     expect(fits(z.number(), z.int())).toBe(false);
