@@ -5,12 +5,11 @@
  * serving side may leave out on purpose) logged.
  */
 import type { AnyContract } from "@parley/codec";
-import type { SignalHandler } from "./inbound-calls.js";
 import type { SignalMessage } from "./wire-messages.js";
 
 /** The handler and the payload it gets, or why the signal is dropped. */
-export type SignalAcceptance =
-  | { readonly ok: true; readonly handler: SignalHandler; readonly payload: unknown }
+export type SignalAcceptance<H> =
+  | { readonly ok: true; readonly handler: H; readonly payload: unknown }
   | {
       readonly ok: false;
       readonly reason: string;
@@ -19,11 +18,11 @@ export type SignalAcceptance =
     };
 
 /** `m` checked against the contract this side serves and its signal handlers. */
-export function acceptSignal(
+export function acceptSignal<H>(
   m: SignalMessage,
   serves: AnyContract | undefined,
-  handlers: ReadonlyMap<string, SignalHandler>,
-): SignalAcceptance {
+  handlers: ReadonlyMap<string, H>,
+): SignalAcceptance<H> {
   if (serves !== undefined && !serves.hasSignal(m.name)) {
     return { ok: false, reason: `signal ${m.name} is not in contract ${serves.name}`, warn: true };
   }
