@@ -16,6 +16,7 @@ import type { Json } from "./fingerprint.js";
 import { requestWire, wireSchema } from "./fingerprint.js";
 import { compareSchemas, type SchemaFinding } from "./schema-compatibility.js";
 import type { JsonSchema } from "./schema-description.js";
+import { NO_OUTPUT_SCHEMA } from "./stream-shape.js";
 
 /** What a change breaks, in one word. */
 export type ChangeVerdict = "compatible" | "servers-first" | "callers-first" | "breaking";
@@ -140,7 +141,8 @@ function diffRequests(a: ContractDefinition, b: ContractDefinition, out: Contrac
     // Inputs: the caller writes, the server reads. Outputs: the server writes, the caller reads.
     // A stream's items go the same ways: accepts as the input, yields as the output.
     diffSchemas("request", name, "input", pair("input"), false, out);
-    diffSchemas("request", name, "output", pair("output"), true, out);
+    const output = { old: was.output ?? NO_OUTPUT_SCHEMA, new: now.output ?? NO_OUTPUT_SCHEMA };
+    diffSchemas("request", name, "output", output, true, out);
     for (const items of ["accepts", "yields"] as const) {
       const [had, has] = [items in was, items in now];
       // A stream declared on one side only: the Hello refuses the meeting both ways.

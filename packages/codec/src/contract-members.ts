@@ -11,6 +11,7 @@ import { canonicalJson, fnv1a64, type Json, requestWire, wireSchema } from "./fi
 import { compareWithTraits } from "./schema-compatibility.js";
 import type { JsonSchema } from "./schema-description.js";
 import { type SchemaTraits, schemaTraits } from "./schema-traits.js";
+import { NO_OUTPUT_SCHEMA } from "./stream-shape.js";
 
 /** One request method or signal, as a Hello advertises it. */
 export interface ContractMember {
@@ -197,7 +198,7 @@ function streamMismatch(mine: LocalMember, theirs: Json): MemberIncompatibility[
 
 function field(wire: Json, key: "input" | "output" | "yields" | "accepts"): JsonSchema {
   const value = (wire as { [key: string]: Json })[key];
-  return (value ?? {}) as JsonSchema;
+  return (value ?? (key === "output" ? NO_OUTPUT_SCHEMA : {})) as JsonSchema;
 }
 
 /**

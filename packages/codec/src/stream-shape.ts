@@ -5,6 +5,7 @@
 
 import { _never, _undefined, $ZodNever, $ZodUndefined } from "zod/v4/core";
 import type { RequestDefinition } from "./contract-types.js";
+import { type Json, wireSchema } from "./fingerprint.js";
 
 /** The streams of a stream method, from its definition. */
 export interface StreamShape {
@@ -20,6 +21,11 @@ export interface StreamShape {
 export const NOTHING = _undefined($ZodUndefined, "this method ends with no output");
 /** The items of a method that carries none that way: nothing passes. */
 export const NEVER = _never($ZodNever, "this method carries no items this way");
+/**
+ * {@link NOTHING} as the schema checks compare it: a stream method's missing output is compared as
+ * what it is at run time (only `undefined`), not as a missing schema (anything).
+ */
+export const NO_OUTPUT_SCHEMA: Json = wireSchema(NOTHING);
 
 /** The method's {@link StreamShape}; `undefined` for a unary method. */
 export function streamShape(request: RequestDefinition): StreamShape | undefined {

@@ -216,6 +216,25 @@ export const CHANGE_TABLE: readonly ChangeRow[] = [
     { path: "yields", oldType: "absent", newType: "yields" },
   ),
   row(
+    "stream: output added",
+    [
+      {
+        name: "kv",
+        version: 1,
+        requests: { get: { input: item, yields: z.string(), timeoutMs: 1_000 } },
+      },
+      {
+        name: "kv",
+        version: 2,
+        requests: {
+          get: { input: item, yields: z.string(), output: z.number(), timeoutMs: 1_000 },
+        },
+      },
+    ],
+    "breaking",
+    { path: "output", oldType: "undefined", newType: "number" },
+  ),
+  row(
     "stream: accepts removed",
     [
       {
