@@ -85,8 +85,10 @@ export class FrameReader implements MemberReader, AuthReader {
     // A null prototype: keys come from the network ("__proto__" must stay a plain key).
     const out: Record<string, string> = Object.create(null);
     for (let i = 0; i < count; i++) {
-      const key = this.text(this.u8(), keys);
-      out[key] = this.str16();
+      const size = this.u8();
+      if (size === 0)
+        this.fail(`${this.kindName()} holds an empty metadata key (keys are 1 to 255 bytes)`);
+      out[this.text(size, keys)] = this.str16();
     }
     return out;
   }

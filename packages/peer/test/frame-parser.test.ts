@@ -117,6 +117,18 @@ describe("FrameParser", () => {
     expect(Object.keys(metadata).sort()).toEqual(["__proto__", "a"]);
   });
 
+  it("rejects an empty metadata key (keys are 1 to 255 bytes)", () => {
+    const whole = payload({ ...request, metadata: { k: "v" } } as Message);
+    // count 1, key "k" (str8), value "v" (str16): drop the key's byte and make its length 0.
+    const block = [1, 1, 0x6b, 0, 1, 0x76];
+    const at = whole.findIndex((_, i) => block.every((b, j) => whole[i + j] === b));
+    expect(at).toBeGreaterThan(0);
+    const bytes = Uint8Array.of(...whole.subarray(0, at + 1), 0, ...whole.subarray(at + 3));
+    const e = parseError(bytes);
+    expect(e.code).toBe("PROTOCOL_ERROR");
+    expect(e.message).toContain("empty metadata key");
+  });
+
   it("round-trips any message through encode and parse", () => {
     fc.assert(
       fc.property(arbitraryMessage(), (m) => {
