@@ -1,4 +1,5 @@
 import { InvalidOptionError } from "@parley/framing";
+import { optionNames } from "@parley/framing/internal";
 
 /** Default first reconnect delay. gRPC starts at 1 s; local links recover faster, so Parley starts lower. */
 export const DEFAULT_RECONNECT_INITIAL_DELAY_MS = 100;
@@ -22,6 +23,15 @@ export interface BackoffOptions {
   /** Give up after this many failed attempts in a row. @default Infinity */
   maxAttempts?: number;
 }
+
+/** The fields of {@link BackoffOptions}, for the check that refuses any other. */
+export const BACKOFF_OPTION_NAMES: readonly string[] = optionNames<BackoffOptions>({
+  initialDelayMs: true,
+  maxDelayMs: true,
+  multiplier: true,
+  jitter: true,
+  maxAttempts: true,
+});
 
 /** Resolved, validated backoff settings. */
 export type ResolvedBackoff = Readonly<Required<BackoffOptions>>;

@@ -1,6 +1,7 @@
 import type { AnyContract } from "@parley/codec";
 import { type Connection, InvalidOptionError } from "@parley/framing";
 import { createPeer, type Peer, type PeerOptions } from "@parley/peer";
+import { checkPeerOptions } from "@parley/peer/internal";
 import { Backoff, resolveBackoff } from "./backoff.js";
 import { Client } from "./client.js";
 import type { ConnectOptions } from "./client-options.js";
@@ -8,7 +9,7 @@ import { connectionPeerOptions } from "./connection-options.js";
 import { resolveEndpoint } from "./endpoint.js";
 import { ErrorReporter } from "./error-reporting.js";
 import { connectFailureExplainer } from "./foreign-protocol.js";
-import { checkConnectOptionNames } from "./option-check.js";
+import { checkConnectOptionNames, checkOwnOptionValues } from "./option-check.js";
 import { RpcConnection } from "./rpc-connection.js";
 import { checkLogger, pickPeerOptions } from "./server-options.js";
 
@@ -41,6 +42,7 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
 ): Promise<Client<C, S>> {
   // Every option is checked here, before anything is dialled.
   checkConnectOptionNames(options);
+  checkOwnOptionValues(options);
   const reconnect = options.reconnect;
   const backoff = resolveBackoff(typeof reconnect === "object" ? reconnect : {});
   const waitMs = waitForReadyMs(options.waitForReady);
@@ -51,6 +53,7 @@ export async function connect<C extends AnyContract, S extends AnyContract | und
     calls: options.contract,
     side: "client",
   } as PeerOptions<S, C>;
+  checkPeerOptions(base);
   const { onError, logger, exposeInternalErrors = false } = options;
   // Errors go to console without a logger; the engine's other warnings only to a logger given.
   const reporter = new ErrorReporter(onError, logger ?? console, exposeInternalErrors);
@@ -79,8 +82,9 @@ export const DEFAULT_WAIT_FOR_READY_MS = 30_000;
 function waitForReadyMs(option: ConnectOptions<AnyContract>["waitForReady"]): number | undefined {
   if (option === undefined || option === false) return undefined;
   if (option === true) return DEFAULT_WAIT_FOR_READY_MS;
-  const ms = (option as { timeoutMs?: unknown }).timeoutMs;
-  if (typeof ms !== "number" || !(ms >= 0) || !Number.isFinite(ms)) {
+  const ms = (option as { timeoutMs?: unknown } | null)?.timeoutMs;
+  const extra = typeof option === "object" && option !== null && Object.keys(option).length > 1;
+  if (typeof ms !== "number" || !(ms >= 0) || !Number.isFinite(ms) || extra) {
     throw new InvalidOptionError(
       `waitForReady must be true, false or { timeoutMs: a finite number >= 0 } (got ${JSON.stringify(option)})`,
     );

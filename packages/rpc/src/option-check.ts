@@ -6,7 +6,8 @@
  */
 import type { AnyContract } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
-import { rejectUnknownOptions } from "@parley/framing/internal";
+import { booleanOption, functionOption, rejectUnknownOptions } from "@parley/framing/internal";
+import { BACKOFF_OPTION_NAMES } from "./backoff.js";
 import type { ConnectOptions } from "./client-options.js";
 import type { ServeOptions } from "./server-options.js";
 
@@ -107,4 +108,33 @@ function checkNames(
     throw new InvalidOptionError(`${what}() takes an options object`);
   }
   rejectUnknownOptions(`${what}()`, options, known, { what: `${otherName}()`, names: other });
+}
+
+/**
+ * Throws unless the options `serve()` and `connect()` read themselves have the type they need: a
+ * flag given as a string (`exposeInternalErrors: "false"` from an environment variable) must not
+ * count as true, nor a misspelled field of `reconnect` go unnoticed.
+ * @throws {InvalidOptionError} `INVALID_OPTION` naming the option.
+ */
+export function checkOwnOptionValues(options: {
+  exposeInternalErrors?: unknown;
+  onError?: unknown;
+  createContext?: unknown;
+  requireCallbacks?: unknown;
+  reconnect?: unknown;
+  waitForConnection?: unknown;
+}): void {
+  booleanOption("exposeInternalErrors", options.exposeInternalErrors, false);
+  booleanOption("requireCallbacks", options.requireCallbacks, false);
+  booleanOption("waitForConnection", options.waitForConnection, true);
+  functionOption("onError", options.onError);
+  functionOption("createContext", options.createContext);
+  const { reconnect } = options;
+  if (reconnect === undefined || typeof reconnect === "boolean") return;
+  if (typeof reconnect !== "object" || reconnect === null) {
+    throw new InvalidOptionError(
+      `reconnect must be true, false or an object of backoff options (got ${String(reconnect)})`,
+    );
+  }
+  rejectUnknownOptions("reconnect", reconnect, BACKOFF_OPTION_NAMES);
 }

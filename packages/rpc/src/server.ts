@@ -14,7 +14,7 @@ import { connectionPeerOptions } from "./connection-options.js";
 import { type ListeningEndpoint, resolveEndpoint } from "./endpoint.js";
 import { ErrorReporter } from "./error-reporting.js";
 import { explainHandshakeFailure } from "./foreign-protocol.js";
-import { checkServeOptionNames } from "./option-check.js";
+import { checkOwnOptionValues, checkServeOptionNames } from "./option-check.js";
 import { RpcConnection } from "./rpc-connection.js";
 import {
   type ResolvedServeOptions,
@@ -71,6 +71,7 @@ export class Server<
   constructor(private readonly options: ServeOptions<S, C, Ctx, Identity>) {
     super();
     checkServeOptionNames(options);
+    checkOwnOptionValues(options);
     this.resolved = resolveServeOptions(options as never);
     const { onError, logger = console, exposeInternalErrors = false } = options;
     this.reporter = new ErrorReporter(onError, logger, exposeInternalErrors);

@@ -63,6 +63,41 @@ describe("unknown options are INVALID_OPTION", () => {
     });
   });
 
+  it.each([
+    [{ exposeInternalErrors: "false" }, "exposeInternalErrors must be true or false"],
+    [{ requireCallbacks: "yes" }, "requireCallbacks must be true or false"],
+    [{ createContext: "x" }, "createContext must be a function"],
+    [{ onError: 42 }, "onError must be a function"],
+  ])("serve() refuses a value of the wrong type, %o: %s", async (extra, message) => {
+    const options: unknown = { ...base, url: "tcp://127.0.0.1:0", ...extra };
+    await expect(serve(options as Parameters<typeof serve>[0])).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining(message),
+    });
+  });
+
+  it.each([
+    // An environment variable's "false" must not turn exposure on.
+    [{ exposeInternalErrors: "false" }, "exposeInternalErrors must be true or false"],
+    [{ reconnect: 1 }, "reconnect must be true, false or an object"],
+    [{ reconnect: null }, "reconnect must be true, false or an object"],
+    [{ reconnect: { initalDelayMs: 5 } }, "did you mean initialDelayMs?"],
+    [{ waitForConnection: "false" }, "waitForConnection must be true or false"],
+    [{ waitForReady: null }, "waitForReady must be true, false or { timeoutMs"],
+    [{ onError: "x" }, "onError must be a function"],
+    // An engine option too: refused before dialling, not CONNECT_REFUSED from port 9.
+    [{ requestTimeoutMs: -1 }, "requestTimeoutMs must be an integer"],
+  ])(
+    "connect() refuses a value of the wrong type before dialling, %o: %s",
+    async (extra, message) => {
+      const options: unknown = { contract: testContract, url: "tcp://127.0.0.1:9", ...extra };
+      await expect(connect(options as Parameters<typeof connect>[0])).rejects.toMatchObject({
+        code: "INVALID_OPTION",
+        message: expect.stringContaining(message),
+      });
+    },
+  );
+
   it("ignores an option set to undefined (a spread config), as it changes nothing", async () => {
     const options = { ...base, url: "tcp://127.0.0.1:0", notAnOption: undefined };
     const server = await serve(options as Parameters<typeof serve>[0]);
