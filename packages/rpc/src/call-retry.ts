@@ -44,7 +44,14 @@ export class CallRetry<P extends RetryablePeer> {
     return peer.request(method, input, options).then(undefined, (error: unknown) => {
       if (!this.mayRetry(method, error, peer)) throw error;
       const o = options ?? {};
-      return this.sendWhenUp(method, input, o, this.deadlineOf(o, started), peer);
+      return this.sendWhenUp(
+        method,
+        input,
+        o,
+        this.deadlineOf(o, started),
+        peer,
+        mayHaveRun(error),
+      );
     });
   }
 
@@ -65,18 +72,28 @@ export class CallRetry<P extends RetryablePeer> {
     return started + (options.timeoutMs ?? this.port.timeoutMs);
   }
 
-  /** Waits for a peer and calls, until `deadline`; retries once unless `failed` already failed it. */
+  /**
+   * Waits for a peer and calls, until `deadline`; retries once unless `failed` already failed it.
+   * `lost`: that failure, when the call may have run on `failed` (the caller hears of it, not of
+   * a wait for the retry that ends "not sent").
+   */
   private async sendWhenUp(
     method: string,
     input: unknown,
     options: CallOptions,
     deadline: number,
     failed: P | undefined,
+    lost?: unknown,
   ): Promise<unknown> {
     for (;;) {
-      // A retry must go out on a new connection, never on the one that just failed it.
-      const peer =
-        this.port.pick(failed) ?? (await this.port.waitForPeer(deadline, options.signal, failed));
+      let peer: P;
+      try {
+        // A retry must go out on a new connection, never on the one that just failed it.
+        peer =
+          this.port.pick(failed) ?? (await this.port.waitForPeer(deadline, options.signal, failed));
+      } catch (waited) {
+        throw lost ?? waited;
+      }
       try {
         return await peer.request(method, input, {
           ...options,
@@ -85,6 +102,7 @@ export class CallRetry<P extends RetryablePeer> {
       } catch (error) {
         if (failed !== undefined || !this.mayRetry(method, error, peer)) throw error;
         failed = peer;
+        lost = mayHaveRun(error);
       }
     }
   }
@@ -99,4 +117,9 @@ export class CallRetry<P extends RetryablePeer> {
     // Fate unknown: only a method the contract marks idempotent may run twice.
     return error.code === "CONNECTION_LOST" && this.port.isIdempotent(method);
   }
+}
+
+/** `error` when the call it failed may have run (`CONNECTION_LOST`), else undefined. */
+function mayHaveRun(error: unknown): unknown {
+  return (error as { notExecuted?: boolean }).notExecuted === true ? undefined : error;
 }

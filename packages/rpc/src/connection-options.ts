@@ -79,7 +79,15 @@ class ConnectionContext {
   get(): unknown {
     if (this.made) return this.value;
     this.made = true;
-    this.value = this.create?.(this.connection as never);
+    try {
+      this.value = this.create?.(this.connection as never);
+    } catch (error) {
+      // Kept: every later handler on the connection fails with it too, none runs without context.
+      const failed = Promise.reject(error);
+      failed.catch(noop);
+      this.value = failed;
+      return failed;
+    }
     if (isThenable(this.value)) {
       this.value = Promise.resolve(this.value).then((v) => {
         this.value = v;
@@ -126,3 +134,5 @@ function wrapAll(
   }
   return wrapped;
 }
+
+function noop(): void {}

@@ -70,6 +70,30 @@ describe("ctx.connection", () => {
     ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
 
+  it("fails every handler of a connection whose createContext threw, not only the first", async () => {
+    let attempts = 0;
+    const server = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: whoami,
+      logger: { warn: () => {}, error: () => {} },
+      createContext: (): { tenant: string } => {
+        attempts++;
+        throw new Error("tenant lookup failed");
+      },
+      handlers: {
+        // A handler that would fall back to a default were its context missing.
+        who: (_input, ctx) => ({ id: 0, transport: "", tenant: ctx.context?.tenant ?? "default" }),
+      },
+    });
+    onTestFinished(() => server.close());
+    const client = await connect({ url: server.url, contract: whoami });
+    onTestFinished(() => client.close());
+    for (let i = 0; i < 3; i++) {
+      await expect(client.call.who(null)).rejects.toMatchObject({ code: "INTERNAL" });
+    }
+    expect(attempts).toBe(1);
+  });
+
   it("without a verifier, gives a handler the id of the secret the client proved as its identity", async () => {
     const server = await serve({
       url: "tcp://127.0.0.1:0",

@@ -191,4 +191,24 @@ describe("client reconnect", () => {
       blackhole.close();
     }
   });
+
+  it("reports a lost idempotent call as lost, not as never sent, when the wait for its retry fails", async () => {
+    for (const waitForConnection of [true, false]) {
+      const url = `unix://${tempSocketPath()}`;
+      const counter = { calls: 0 };
+      const server = await startServer(url, counter);
+      const client = await connect({
+        url,
+        contract: testContract,
+        reconnect: fastReconnect,
+        waitForConnection,
+      });
+      onTestFinished(() => client.close());
+      const call = client.call.slowIdempotent({ ms: 300 }, { timeoutMs: 600 });
+      while (counter.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      server.destroy(); // the handler has run, or is running: its fate is unknown
+      // No server comes back: the wait for the retry ends at the deadline (or at once).
+      await expect(call).rejects.toMatchObject({ code: "CONNECTION_LOST", notExecuted: false });
+    }
+  });
 });
