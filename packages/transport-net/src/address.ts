@@ -84,7 +84,9 @@ export function formatAddress(address: TransportAddress): string {
   switch (address.kind) {
     case "tcp":
     case "tls": {
-      const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+      // A zone id's `%` is written `%25` inside the brackets, as parseAddress decodes it.
+      const v6 = address.host.includes(":");
+      const host = v6 ? `[${address.host.replace(/%/g, "%25")}]` : address.host;
       return `${address.kind}://${host}:${address.port}`;
     }
     case "unix": {

@@ -285,15 +285,21 @@ export function requireListener(onConnection: unknown): void {
   }
 }
 
+/**
+ * Largest `keepAliveInitialDelayMs`: Linux takes at most 32,767 s for TCP_KEEPIDLE, and Node drops
+ * the error of a larger value, leaving the kernel's 2-hour default in its place.
+ */
+const MAX_KEEP_ALIVE_DELAY_MS = 32_767_000;
+
 function resolveSocketOptions(o: TcpSocketOptions): ResolvedTcpSocketOptions {
   const delay = o.keepAliveInitialDelayMs;
   const validDelay =
     delay === undefined ||
     delay === 0 ||
-    (Number.isSafeInteger(delay) && delay >= 1000 && delay <= MAX_TIMER_MS);
+    (Number.isSafeInteger(delay) && delay >= 1000 && delay <= MAX_KEEP_ALIVE_DELAY_MS);
   if (!validDelay) {
     throw new InvalidOptionError(
-      `keepAliveInitialDelayMs must be 0 (keepalive off) or an integer from 1000 to ${MAX_TIMER_MS} (got ${describe(delay)})`,
+      `keepAliveInitialDelayMs must be 0 (keepalive off) or an integer from 1000 to ${MAX_KEEP_ALIVE_DELAY_MS} (got ${describe(delay)})`,
     );
   }
   return {

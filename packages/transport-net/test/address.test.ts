@@ -77,6 +77,12 @@ describe("formatAddress", () => {
     expect(formatAddress({ kind: "unix-abstract", name: "a" })).toBe("unix-abstract:a");
   });
 
+  it("writes an IPv6 zone id so that parseAddress reads it back", () => {
+    const zoned = { kind: "tcp", host: "fe80::1%lo", port: 7000 } as const;
+    expect(formatAddress(zoned)).toBe("tcp://[fe80::1%25lo]:7000");
+    expect(parseAddress(formatAddress(zoned))).toEqual(zoned);
+  });
+
   it("refuses an address of unknown kind with INVALID_ADDRESS", () => {
     expect(() => formatAddress({ kind: "udp" } as unknown as TransportAddress)).toThrow(
       expect.objectContaining({ code: "INVALID_ADDRESS" }),

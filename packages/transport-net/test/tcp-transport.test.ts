@@ -188,6 +188,8 @@ describe("listenTcp", () => {
       [{ host: "" }, "host"],
       [{ backlog: 0 }, "backlog"],
       [{ keepAliveInitialDelayMs: 500 }, "keepAliveInitialDelayMs"],
+      // Past Linux's 32,767 s the kernel would keep its 2-hour default without a word.
+      [{ keepAliveInitialDelayMs: 32_768_000 }, "keepAliveInitialDelayMs"],
       [{ highWaterMarkBytes: -1 }, "highWaterMarkBytes"],
       [{ ipv6Only: "yes" as unknown as boolean }, "ipv6Only"],
     ];
