@@ -139,21 +139,20 @@ export class TcpListener extends SocketListener {
   /** The bound address, port 0 resolved. */
   readonly address: AddressInfo;
 
-  /** @internal Use {@link listenTcp}. */
+  /** @internal Use {@link listenTcp}. `afterStop` as in {@link ListenerHooks}. */
   constructor(
     server: Server,
     scheme: "tcp" | "tls",
     onConnection: ConnectionListener,
     onError: ListenerErrorHandler | undefined,
+    afterStop?: () => void,
   ) {
     const address = server.address() as AddressInfo;
     super(
       server,
       formatAddress({ kind: scheme, host: address.address, port: address.port }),
       onConnection,
-      {
-        onError,
-      },
+      { onError, afterStop },
     );
     this.address = address;
   }

@@ -61,10 +61,15 @@ export async function listenTls(
   });
   let listener: TlsListener | undefined;
   const address = formatAddress({ kind: "tls", host: o.host, port: o.port });
-  // Tune the TCP socket before the handshake, so the handshake's flights are not delayed either.
-  server.on("connection", (socket: Socket) => tuneTcpSocket(socket, o));
+  const handshaking = new HandshakingSockets();
+  server.on("connection", (socket: Socket) => {
+    // Tune the TCP socket before the handshake, so the handshake's flights are not delayed either.
+    tuneTcpSocket(socket, o);
+    handshaking.add(socket);
+  });
   if (o.handshakeAdmission !== undefined) countTlsHandshakes(server, o.handshakeAdmission);
   server.on("secureConnection", (socket: TLSSocket) => {
+    handshaking.secured(socket);
     const connection = new TlsConnection(socket, { highWaterMarkBytes: o.highWaterMarkBytes });
     if (listener) listener.accept(connection);
     else connection.reset();
@@ -75,8 +80,39 @@ export async function listenTls(
     o.onClientError?.(handshakeFailure(reason, listener?.url ?? address, "server"));
   });
   await startListening(server, hostPortListenOptions(o), address);
-  listener = new TlsListener(server, "tls", onConnection, o.onError);
+  listener = new TlsListener(server, "tls", onConnection, o.onError, () => handshaking.destroy());
   return listener;
+}
+
+/**
+ * The raw sockets of a TLS listener still in their handshake. A listener that stops destroys them:
+ * its close otherwise waits for each to finish or time out (`handshakeTimeoutMs`), and one that
+ * finishes after the stop is reset anyway. Keyed by the remote's address and port, which the
+ * TLS socket of a finished handshake shares with its raw socket.
+ */
+class HandshakingSockets {
+  readonly #byPeer = new Map<string, Socket>();
+
+  add(socket: Socket): void {
+    const key = peerOf(socket);
+    this.#byPeer.set(key, socket);
+    socket.once("close", () => {
+      if (this.#byPeer.get(key) === socket) this.#byPeer.delete(key);
+    });
+  }
+
+  secured(socket: TLSSocket): void {
+    this.#byPeer.delete(peerOf(socket));
+  }
+
+  destroy(): void {
+    for (const socket of this.#byPeer.values()) socket.destroy();
+    this.#byPeer.clear();
+  }
+}
+
+function peerOf(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
 /**

@@ -140,6 +140,25 @@ describe("handshake timeouts and peers that do not speak TLS", () => {
     expect(listener.connections).toBe(0);
   });
 
+  it.each(["close", "destroy"] as const)(
+    "%s() ends a listener at once, cutting off clients still in their handshake",
+    async (end) => {
+      const { listener, accepted } = await echoServer(certs, { handshakeTimeoutMs: 5_000 });
+      let connected = false;
+      const silent = rawClient(listener.address.port); // connects and never speaks
+      listener.server.once("connection", () => {
+        connected = true;
+      });
+      await expect.poll(() => connected).toBe(true);
+      const started = performance.now();
+      await listener[end]();
+      // Before, it waited for the handshake timeout (5 s) to free the socket.
+      expect(performance.now() - started).toBeLessThan(2_000);
+      await silent; // the client saw its socket closed
+      expect(accepted).toHaveLength(0);
+    },
+  );
+
   it("gives up with TLS_HANDSHAKE_TIMEOUT when the server accepts but never answers", async () => {
     const silent = await listenTcp({}, (connection) =>
       recordConnection(connection, { onEnd: (c) => c.end() }),
