@@ -71,4 +71,49 @@ describe("calls made with a parent handler context", () => {
       notExecuted: true,
     });
   });
+
+  it("are refused CANCELLED when the parent was cancelled with time left, and INVALID_OPTION for no context", async () => {
+    const backend = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: testContract,
+      handlers: testHandlers(),
+    });
+    onTestFinished(() => backend.close());
+    const client = await connect({ url: backend.url, contract: testContract });
+    onTestFinished(() => client.close());
+    const cancelled = { signal: AbortSignal.abort(), remainingMs: () => 20_000 };
+    await expect(client.call.echo("x", { parent: cancelled })).rejects.toMatchObject({
+      code: "CANCELLED",
+      notExecuted: true,
+    });
+    // Rejected, not thrown: a bad parent fails the call's promise like any bad option.
+    const call = client.call.echo("x", { parent: {} as never });
+    await expect(call).rejects.toMatchObject({ code: "INVALID_OPTION" });
+  });
+
+  it("keep the contract's own deadline when neither the parent nor the stream method has one", async () => {
+    const feed = defineContract({
+      name: "feed",
+      version: 1,
+      requests: {
+        watch: { input: z.null(), yields: z.number(), timeoutMs: Number.POSITIVE_INFINITY },
+      },
+    });
+    const backend = await serve({
+      url: "tcp://127.0.0.1:0",
+      contract: feed,
+      handlers: {
+        async *watch() {
+          yield 1;
+        },
+      },
+    });
+    onTestFinished(() => backend.close());
+    const client = await connect({ url: backend.url, contract: feed });
+    onTestFinished(() => client.close());
+    const parent = { signal: new AbortController().signal, remainingMs: () => Infinity };
+    const items: number[] = [];
+    for await (const item of client.stream.watch(null, { parent })) items.push(item);
+    expect(items).toEqual([1]);
+  });
 });
