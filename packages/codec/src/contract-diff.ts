@@ -11,7 +11,7 @@
  * `breaking` when neither does. CI refuses what is not `compatible` (see docs/contract-changes.md).
  */
 
-import type { ContractDefinition } from "./contract-types.js";
+import type { ContractDefinition, RequestDefinition } from "./contract-types.js";
 import type { Json } from "./fingerprint.js";
 import { requestWire, wireSchema } from "./fingerprint.js";
 import { compareSchemas, type SchemaFinding } from "./schema-compatibility.js";
@@ -106,64 +106,48 @@ function diffRequests(a: ContractDefinition, b: ContractDefinition, out: Contrac
       out.push(change("request", name, "", "method", "absent", "method removed", true, false));
       continue;
     }
-    if (before.idempotent === true && after.idempotent !== true) {
-      // Old callers would still retry it after a failure.
-      out.push(
-        change(
-          "request",
-          name,
-          "",
-          "idempotent",
-          "not idempotent",
-          "idempotent dropped",
-          true,
-          false,
-        ),
-      );
-    } else if (before.idempotent !== true && after.idempotent === true) {
-      // New callers would retry it; an old server's handler may not be safe to run twice, and the
-      // Hello refuses that meeting.
-      out.push(
-        change(
-          "request",
-          name,
-          "",
-          "not idempotent",
-          "idempotent",
-          "idempotent added",
-          false,
-          true,
-        ),
-      );
+    diffIdempotent(name, before, after, out);
+    diffRequestSchemas(name, requestWire(before), requestWire(after), out);
+  }
+}
+
+function diffIdempotent(
+  name: string,
+  before: RequestDefinition,
+  after: RequestDefinition,
+  out: ContractChange[],
+): void {
+  const [was, is] = [before.idempotent === true, after.idempotent === true];
+  if (was === is) return;
+  const [from, to] = was ? ["idempotent", "not idempotent"] : ["not idempotent", "idempotent"];
+  // Dropped: old callers would still retry it after a failure. Added: new callers would retry it,
+  // an old server's handler may not be safe to run twice, and the Hello refuses that meeting.
+  const reason = was ? "idempotent dropped" : "idempotent added";
+  out.push(change("request", name, "", from, to, reason, was, !was));
+}
+
+function diffRequestSchemas(
+  name: string,
+  was: Record<string, Json>,
+  now: Record<string, Json>,
+  out: ContractChange[],
+): void {
+  const pair = (key: string) => ({ old: was[key] ?? {}, new: now[key] ?? {} });
+  // Inputs: the caller writes, the server reads. Outputs: the server writes, the caller reads.
+  // A stream's items go the same ways: accepts as the input, yields as the output.
+  diffSchemas("request", name, "input", pair("input"), false, out);
+  const output = { old: was.output ?? NO_OUTPUT_SCHEMA, new: now.output ?? NO_OUTPUT_SCHEMA };
+  diffSchemas("request", name, "output", output, true, out);
+  for (const items of ["accepts", "yields"] as const) {
+    const [had, has] = [items in was, items in now];
+    if (had === has) {
+      if (had) diffSchemas("request", name, items, pair(items), items === "yields", out);
+      continue;
     }
-    const [was, now] = [requestWire(before), requestWire(after)];
-    const pair = (key: string) => ({ old: was[key] ?? {}, new: now[key] ?? {} });
-    // Inputs: the caller writes, the server reads. Outputs: the server writes, the caller reads.
-    // A stream's items go the same ways: accepts as the input, yields as the output.
-    diffSchemas("request", name, "input", pair("input"), false, out);
-    const output = { old: was.output ?? NO_OUTPUT_SCHEMA, new: now.output ?? NO_OUTPUT_SCHEMA };
-    diffSchemas("request", name, "output", output, true, out);
-    for (const items of ["accepts", "yields"] as const) {
-      const [had, has] = [items in was, items in now];
-      // A stream declared on one side only: the Hello refuses the meeting both ways.
-      if (had !== has) {
-        const [from, to] = had ? [items, "absent"] : ["absent", items];
-        out.push(
-          change(
-            "request",
-            name,
-            items,
-            from,
-            to,
-            `${items} ${had ? "removed" : "added"}`,
-            true,
-            true,
-          ),
-        );
-      } else if (had) {
-        diffSchemas("request", name, items, pair(items), items === "yields", out);
-      }
-    }
+    // A stream declared on one side only: the Hello refuses the meeting both ways.
+    const [from, to] = had ? [items, "absent"] : ["absent", items];
+    const reason = `${items} ${had ? "removed" : "added"}`;
+    out.push(change("request", name, items, from, to, reason, true, true));
   }
 }
 
