@@ -13,7 +13,7 @@ export type { FlushScheduler } from "./outbox.js";
 export { checkPeerOptions } from "./peer.js";
 export { PEER_OPTION_NAMES } from "./peer-option-names.js";
 export { monotonicNow } from "./pending-call.js";
-export { wrongCallMode } from "./stream-calls.js";
+export { streamCallRefusal, wrongCallMode } from "./stream-calls.js";
 export { closeUnread, iteratorOf, type StreamInputSource } from "./stream-inputs.js";
 export { isThenable } from "./thenable.js";
 export {

@@ -30,6 +30,25 @@ export function streamOfCall(
   options: unknown,
   mode: StreamCallMode,
 ): OutboundStream | Error | undefined {
+  const refused = streamCallRefusal(contract, method, options, mode);
+  if (refused !== undefined) return refused;
+  const shape = contract?.streamOf(method);
+  if (shape === undefined) return undefined;
+  const inputs = (options as { inputs?: StreamInputSource } | undefined)?.inputs;
+  return new OutboundStream(session, method, shape, shape.accepts ? inputs : undefined, contract);
+}
+
+/**
+ * Why a call of `method` through `mode` is refused (INVALID_OPTION), or undefined: the checks of
+ * {@link streamOfCall}, for a caller that must refuse before it has a connection (a client waiting
+ * for one refuses as a connected one does).
+ */
+export function streamCallRefusal(
+  contract: AnyContract | undefined,
+  method: string,
+  options: unknown,
+  mode: StreamCallMode,
+): InvalidOptionError | undefined {
   const shape = contract?.streamOf(method);
   const inputs = (options as { inputs?: unknown } | undefined)?.inputs;
   if (shape === undefined && mode === "call") {
@@ -38,18 +57,12 @@ export function streamOfCall(
   if (shape === undefined || (mode === "stream") !== shape.yields) {
     return wrongCallMode(method, shape, mode);
   }
-  if (!shape.accepts) {
-    return inputs === undefined
-      ? new OutboundStream(session, method, shape, undefined, contract)
-      : noInputs(method);
-  }
-  if (!isIterable(inputs)) {
-    return new InvalidOptionError(
-      `${method} accepts items: options.inputs must be an iterable or async iterable of them ` +
-        `(got ${describe(inputs)})`,
-    );
-  }
-  return new OutboundStream(session, method, shape, inputs, contract);
+  if (!shape.accepts) return inputs === undefined ? undefined : noInputs(method);
+  if (isIterable(inputs)) return undefined;
+  return new InvalidOptionError(
+    `${method} accepts items: options.inputs must be an iterable or async iterable of them ` +
+      `(got ${describe(inputs)})`,
+  );
 }
 
 /** A call stream that fails at once with `error` (refused before it started). */

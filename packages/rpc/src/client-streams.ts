@@ -19,6 +19,7 @@ import {
   checkCallOptions,
   createNameProxy,
   monotonicNow,
+  streamCallRefusal,
   wrongCallMode,
 } from "@parley/peer/internal";
 import type { ClientCallOptions } from "./client-options.js";
@@ -67,7 +68,7 @@ export class ClientStreams<C extends AnyContract> {
     if (prepared instanceof Error) return Promise.reject(prepared);
     const peer = this.host.pick();
     if (peer !== undefined) return peer.request(method as never, input as never, prepared);
-    const refused = this.beforeWaiting(method, prepared);
+    const refused = this.beforeWaiting(method, prepared, "call");
     if (refused !== undefined) return Promise.reject(refused);
     const deadline = this.deadlineOf(method, prepared);
     const inputs = new UnsentInputs(inputsOf(prepared));
@@ -105,7 +106,7 @@ export class ClientStreams<C extends AnyContract> {
     if (!this.yielding.has(method)) {
       return failedStream(wrongCallMode(method, this.contract.streamOf(method), "stream"));
     }
-    const refused = this.beforeWaiting(method, prepared);
+    const refused = this.beforeWaiting(method, prepared, "stream");
     if (refused !== undefined) return failedStream(refused);
     const deadline = this.deadlineOf(method, prepared);
     const inputs = new UnsentInputs(inputsOf(prepared));
@@ -129,12 +130,19 @@ export class ClientStreams<C extends AnyContract> {
   }
 
   /**
-   * Why a call about to wait for a connection must not: the engine's verdict on its options (so a
-   * bad one fails at once, as it does connected, where the engine makes it) or `NOT_CONNECTED`.
+   * Why a call about to wait for a connection must not: the engine's verdicts on its options and
+   * on its call mode and inputs (so a bad one fails at once, as it does connected, where the
+   * engine makes them) or `NOT_CONNECTED`.
    */
-  private beforeWaiting(method: string, options: CallOptions | undefined): Error | undefined {
+  private beforeWaiting(
+    method: string,
+    options: CallOptions | undefined,
+    mode: "call" | "stream",
+  ): Error | undefined {
     return (
-      checkCallOptions(method, undefined, options, undefined, undefined) ?? this.host.notConnected()
+      checkCallOptions(method, undefined, options, undefined, undefined) ??
+      streamCallRefusal(this.contract, method, options, mode) ??
+      this.host.notConnected()
     );
   }
 

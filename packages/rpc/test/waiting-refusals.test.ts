@@ -81,6 +81,21 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<unk
 const BAD_TIMEOUTS = [Number.NaN, Number.NEGATIVE_INFINITY, -5, 0, Number.POSITIVE_INFINITY];
 
 describe("a bad call option while the client reconnects", () => {
+  it("refuses a stream method through the wrong entry point, or bad inputs, at once", async () => {
+    const { client } = await disconnected();
+    // request() of a method that yields, as when connected (the engine says: use stream.tail()).
+    const wrong = client.request("tail", 1, { timeoutMs: 5_000 });
+    expect(await settledWithin(wrong, 2_000)).toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("stream.tail()"),
+    });
+    const notIterable = client.call.upload(null, { inputs: 42 as never, timeoutMs: 5_000 });
+    expect(await settledWithin(notIterable, 2_000)).toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("options.inputs must be an iterable"),
+    });
+  });
+
   it.each(BAD_TIMEOUTS)("timeoutMs %s fails a call at once with INVALID_OPTION", async (bad) => {
     const { client } = await disconnected();
     const error = await settledWithin(client.call.echo(1, { timeoutMs: bad }), 2_000);
