@@ -3,7 +3,7 @@
  * docs/contract-changes.md shows the same rows (a test keeps the two in step).
  */
 import { z } from "zod";
-import type { ChangeVerdict, ContractDefinition } from "../src/index.js";
+import type { ChangeVerdict, ContractDefinition, RequestDefinition } from "../src/index.js";
 
 export interface ChangeRow {
   /** The change, as docs/contract-changes.md names it. */
@@ -19,6 +19,15 @@ const item = z.object({ key: z.string() });
 
 function method(input: z.ZodType, output: z.ZodType, idempotent?: boolean): ContractDefinition {
   return { name: "kv", version: 1, requests: { get: { input, output, idempotent } } };
+}
+
+/** `get` as a stream method of version `version`, with the given parts. */
+function streaming(
+  version: number,
+  parts: { yields?: z.ZodType; accepts?: z.ZodType; output?: z.ZodType },
+): ContractDefinition {
+  const get = { input: item, ...parts, timeoutMs: 1_000 } as RequestDefinition;
+  return { name: "kv", version, requests: { get } };
 }
 
 function inputs(before: z.ZodType, after: z.ZodType): [ContractDefinition, ContractDefinition] {
@@ -202,34 +211,15 @@ export const CHANGE_TABLE: readonly ChangeRow[] = [
   ),
   row(
     "stream: yields added",
-    [
-      method(item, z.string()),
-      {
-        name: "kv",
-        version: 2,
-        requests: {
-          get: { input: item, yields: z.string(), output: z.string(), timeoutMs: 1_000 },
-        },
-      },
-    ],
+    [method(item, z.string()), streaming(2, { yields: z.string(), output: z.string() })],
     "breaking",
     { path: "yields", oldType: "absent", newType: "yields" },
   ),
   row(
     "stream: output added",
     [
-      {
-        name: "kv",
-        version: 1,
-        requests: { get: { input: item, yields: z.string(), timeoutMs: 1_000 } },
-      },
-      {
-        name: "kv",
-        version: 2,
-        requests: {
-          get: { input: item, yields: z.string(), output: z.number(), timeoutMs: 1_000 },
-        },
-      },
+      streaming(1, { yields: z.string() }),
+      streaming(2, { yields: z.string(), output: z.number() }),
     ],
     "breaking",
     { path: "output", oldType: "undefined", newType: "number" },
@@ -237,13 +227,7 @@ export const CHANGE_TABLE: readonly ChangeRow[] = [
   row(
     "stream: accepts removed",
     [
-      {
-        name: "kv",
-        version: 1,
-        requests: {
-          get: { input: item, accepts: z.string(), output: z.string(), timeoutMs: 1_000 },
-        },
-      },
+      streaming(1, { accepts: z.string(), output: z.string() }),
       { ...method(item, z.string()), version: 2 },
     ],
     "breaking",

@@ -19,21 +19,24 @@ function hook() {
   return { seen, handlerError };
 }
 
+/** Handlers that throw (synchronously, by a rejected promise) secrets a caller must not see. */
+const failing = {
+  sync: () => {
+    throw new Error("secret path /etc/x");
+  },
+  later: async () => {
+    throw new Error("secret token abc");
+  },
+  fine: (n: number) => n + 1,
+};
+
 describe("handlerError", () => {
   it("decides what is sent for a handler's throw and for its rejected promise", async () => {
     const { seen, handlerError } = hook();
     const { client } = peerPair(
       {
         handlerError,
-        handlers: {
-          sync: () => {
-            throw new Error("secret path /etc/x");
-          },
-          later: async () => {
-            throw new Error("secret token abc");
-          },
-          fine: (n: number) => n + 1,
-        },
+        handlers: failing,
       },
       {},
     );
@@ -109,15 +112,7 @@ describe("handlerError", () => {
           throw new Error("hook bug");
         },
         logger: { warn: (message: string) => warnings.push(message) },
-        handlers: {
-          sync: () => {
-            throw new Error("secret path /etc/x");
-          },
-          later: async () => {
-            throw new Error("secret token abc");
-          },
-          fine: (n: number) => n + 1,
-        },
+        handlers: failing,
       },
       {},
     );

@@ -32,6 +32,19 @@ async function startChain(backendCounter: { calls: number; aborted?: number }) {
   return client;
 }
 
+/** A client of a test backend, for calls given a parent by hand. */
+async function directClient(): Promise<Client<typeof testContract>> {
+  const backend = await serve({
+    url: "tcp://127.0.0.1:0",
+    contract: testContract,
+    handlers: testHandlers(),
+  });
+  onTestFinished(() => backend.close());
+  const client = await connect({ url: backend.url, contract: testContract });
+  onTestFinished(() => client.close());
+  return client;
+}
+
 describe("calls made with a parent handler context", () => {
   it("stop at the parent's deadline: the backend's handler is cancelled too", async () => {
     const counter = { calls: 0, aborted: 0 };
@@ -57,14 +70,7 @@ describe("calls made with a parent handler context", () => {
   });
 
   it("are refused unsent, not executed, when the parent's deadline has already passed", async () => {
-    const backend = await serve({
-      url: "tcp://127.0.0.1:0",
-      contract: testContract,
-      handlers: testHandlers(),
-    });
-    onTestFinished(() => backend.close());
-    const client = await connect({ url: backend.url, contract: testContract });
-    onTestFinished(() => client.close());
+    const client = await directClient();
     const parent = { signal: new AbortController().signal, remainingMs: () => 0 };
     await expect(client.call.echo("x", { parent })).rejects.toMatchObject({
       code: "DEADLINE_EXCEEDED",
@@ -73,14 +79,7 @@ describe("calls made with a parent handler context", () => {
   });
 
   it("are refused CANCELLED when the parent was cancelled with time left, and INVALID_OPTION for no context", async () => {
-    const backend = await serve({
-      url: "tcp://127.0.0.1:0",
-      contract: testContract,
-      handlers: testHandlers(),
-    });
-    onTestFinished(() => backend.close());
-    const client = await connect({ url: backend.url, contract: testContract });
-    onTestFinished(() => client.close());
+    const client = await directClient();
     const cancelled = { signal: AbortSignal.abort(), remainingMs: () => 20_000 };
     await expect(client.call.echo("x", { parent: cancelled })).rejects.toMatchObject({
       code: "CANCELLED",
