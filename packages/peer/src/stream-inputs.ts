@@ -5,6 +5,12 @@
  */
 import { releaseSource, type Source } from "./item-pump.js";
 
+/**
+ * The inputs a wrapper stands for (a client's waiting call hands the engine a wrapper that notes
+ * when its iterator is taken): {@link closeUnread} closes those, not the wrapper.
+ */
+export const INPUTS_SOURCE: unique symbol = Symbol("parley inputs source");
+
 /** The caller's items of a call: any (async) iterable. */
 export type StreamInputSource = AsyncIterable<unknown> | Iterable<unknown>;
 
@@ -24,7 +30,8 @@ export function iteratorOf(source: StreamInputSource): Source {
  */
 export function closeUnread(inputs: StreamInputSource, iterator: Source): void {
   releaseSource(iterator);
-  const stream = inputs as { destroy?: unknown; pipe?: unknown; destroyed?: unknown };
+  const wrapped = (inputs as { [INPUTS_SOURCE]?: unknown })[INPUTS_SOURCE];
+  const stream = (wrapped ?? inputs) as { destroy?: unknown; pipe?: unknown; destroyed?: unknown };
   if (
     typeof stream.destroy === "function" &&
     typeof stream.pipe === "function" &&

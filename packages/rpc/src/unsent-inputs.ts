@@ -8,7 +8,12 @@
  * here: its inputs stay unread, for a retry.
  */
 
-import { closeUnread, iteratorOf, type StreamInputSource } from "@parley/peer/internal";
+import {
+  closeUnread,
+  INPUTS_SOURCE,
+  iteratorOf,
+  type StreamInputSource,
+} from "@parley/peer/internal";
 
 type AnySource = Partial<AsyncIterable<unknown> & Iterable<unknown>>;
 
@@ -38,6 +43,8 @@ export class UnsentInputs {
         this.taken = true;
         return (source[key] as () => unknown).call(source);
       },
+      // The engine closes these, not the wrapper, when the call ends unsent.
+      [INPUTS_SOURCE]: source,
     };
   }
 

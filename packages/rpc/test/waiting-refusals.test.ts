@@ -4,6 +4,7 @@
  * (never a wait, never DEADLINE_EXCEEDED), and a stream call refused after it waited for the
  * connection, before anything was written, still closes its inputs, once.
  */
+import { Readable } from "node:stream";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { connect, defineContract, serve, z } from "../src/index.js";
 import { collect, countedInputs, tempSocketPath } from "./fixtures.js";
@@ -47,13 +48,14 @@ async function startServer(url: string, started: string[] = []) {
 }
 
 /** A reconnecting client whose server is down, and the url to bring one up on. */
-async function disconnected() {
+async function disconnected(extra: { maxPendingCalls?: number } = {}) {
   const url = `unix://${tempSocketPath()}`;
   const server = await startServer(url);
   const client = await connect({
     url,
     contract,
     reconnect: { initialDelayMs: 10, maxDelayMs: 50, jitter: 0 },
+    ...extra,
   });
   onTestFinished(() => client.close());
   const dropped = new Promise((resolve) => client.once("disconnect", resolve));
@@ -216,5 +218,24 @@ describe("a stream call refused after it waited, before anything was written", (
     expect(called.counts.pulled).toBe(2);
     expect(streamed.counts.returned).toBeLessThanOrEqual(1);
     expect(called.counts.returned).toBeLessThanOrEqual(1);
+  });
+
+  it("a Node.js Readable given to a call that waited, then ended queued in the engine, is destroyed", async () => {
+    const { url, client } = await disconnected({ maxPendingCalls: 1 });
+    // The first call takes the connection's only slot: its inputs never end.
+    const never = (async function* () {
+      await new Promise(() => {});
+      yield 0;
+    })();
+    client.call.upload(null, { inputs: never }).catch(() => {});
+    const readable = Readable.from([1, 2], { objectMode: true });
+    const controller = new AbortController();
+    const queued = client.call.upload(null, { inputs: readable, signal: controller.signal });
+    const started: string[] = [];
+    await startServer(url, started);
+    await vi.waitFor(() => expect(started).toEqual(["upload"]));
+    controller.abort(); // the second call is queued behind the first, in the engine
+    await expect(queued).rejects.toMatchObject({ code: "CANCELLED" });
+    expect(readable.destroyed).toBe(true);
   });
 });
