@@ -227,6 +227,8 @@ export class InboundCalls<Caller = unknown> {
   abortAll(reason: Error): void {
     for (const call of this.byId.values()) call.abort(reason);
     this.byId.clear();
+    // Held handlers go through the queue now, each finding its call over.
+    this.queue.release();
   }
 
   private hasRoom(): boolean {

@@ -145,6 +145,27 @@ describe("local call queue", () => {
     expect(started).toBeGreaterThanOrEqual(20);
   });
 
+  it("lets handlers held for an unread remote go when the connection fails", async () => {
+    const { peer, connection, remote } = peerWithRawRemote({
+      handlers: { get: () => "x".repeat(64 * 1024) },
+      maxBufferedBytes: 64 * 1024,
+    });
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    connection.stopDelivery({ direction: "outbound" });
+    let id = 1;
+    for (let round = 0; round < 10; round++) {
+      raw.send(...Array.from({ length: 50 }, () => request(id++, "get")));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(peer.stats.handlersQueued).toBeGreaterThan(0);
+    peer.destroy();
+    await peer.closed;
+    // Each held handler went through the queue and found its call over: none is left behind.
+    await until(() => peer.stats.handlersQueued === 0);
+  });
+
   it("sends new calls once a queued call ahead of them was cancelled", async () => {
     const gate = new Latch();
     const { client, server } = peerPair(
