@@ -143,9 +143,6 @@ export function resolveServeOptions(
     callsOptional: requireCallbacks !== true,
   } as unknown as PeerOptions<AnyContract, AnyContract>;
   checkPeerOptions(peerOptions);
-  if (options.onError !== undefined && typeof options.onError !== "function") {
-    throw new InvalidOptionError("onError must be a function (error, { connection, method })");
-  }
   checkLogger(options.logger);
   return Object.freeze({ urls, maxConnections, peerOptions });
 }
