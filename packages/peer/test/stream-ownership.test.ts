@@ -9,26 +9,8 @@ import { defineContract } from "@parley/codec";
 import { describe, expect, it } from "vitest";
 import { rejection, until } from "./support/async.js";
 import { feed } from "./support/contracts.js";
+import { feedPair } from "./support/feed-pair.js";
 import { peerPair } from "./support/peer-pair.js";
-
-type FeedHandlers = NonNullable<Parameters<typeof peerPair<typeof feed>>[0]["handlers"]>;
-
-const base: FeedHandlers = {
-  add: (n) => n,
-  async *tail(n) {
-    for (let i = 0; i < n; i++) yield `line ${i}`;
-    return n;
-  },
-  async upload(_name, ctx) {
-    for await (const _ of ctx.inputs);
-    return 0;
-  },
-  async *chat() {},
-};
-
-function feedPair(handlers: Partial<FeedHandlers>, client: { maxPendingCalls?: number } = {}) {
-  return peerPair({ serves: feed, handlers: { ...base, ...handlers } }, { calls: feed, ...client });
-}
 
 /** A web ReadableStream that someone else is reading: asking for its iterator throws. */
 function lockedStream(): ReadableStream<string> {
@@ -54,6 +36,7 @@ describe("stream call ownership", () => {
           return 0;
         },
       },
+      {},
       { maxPendingCalls: 1 },
     );
     await client.ready;
@@ -74,6 +57,7 @@ describe("stream call ownership", () => {
   it("closes the inputs of a call that ends while still queued, a Node.js Readable too", async () => {
     const { client } = feedPair(
       { add: () => new Promise<number>(() => {}) },
+      {},
       { maxPendingCalls: 1 },
     );
     await client.ready;

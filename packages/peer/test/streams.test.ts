@@ -9,33 +9,9 @@ import { Kind } from "../src/wire-constants.js";
 import type { HelloMessage } from "../src/wire-messages.js";
 import { codeOf, Latch, rejection, until } from "./support/async.js";
 import { feed } from "./support/contracts.js";
-import { peerPair, peerWithRawRemote } from "./support/peer-pair.js";
+import { feedPair } from "./support/feed-pair.js";
+import { peerWithRawRemote } from "./support/peer-pair.js";
 import { RawEnd } from "./support/raw-end.js";
-
-type FeedHandlers = NonNullable<Parameters<typeof peerPair<typeof feed>>[0]["handlers"]>;
-
-const base: FeedHandlers = {
-  add: (n) => n + 1,
-  async *tail(n) {
-    for (let i = 0; i < n; i++) yield `line ${i}`;
-    return n;
-  },
-  async upload(_name, ctx) {
-    let total = 0;
-    for await (const chunk of ctx.inputs) total += chunk.length;
-    return total;
-  },
-  async *chat(_room, ctx) {
-    for await (const m of ctx.inputs) yield `echo ${m}`;
-  },
-};
-
-function feedPair(handlers: Partial<FeedHandlers> = {}, server = {}, client = {}) {
-  return peerPair(
-    { serves: feed, handlers: { ...base, ...handlers }, ...server },
-    { calls: feed, ...client },
-  );
-}
 
 /**
  * An endless async source that records what happened to it: `items`, then one item every 5 ms
