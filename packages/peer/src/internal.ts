@@ -14,12 +14,7 @@ export { checkPeerOptions } from "./peer.js";
 export { PEER_OPTION_NAMES } from "./peer-option-names.js";
 export { monotonicNow } from "./pending-call.js";
 export { streamCallRefusal, wrongCallMode } from "./stream-calls.js";
-export {
-  closeUnread,
-  INPUTS_SOURCE,
-  iteratorOf,
-  type StreamInputSource,
-} from "./stream-inputs.js";
+export { closeInputs, INPUTS_SOURCE } from "./stream-inputs.js";
 export { isThenable } from "./thenable.js";
 export {
   AuthBinding,

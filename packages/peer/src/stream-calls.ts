@@ -8,7 +8,7 @@ import type { AnyContract, StreamShape } from "@parley/codec";
 import { InvalidOptionError } from "@parley/framing";
 import { describe } from "@parley/framing/internal";
 import { CallStreamHandle, OutboundStream } from "./outbound-stream.js";
-import type { StreamInputSource } from "./stream-inputs.js";
+import { isIterable, type StreamInputSource } from "./stream-inputs.js";
 import type { StreamContext } from "./stream-ports.js";
 
 /** How a stream method is being called. */
@@ -79,12 +79,6 @@ export function refusedStream(error: Error): CallStreamHandle {
 
 function noInputs(method: string): InvalidOptionError {
   return new InvalidOptionError(`${method} accepts no items: remove options.inputs`);
-}
-
-function isIterable(value: unknown): value is StreamInputSource {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
-  return typeof v[Symbol.asyncIterator] === "function" || typeof v[Symbol.iterator] === "function";
 }
 
 function ignore(): void {}

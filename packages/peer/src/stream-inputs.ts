@@ -14,6 +14,13 @@ export const INPUTS_SOURCE: unique symbol = Symbol("parley inputs source");
 /** The caller's items of a call: any (async) iterable. */
 export type StreamInputSource = AsyncIterable<unknown> | Iterable<unknown>;
 
+/** True for what can be a call's inputs: an object with an async or a sync iterator. */
+export function isIterable(value: unknown): value is StreamInputSource {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+  return typeof v[Symbol.asyncIterator] === "function" || typeof v[Symbol.iterator] === "function";
+}
+
 /** The inputs' iterator: the async one when they have both. May throw (a locked ReadableStream). */
 export function iteratorOf(source: StreamInputSource): Source {
   const s = source as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
@@ -39,4 +46,19 @@ export function closeUnread(inputs: StreamInputSource, iterator: Source): void {
   ) {
     (stream.destroy as () => void).call(stream);
   }
+}
+
+/**
+ * Closes inputs no call took (anything else is left alone): their iterator's `return()` (a
+ * generator's `finally`), and a Node.js Readable's `destroy()` (see {@link closeUnread}).
+ */
+export function closeInputs(inputs: unknown): void {
+  if (!isIterable(inputs)) return;
+  let iterator: Source;
+  try {
+    iterator = iteratorOf(inputs);
+  } catch {
+    return; // An iterable that throws when asked for its iterator has nothing to close.
+  }
+  closeUnread(inputs, iterator);
 }

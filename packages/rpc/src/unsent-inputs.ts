@@ -8,12 +8,7 @@
  * here: its inputs stay unread, for a retry.
  */
 
-import {
-  closeUnread,
-  INPUTS_SOURCE,
-  iteratorOf,
-  type StreamInputSource,
-} from "@parley/peer/internal";
+import { closeInputs, INPUTS_SOURCE } from "@parley/peer/internal";
 
 type AnySource = Partial<AsyncIterable<unknown> & Iterable<unknown>>;
 
@@ -54,27 +49,4 @@ export class UnsentInputs {
     this.closed = true;
     closeInputs(this.source);
   }
-}
-
-/**
- * Closes inputs the engine never took: their iterator's `return()` (a generator's `finally`), and
- * a Node.js Readable's `destroy()` (see `closeUnread`).
- */
-function closeInputs(inputs: unknown): void {
-  const source = inputs as AnySource | null | undefined;
-  if (source === null || typeof source !== "object") return;
-  if (
-    typeof source[Symbol.asyncIterator] !== "function" &&
-    typeof source[Symbol.iterator] !== "function"
-  ) {
-    return;
-  }
-  const iterable = source as StreamInputSource;
-  let iterator: ReturnType<typeof iteratorOf>;
-  try {
-    iterator = iteratorOf(iterable);
-  } catch {
-    return; // An iterable that throws when asked for its iterator has nothing to close.
-  }
-  closeUnread(iterable, iterator);
 }
