@@ -55,6 +55,8 @@ export class Server<
   private readonly accepting = new Set<RpcConnection<S, C, Identity>>();
   private readonly handshaking = new Set<Peer<S, C>>();
   private readonly bound: ListeningEndpoint[] = [];
+  /** Listens under way: a shutdown waits for each, then closes what it bound. */
+  private readonly binding = new Set<Promise<void>>();
   private nextId = 1;
   private closing: Promise<void> | undefined;
   private destroyed = false;
@@ -62,7 +64,10 @@ export class Server<
   private readonly reporter: ErrorReporter;
   private readonly admission: Admission;
   private resolveClosed!: () => void;
-  /** Resolves once the server is fully closed (listeners and every connection); never rejects. */
+  /**
+   * Resolves once the server is fully closed (every listener, one still binding included, and every
+   * connection): its addresses are free again. Never rejects.
+   */
   readonly closed: Promise<void> = new Promise((resolve) => {
     this.resolveClosed = resolve;
   });
@@ -97,7 +102,8 @@ export class Server<
 
   /**
    * Listens on one more address, into the same connection set; `close()` closes it with the rest.
-   * `serve()` calls it for each of its URLs.
+   * `serve()` calls it for each of its URLs. A listen that `close()` overtakes is closed with the
+   * server (its address is free again before `closed` resolves) and rejects `UNAVAILABLE`.
    * @throws transport errors such as `ADDRESS_IN_USE`; `UNAVAILABLE` once the server is closing
    */
   async listen(url: string): Promise<this> {
@@ -105,20 +111,30 @@ export class Server<
       throw new UnavailableError("the server is closing; it listens no more");
     const endpoint = resolveEndpoint(url, this.options);
     let bound = url;
-    const listener = await endpoint.listen(
-      (connection) => this.accept(connection, bound),
-      this.admission,
-    );
-    bound = listener.url;
-    this.bound.push(listener);
-    // close() began while this one was binding: it must not outlive the server.
-    if (this.closing !== undefined) await listener.close();
+    // Settles only once the listener is in `bound`, so a shutdown that awaits it closes it too.
+    const binding = endpoint
+      .listen((connection) => this.accept(connection, bound), this.admission)
+      .then((listener) => {
+        bound = listener.url;
+        this.bound.push(listener);
+      });
+    this.binding.add(binding);
+    try {
+      await binding;
+    } finally {
+      this.binding.delete(binding);
+    }
+    if (this.closing !== undefined) {
+      await this.closing;
+      throw new UnavailableError(`the server closed while it began listening on ${bound}`);
+    }
     return this;
   }
 
   /**
    * Graceful shutdown: refuse new connections, run Bye on every live one (each bounded by
-   * `closeTimeoutMs`), then close every listener. Idempotent: a second call returns the same promise.
+   * `closeTimeoutMs`), then close every listener (after any listen under way has bound) and
+   * resolve with `closed`. Idempotent: a second call returns the same promise.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -146,6 +162,8 @@ export class Server<
 
   private async shutdown(): Promise<void> {
     await Promise.all(this.peers().map((peer) => (this.destroyed ? peer.closed : peer.close())));
+    // A listener still binding is closed with the others: `closed` means every address is free.
+    await Promise.allSettled(this.binding);
     await Promise.all(this.bound.map((l) => (this.destroyed ? l.destroy() : l.close())));
     this.resolveClosed();
   }
