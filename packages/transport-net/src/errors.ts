@@ -137,7 +137,10 @@ export class ConnectAbortedError extends TransportError {
   }
 }
 
-/** Connecting failed for another reason (unknown host, unreachable network, permission). */
+/**
+ * Connecting failed for another reason (unknown host, unreachable network, permission; over TLS, a
+ * server that dropped the connection before the handshake completed).
+ */
 export class ConnectError extends TransportError {
   override readonly name = "ConnectError";
   readonly code = "CONNECT_FAILED" as const;

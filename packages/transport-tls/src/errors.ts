@@ -20,8 +20,9 @@ export type TlsTransportErrorCode = (typeof TLS_TRANSPORT_ERROR_CODES)[number];
 
 /**
  * The TLS handshake failed: an untrusted or mismatched certificate, no client certificate under
- * mutual TLS, no common protocol version, or a peer that does not speak TLS. `cause` holds the
- * OpenSSL or Node.js error (its `code`, such as `DEPTH_ZERO_SELF_SIGNED_CERT`).
+ * mutual TLS, no common protocol version, a TLS alert, or a peer that answers in another protocol.
+ * `cause` holds the OpenSSL or Node.js error (its `code`, such as `DEPTH_ZERO_SELF_SIGNED_CERT`).
+ * A client whose connection the server drops mid-handshake gets `CONNECT_FAILED` instead.
  */
 export class TlsHandshakeError extends TransportError {
   override readonly name = "TlsHandshakeError";

@@ -1,12 +1,22 @@
 /**
  * Turns the errors of a failed TLS handshake (OpenSSL's and Node's codes) into this package's coded
- * errors, with a hint at the usual cause.
+ * errors, with a hint at the usual cause. A client whose connection is dropped before the handshake
+ * completes has not failed at TLS: that is a failed connect, retryable like any other.
  */
+import { ConnectError } from "@parley/transport-net";
 import { errnoOf } from "@parley/transport-net/internal";
 import { TlsHandshakeError, TlsHandshakeTimeoutError } from "./errors.js";
 
 /** Which end reports the failure: it decides whom the hint talks about. */
 export type HandshakeSide = "client" | "server";
+
+/**
+ * Socket errors that say the connection was cut, not that TLS failed: a reset (`ECONNRESET`, also
+ * Node's code for a socket closed before the handshake completed), a write to a closed connection
+ * (`EPIPE`), a connection aborted by this host's stack (`ECONNABORTED`). A TLS alert or a failed
+ * certificate check has a code of its own (`ERR_SSL_*`, `*_CERT*`).
+ */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 const CERTIFICATE_UNTRUSTED = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -29,7 +39,7 @@ function hintFor(code: string | undefined, side: HandshakeSide): string | undefi
     case "CERT_HAS_EXPIRED":
       return `${peer}'s certificate has expired`;
     case "ECONNRESET":
-      return `${peer} closed the connection during the handshake: does it speak TLS, and does it accept this ${side === "client" ? "client (mutual TLS)" : "server"}?`;
+      return "the client closed the connection during the handshake: does it speak TLS, and does it accept this server?";
     case "ERR_SSL_WRONG_VERSION_NUMBER":
     case "ERR_SSL_PACKET_LENGTH_TOO_LONG":
       return `${peer} does not seem to speak TLS (a plain tcp:// endpoint?)`;
@@ -69,5 +79,30 @@ export function handshakeFailure(
   return new TlsHandshakeError(
     `TLS handshake ${where} failed (${code ?? reason})${hint ? `: ${hint}` : ""}`,
     { cause: error, address },
+  );
+}
+
+/**
+ * A client's failed handshake: `CONNECT_FAILED` (retryable) when the connection was dropped before
+ * the handshake completed, since nothing was sent over it; else as {@link handshakeFailure}.
+ */
+export function clientHandshakeFailure(
+  error: unknown,
+  address: string,
+): TlsHandshakeError | TlsHandshakeTimeoutError | ConnectError {
+  const code = errnoOf(error);
+  if (code !== undefined && DROPPED.has(code)) return handshakeDropped(address, code, error);
+  return handshakeFailure(error, address, "client");
+}
+
+/**
+ * The server cut the connection before the TLS handshake completed (`code`: `ECONNRESET`, `EPIPE`,
+ * ...): a server shedding load or restarting, or one that does not speak TLS. Retryable, as a
+ * refused connect is: no byte of a call was sent.
+ */
+export function handshakeDropped(address: string, code: string, cause?: unknown): ConnectError {
+  return new ConnectError(
+    `${address} closed the connection before the TLS handshake completed (${code}); nothing was sent, so connecting again is safe (a server shedding load or restarting does this, and so does one that does not speak TLS)`,
+    { cause, address },
   );
 }

@@ -16,7 +16,7 @@ import {
 } from "@parley/transport-net/internal";
 import { TlsHandshakeTimeoutError } from "./errors.js";
 import { countTlsHandshakes } from "./handshake-admission.js";
-import { handshakeFailure } from "./handshake-failure.js";
+import { clientHandshakeFailure, handshakeDropped, handshakeFailure } from "./handshake-failure.js";
 import { TlsConnection } from "./tls-connection.js";
 import {
   type ResolvedTlsConnectOptions,
@@ -121,8 +121,10 @@ function peerOf(socket: Socket): string {
  * `servername` (or `host`). Resolves with a connection not yet attached.
  * @throws {ConnectRefusedError} `CONNECT_REFUSED` when nothing listens (retryable).
  * @throws {ConnectTimeoutError} `CONNECT_TIMEOUT` after `connectTimeoutMs` (retryable).
+ * @throws {ConnectError} `CONNECT_FAILED` (retryable) also when the server drops the connection
+ *   before the TLS handshake completes (`ECONNRESET`, `EPIPE`): shedding load, restarting.
  * @throws {TlsHandshakeError} `TLS_HANDSHAKE_FAILED`: untrusted certificate, wrong name, no common
- *   version, a peer that does not speak TLS.
+ *   version, a TLS alert, a peer that answers in another protocol.
  * @throws {TlsHandshakeTimeoutError} `TLS_HANDSHAKE_TIMEOUT` after `handshakeTimeoutMs` (retryable).
  * @throws {ConnectAbortedError} `CONNECT_ABORTED` when `signal` aborts.
  * @throws {InvalidOptionError} `INVALID_OPTION` for a bad option, or cert/key/ca that do not load.
@@ -183,6 +185,7 @@ function handshake(
       signal?.removeEventListener("abort", onAbort);
       socket.off("secureConnect", onSecure);
       socket.off("error", onError);
+      socket.off("close", onClose);
       if (error === undefined) {
         resolve(new TlsConnection(socket, { highWaterMarkBytes: o.highWaterMarkBytes }));
         return;
@@ -193,7 +196,9 @@ function handshake(
       reject(error);
     };
     const onSecure = (): void => finish(undefined);
-    const onError = (error: Error): void => finish(handshakeFailure(error, address, "client"));
+    const onError = (error: Error): void => finish(clientHandshakeFailure(error, address));
+    // Node reports a socket closed mid-handshake as ECONNRESET; a close it does not report is one too.
+    const onClose = (): void => finish(handshakeDropped(address, "ECONNRESET"));
     const onAbort = (): void =>
       finish(
         new ConnectAbortedError(`connecting to ${address} was aborted by its signal`, {
@@ -212,6 +217,7 @@ function handshake(
     timer.unref();
     socket.once("secureConnect", onSecure);
     socket.once("error", onError);
+    socket.once("close", onClose);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -177,7 +177,7 @@ describe("handshake timeouts and peers that do not speak TLS", () => {
     await expect.poll(() => silent.connections).toBe(0);
   });
 
-  it("fails with TLS_HANDSHAKE_FAILED at a plain TCP port, whose server sees a TLS record (16 03)", async () => {
+  it("fails CONNECT_FAILED (retryable) at a plain TCP port that ends the connection on a TLS record (16 03)", async () => {
     const firstBytes: Uint8Array[] = [];
     const plain = await listenTcp({}, (connection) => {
       recordConnection(connection, {
@@ -189,11 +189,31 @@ describe("handshake timeouts and peers that do not speak TLS", () => {
     });
     onTestFinished(() => plain.destroy());
     const attempt = connectTls({ host: "127.0.0.1", port: plain.address.port, ca: certs.ca.cert });
+    // From the client, this is a handshake the server dropped, as a server shedding load does.
     await expect(attempt).rejects.toMatchObject({
-      code: "TLS_HANDSHAKE_FAILED",
-      message: expect.stringContaining("during the handshake"),
+      code: "CONNECT_FAILED",
+      retryable: true,
+      message: expect.stringContaining("one that does not speak TLS"),
     });
     expect([...firstBytes[0]!.subarray(0, 2)]).toEqual([0x16, 0x03]);
+  });
+
+  it("fails with TLS_HANDSHAKE_FAILED at a plain TCP port that answers in its own protocol", async () => {
+    const plain = await listenTcp({}, (connection) => {
+      recordConnection(connection, {
+        onData: (_chunk, c) => {
+          c.write([Buffer.from("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")]);
+          c.end();
+        },
+      });
+    });
+    onTestFinished(() => plain.destroy());
+    const attempt = connectTls({ host: "127.0.0.1", port: plain.address.port, ca: certs.ca.cert });
+    await expect(attempt).rejects.toMatchObject({
+      code: "TLS_HANDSHAKE_FAILED",
+      retryable: false,
+      message: expect.stringContaining("does not seem to speak TLS"),
+    });
   });
 
   it("reports a plain HTTP request at the TLS port as TLS_HANDSHAKE_FAILED naming HTTP", async () => {
