@@ -55,8 +55,8 @@ export class ValueChecker {
 
   /**
    * Throws a {@link CodecError} unless `root` lies in the domain: nesting at most `maxDepth` (a
-   * cycle exceeds any depth), no `__proto__` key, no `constructor` object holding a `prototype` key,
-   * and only types the codec round-trips.
+   * cycle exceeds any depth), no `__proto__` key, no `constructor` key whose value (or what its
+   * `toJSON()` gives) holds a `prototype` key, and only types the codec round-trips.
    * @returns `true` when the checker spots ill-formed strings and met a string or key holding a
    * lone surrogate; `false` otherwise.
    */
@@ -125,9 +125,19 @@ export class ValueChecker {
     const child = object[key];
     this.#key(key);
     if (key === "__proto__") throw forbiddenKey("__proto__");
-    if (key === "constructor" && holdsPrototypeKey(child))
-      throw forbiddenKey("constructor.prototype");
-    this.#child(child, depth);
+    if (key === "constructor") this.#constructorValue(child, depth);
+    else this.#child(child, depth);
+  }
+
+  /**
+   * The value of a `constructor` key, in an object or a Map: refused when what the encoders write
+   * for it (its `toJSON()` result, if it has one) holds a `prototype` key, which the receiving side
+   * refuses as a pollution attempt; better caught here, before anything is sent.
+   */
+  #constructorValue(child: unknown, depth: number): void {
+    const written = hasToJSON(child) ? followToJSON(child) : child;
+    if (holdsPrototypeKey(written)) throw forbiddenKey("constructor.prototype");
+    this.#child(written, depth);
   }
 
   #ownEntries(object: object, depth: number): void {
@@ -187,24 +197,17 @@ export class ValueChecker {
       return;
     }
     for (const [key, item] of value) {
-      checkMapKey(key, item);
+      checkMapKey(key);
       if (typeof key === "string") this.#key(key);
-      this.#child(item, depth);
+      if (key === "constructor") this.#constructorValue(item, depth);
+      else this.#child(item, depth);
     }
   }
 
   // Class instances: msgpackr and JSON.stringify both use toJSON() when there is one (the result
   // takes the instance's place, at the same depth), and otherwise write own enumerable properties.
   #instance(value: object, depth: number): void {
-    let current: unknown = value;
-    for (let hops = 0; hasToJSON(current); hops++) {
-      if (hops === MAX_TO_JSON_HOPS) {
-        throw unsupported(`toJSON() chain longer than ${MAX_TO_JSON_HOPS} objects`);
-      }
-      const next: unknown = current.toJSON();
-      if (next === current) break;
-      current = next;
-    }
+    const current = followToJSON(value);
     if (current === value) this.#ownEntries(value, depth);
     else if (typeof current === "object") {
       if (current !== null) this.walk(current, depth);
@@ -226,16 +229,28 @@ function hasToJSON(value: unknown): value is { toJSON(): unknown } {
   return isUserToJSON((value as { toJSON?: unknown }).toJSON);
 }
 
+/** What the encoders write for `value`: its `toJSON()` result, followed while that has one too. */
+function followToJSON(value: unknown): unknown {
+  let current = value;
+  for (let hops = 0; hasToJSON(current); hops++) {
+    if (hops === MAX_TO_JSON_HOPS) {
+      throw unsupported(`toJSON() chain longer than ${MAX_TO_JSON_HOPS} objects`);
+    }
+    const next: unknown = current.toJSON();
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
 function hasNoEnumerableKeys(object: object): boolean {
   for (const _ in object) return false;
   return true;
 }
 
-function checkMapKey(key: unknown, item: unknown): void {
+function checkMapKey(key: unknown): void {
   if (typeof key === "string") {
     if (key === "__proto__") throw forbiddenKey("__proto__");
-    if (key === "constructor" && holdsPrototypeKey(item))
-      throw forbiddenKey("constructor.prototype");
     return;
   }
   if (typeof key === "number") return;
