@@ -19,8 +19,8 @@ import {
   zeroReserve,
 } from "./msgpack-binary.js";
 import { MsgpackScanner } from "./msgpack-scanner.js";
+import { packableCopy } from "./packable-copy.js";
 import { ValueChecker } from "./value-checker.js";
-import { withWellFormedStrings } from "./well-formed-strings.js";
 
 /** How 64-bit integers on the wire decode. */
 export type Int64Mode = "auto" | "bigint" | "string";
@@ -199,11 +199,12 @@ class MsgpackCodec implements Codec {
   }
 
   /**
-   * Checks `value` against the domain; returns it, or a copy whose lone surrogates are U+FFFD when
-   * it holds any (msgpackr would write short strings with them as invalid UTF-8).
+   * Checks `value` against the domain; returns it, or the copy of packable-copy.ts when msgpackr
+   * would write it wrongly: short strings with lone surrogates as invalid UTF-8, a record with its
+   * own `constructor` and `toJSON` keys through that `toJSON`.
    */
   #checked(value: unknown): unknown {
-    return this.#checker.check(value) ? withWellFormedStrings(value) : value;
+    return this.#checker.check(value) ? packableCopy(value) : value;
   }
 
   // msgpackr's pack returns a view of a buffer it shares between calls, but it only ever writes past

@@ -37,40 +37,41 @@ export class ValueChecker {
   // for-in also yields enumerable keys inherited from Object.prototype, which exist only if someone
   // polluted it; checking once per value spares a hasOwn call per key on plain objects.
   #cleanObjectPrototype = true;
-  /** Look for strings and keys with a lone surrogate (see well-formed-strings.ts). */
-  readonly #spotIllFormed: boolean;
-  /** The last {@link check} met such a string. */
-  #illFormed = false;
+  /** Look for what msgpackr would write wrongly as it stands (see packable-copy.ts). */
+  readonly #forPacking: boolean;
+  /** The last {@link check} met such a string, key or record. */
+  #needsCopy = false;
 
   /**
-   * `verb` names the direction in messages: `"encode"` or `"decode"`. With `spotIllFormed`,
-   * {@link check} also reports whether a string or key holds a lone surrogate.
+   * `verb` names the direction in messages: `"encode"` or `"decode"`. With `forPacking`,
+   * {@link check} also reports whether msgpackr must be given a copy of the value instead: a string
+   * or key holds a lone surrogate, or an object has an own `toJSON` key.
    */
-  constructor(maxDepth: number, domain: Domain, verb: string, spotIllFormed = false) {
+  constructor(maxDepth: number, domain: Domain, verb: string, forPacking = false) {
     this.#maxDepth = maxDepth;
     this.#binary = domain === "msgpack";
     this.#verb = verb;
-    this.#spotIllFormed = spotIllFormed;
+    this.#forPacking = forPacking;
   }
 
   /**
    * Throws a {@link CodecError} unless `root` lies in the domain: nesting at most `maxDepth` (a
    * cycle exceeds any depth), no `__proto__` key, no `constructor` key whose value (or what its
    * `toJSON()` gives) holds a `prototype` key, and only types the codec round-trips.
-   * @returns `true` when the checker spots ill-formed strings and met a string or key holding a
-   * lone surrogate; `false` otherwise.
+   * @returns `true` when the checker is for packing and the value needs the copy of packable-copy.ts
+   * (see the constructor); `false` otherwise.
    */
   check(root: unknown): boolean {
-    this.#illFormed = false;
+    this.#needsCopy = false;
     if (typeof root !== "object") {
       this.#scalar(root);
-      return this.#illFormed;
+      return this.#needsCopy;
     }
     if (root === null) return false;
     this.#cleanObjectPrototype = hasNoEnumerableKeys(Object.prototype);
     try {
       this.walk(root, 1);
-      return this.#illFormed;
+      return this.#needsCopy;
     } catch (error) {
       // A caller already deep in its own stack can run out before maxDepth does.
       if (error instanceof RangeError && /call stack/i.test(error.message)) {
@@ -109,14 +110,14 @@ export class ValueChecker {
 
   #scalar(value: unknown): void {
     if (typeof value === "string") {
-      if (this.#spotIllFormed && !isWellFormed(value)) this.#illFormed = true;
+      if (this.#forPacking && !isWellFormed(value)) this.#needsCopy = true;
     } else if (!isPlainScalar(value)) {
       checkScalar(value, this.#binary ? "msgpack" : "json");
     }
   }
 
   #key(key: string): void {
-    if (this.#spotIllFormed && !isWellFormed(key)) this.#illFormed = true;
+    if (this.#forPacking && !isWellFormed(key)) this.#needsCopy = true;
   }
 
   // Own enumerable string keys, as msgpackr (for-in + hasOwnProperty) and JSON.stringify write them;
@@ -125,8 +126,14 @@ export class ValueChecker {
     const child = object[key];
     this.#key(key);
     if (key === "__proto__") throw forbiddenKey("__proto__");
-    if (key === "constructor") this.#constructorValue(child, depth);
-    else this.#child(child, depth);
+    if (key === "constructor") {
+      this.#constructorValue(child, depth);
+      return;
+    }
+    // msgpackr calls a truthy toJSON of any object whose constructor is not Object (a record with a
+    // constructor key of its own, a null-prototype one): such records go as Maps (packable-copy.ts).
+    if (key === "toJSON" && this.#forPacking) this.#needsCopy = true;
+    this.#child(child, depth);
   }
 
   /**
