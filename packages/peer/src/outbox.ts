@@ -47,8 +47,13 @@ const NO_CHUNKS: readonly Uint8Array[] = [];
 
 /** What the outbox tells its owner. */
 export interface OutboxEvents {
-  /** A flush went through and the connection is not asking to wait: waiting senders may go. */
+  /**
+   * The outbox was blocked and is no longer: a flush went through, or the connection drained.
+   * Waiting senders may go (only a blocked outbox makes anyone wait).
+   */
   onWritable(): void;
+  /** A flush went through while the outbox was not blocked: nobody waits, nothing else changed. */
+  onFlushed(): void;
   /** Output stayed blocked for `slowConsumerTimeoutMs`. */
   onSlowConsumer(): void;
 }
@@ -160,6 +165,7 @@ export class Outbox {
   flush(): void {
     this.scheduled = false;
     if (this.closed || this.chunks.length === 0) return;
+    const wasBlocked = this.awaitingDrain || this.queuedBytes >= this.maxBufferedBytes;
     const batch = this.chunks.length > 1 ? mergeAdjacent(this.chunks) : this.chunks;
     this.counters.writes++;
     this.counters.framesSent += this.frames;
@@ -171,7 +177,8 @@ export class Outbox {
       // `true` means the buffer is below the mark now: as good as a drain. Under steady two-way
       // load the socket's own drain (buffer empty) may never come while responses keep flowing.
       if (this.awaitingDrain) this.onDrain();
-      else this.events.onWritable();
+      else if (wasBlocked) this.events.onWritable();
+      else this.events.onFlushed();
       return;
     }
     if (!this.awaitingDrain) {

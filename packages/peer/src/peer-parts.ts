@@ -88,6 +88,13 @@ export interface PartsBase {
   readonly timers: DeadlineTimer;
 }
 
+/** Frame memory starts over once the connection and the outbox hold none of its frames. */
+function rewindIdle(memory: FrameSlabs | undefined, connection: Connection, outbox: Outbox): void {
+  if (memory !== undefined && connection.bufferedBytes === 0 && outbox.pendingBytes === 0) {
+    memory.rewind();
+  }
+}
+
 /** Builds the parts of one peer, in dependency order. */
 export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): PeerParts<Caller> {
   const { connection, o, wire, counters } = base;
@@ -101,11 +108,10 @@ export function assembleParts<Caller>(base: PartsBase, hooks: EngineHooks): Peer
     o.maxBufferedBytes,
     o.slowConsumerTimeoutMs,
     {
+      onFlushed: () => rewindIdle(memory, connection, outbox),
       onWritable: () => {
         // First: the calls and items that go on now are encoded into the memory rewound.
-        if (memory !== undefined && connection.bufferedBytes === 0 && outbox.pendingBytes === 0) {
-          memory.rewind();
-        }
+        rewindIdle(memory, connection, outbox);
         hooks.writable();
         streams.onWritable();
         parts?.inbound.onWritable();

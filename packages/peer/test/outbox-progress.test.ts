@@ -23,7 +23,7 @@ function scriptedConnection() {
 
 function setup(slowMs: number) {
   const { connection, state } = scriptedConnection();
-  const events = { writable: 0, slow: 0 };
+  const events = { writable: 0, flushed: 0, slow: 0 };
   const counters = { writes: 0, framesSent: 0, bytesSent: 0 };
   const outbox = new Outbox(
     connection,
@@ -31,6 +31,7 @@ function setup(slowMs: number) {
     slowMs,
     {
       onWritable: () => events.writable++,
+      onFlushed: () => events.flushed++,
       onSlowConsumer: () => events.slow++,
     },
     counters,

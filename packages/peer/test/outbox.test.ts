@@ -15,7 +15,7 @@ function setup(
   const received: Uint8Array[] = [];
   b.attach({ onData: (c) => received.push(c), onEnd() {}, onDrain() {}, onClose() {} });
   const { connection, writes } = spyWrites(a);
-  const events = { writable: 0, slow: 0 };
+  const events = { writable: 0, flushed: 0, slow: 0 };
   const counters = { writes: 0, framesSent: 0, bytesSent: 0 };
   connection.attach({ onData() {}, onEnd() {}, onDrain: () => outbox.onDrain(), onClose() {} });
   const outbox = new Outbox(
@@ -24,6 +24,7 @@ function setup(
     slowMs,
     {
       onWritable: () => events.writable++,
+      onFlushed: () => events.flushed++,
       onSlowConsumer: () => events.slow++,
     },
     counters,
@@ -114,6 +115,16 @@ describe("Outbox", () => {
     expect(writes).toHaveLength(1);
     await new Promise((r) => process.nextTick(r));
     expect(writes).toHaveLength(2);
+  });
+
+  it("wakes waiting senders only after a write that unblocked it: any other write is only flushed", async () => {
+    const { outbox, events } = setup(10);
+    outbox.push(new Uint8Array(6));
+    await new Promise((r) => process.nextTick(r));
+    expect(events).toMatchObject({ writable: 0, flushed: 1 });
+    outbox.push(new Uint8Array(12));
+    await new Promise((r) => process.nextTick(r));
+    expect(events).toMatchObject({ writable: 1, flushed: 1 });
   });
 
   it("is blocked while a turn's queued bytes reach maxBufferedBytes, and unblocked after the write", async () => {
