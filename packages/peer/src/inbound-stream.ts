@@ -6,7 +6,7 @@
  * the call is aborted (Cancel, deadline, connection gone, Bye's grace over) the generator's
  * `return()` runs, so its `finally` does, and `ctx.inputs` throws the reason.
  */
-import { type AnyContract, type StreamShape, toWireError } from "@parley/codec";
+import { type AnyContract, type StreamShape, toWireError, type WireError } from "@parley/codec";
 import type { StreamCredit } from "./credit-window.js";
 import { errorResponse } from "./error-responses.js";
 import { ProtocolError } from "./errors.js";
@@ -106,10 +106,14 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
       throw new ProtocolError(`Data for call ${m.id} (${this.call.method}) sent without credit`);
     }
     this.session.counters.streamItemsReceived++;
-    const parsed =
-      m.bodyError !== undefined
-        ? { ok: false as const, error: m.bodyError }
-        : this.contract.parseInputItem(this.call.method, m.body);
+    if (m.bodyError !== undefined) {
+      // As an input that cannot be decoded (inbound-calls.ts): the caller's bytes were wrong.
+      const { method } = this.call;
+      const message = `an item of ${method} could not be decoded: ${m.bodyError.message}`;
+      this.fail(m.bodyError, { code: "INVALID_ARGUMENT", message });
+      return;
+    }
+    const parsed = this.contract.parseInputItem(this.call.method, m.body);
     if (parsed.ok) inputs.push(parsed.value, size);
     else this.fail(parsed.error);
   }
@@ -151,16 +155,14 @@ export class InboundStream implements ItemBufferOwner, ItemPumpOwner, HandlerStr
   }
 
   /**
-   * Ends the call now with an ERROR Response (an invalid caller item, §12.5): the handler is
-   * aborted and sends nothing more; its slot frees when it returns.
+   * Ends the call now with an ERROR Response (an invalid caller item, §12.5) saying `told`: the
+   * handler is aborted with `error` and sends nothing more; its slot frees when it returns.
    */
-  private fail(error: Error): void {
+  private fail(error: Error, told: WireError = toWireError(error)): void {
     if (this.call.done) return;
     this.failed = true;
     const { id } = this.call;
-    this.session.write(
-      errorResponse(this.session.wire, id, ResponseStatus.Error, toWireError(error)),
-    );
+    this.session.write(errorResponse(this.session.wire, id, ResponseStatus.Error, told));
     this.call.abort(error);
   }
 }

@@ -139,6 +139,35 @@ describe("the handler's side of a stream", () => {
     }
   });
 
+  it("answers an item it cannot decode INVALID_ARGUMENT, as an input it cannot decode, and aborts the handler", async () => {
+    let reason: unknown;
+    const { peer, raw } = await served({
+      async upload(_f: string, ctx: { inputs: AsyncIterable<string> }) {
+        try {
+          for await (const _ of ctx.inputs);
+        } catch (error) {
+          reason = error;
+        }
+        return 0;
+      },
+    });
+    raw.send(request(1, "upload", "f", true, 0));
+    // A Data frame whose body starts with 0xc1, a byte msgpack never uses.
+    const frame = raw.wire.encode({ kind: Kind.Data, id: 1, more: true, body: "x" }) as Uint8Array;
+    const bad = Uint8Array.from(frame);
+    bad[bad.length - 2] = 0xc1;
+    raw.connection.write([bad]);
+    const answer = (await raw.next(Kind.Response)) as ResponseMessage;
+    expect(answer).toMatchObject({ id: 1, status: ResponseStatus.Error });
+    expect(answer.body).toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect((answer.body as { message: string }).message).toMatch(
+      /item of upload could not be decoded/,
+    );
+    await until(() => reason !== undefined);
+    expect(codeOf(reason)).toMatch(/^CODEC_/);
+    expect(peer.state).toBe("open");
+  });
+
   it("counts and drops Data and Credit for a call no longer in flight", async () => {
     const { peer, raw } = await served();
     raw.send(request(1, "tail", 1));
