@@ -9,7 +9,8 @@ import { ServiceError } from "@parley/codec";
 import { createMemoryPair } from "@parley/testkit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createPeer, type HandlerContext, type Peer } from "../src/index.js";
+import { createPeer, type HandlerContext } from "../src/index.js";
+import { ALLOWED_CODES, FAULTS, injectFault } from "./support/faults.js";
 
 interface CallPlan {
   startMs: number;
@@ -19,29 +20,6 @@ interface CallPlan {
   timeoutMs: number;
   abortAfterMs: number | undefined;
 }
-
-const FAULTS = [
-  "none",
-  "client-close",
-  "server-close",
-  "both-close",
-  "client-destroy",
-  "server-destroy",
-  "server-crash",
-  "client-fin",
-  "blackhole",
-] as const;
-type Fault = (typeof FAULTS)[number];
-
-const ALLOWED = new Set([
-  "CANCELLED",
-  "DEADLINE_EXCEEDED",
-  "UNAVAILABLE",
-  "CONNECTION_LOST",
-  "ABANDONED",
-  "OVERLOADED",
-  "HANDLER_FAILED",
-]);
 
 const plan = fc.record({
   calls: fc.array(
@@ -139,7 +117,7 @@ async function runScenario(p: Plan): Promise<void> {
       expect(r.value).toBe(r.id);
       continue;
     }
-    expect(ALLOWED, `unexpected code ${r.error.code}`).toContain(r.error.code);
+    expect(ALLOWED_CODES, `unexpected code ${r.error.code}`).toContain(r.error.code);
     if (r.error.notExecuted)
       expect(executed.has(r.id), `call ${r.id} ran but was reported not executed`).toBe(false);
   }
@@ -149,44 +127,6 @@ async function runScenario(p: Plan): Promise<void> {
   expect(s.callsWaiting).toBe(0);
   expect(client.state).toBe("closed");
   expect(server.state).toBe("closed");
-}
-
-function injectFault(
-  fault: Fault,
-  client: Peer,
-  server: Peer,
-  a: ReturnType<typeof createMemoryPair>[0],
-  b: ReturnType<typeof createMemoryPair>[1],
-): void {
-  switch (fault) {
-    case "none":
-      return;
-    case "client-close":
-      void client.close();
-      return;
-    case "server-close":
-      void server.close();
-      return;
-    case "both-close":
-      void client.close();
-      void server.close();
-      return;
-    case "client-destroy":
-      client.destroy();
-      return;
-    case "server-destroy":
-      server.destroy(new Error("planned"));
-      return;
-    case "server-crash":
-      b.crash();
-      return;
-    case "client-fin":
-      a.end();
-      return;
-    case "blackhole":
-      a.stopDelivery();
-      return;
-  }
 }
 
 describe("settlement under faults", () => {

@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createPeer, type Peer } from "../src/index.js";
 import { until } from "./support/async.js";
+import { ALLOWED_CODES, FAULTS, injectFault } from "./support/faults.js";
 
 const job = z.object({
   id: z.number(),
@@ -44,31 +45,6 @@ const streams = defineContract({
 
 type Method = "produce" | "consume" | "relay";
 type Reader = "all" | "break" | "slow" | "result-only";
-
-const FAULTS = [
-  "none",
-  "client-close",
-  "server-close",
-  "both-close",
-  "client-destroy",
-  "server-destroy",
-  "server-crash",
-  "client-crash",
-  "client-fin",
-  "server-fin",
-  "blackhole",
-] as const;
-type Fault = (typeof FAULTS)[number];
-
-const ALLOWED = new Set([
-  "CANCELLED",
-  "DEADLINE_EXCEEDED",
-  "UNAVAILABLE",
-  "CONNECTION_LOST",
-  "ABANDONED",
-  "OVERLOADED",
-  "HANDLER_FAILED",
-]);
 
 const callPlan = fc.record({
   method: fc.constantFrom<Method>("produce", "consume", "relay"),
@@ -274,7 +250,7 @@ async function runScenario(p: Plan): Promise<void> {
 
   for (const r of results) {
     if (r.error === undefined || r.error instanceof PlannedInputsFailure) continue;
-    expect(ALLOWED, `call ${r.id}: unexpected code ${r.error.code}`).toContain(r.error.code);
+    expect(ALLOWED_CODES, `call ${r.id}: unexpected code ${r.error.code}`).toContain(r.error.code);
     if (r.error.notExecuted) {
       expect(
         ledger.handlersStarted.has(r.id),
@@ -305,50 +281,6 @@ async function reachedFinally(started: Set<number>, ended: Set<number>, what: st
   const missing = () => [...started].filter((id) => !ended.has(id));
   await until(() => missing().length === 0, 1_000).catch(() => {});
   expect(missing(), `${what} that never reached their finally`).toEqual([]);
-}
-
-function injectFault(
-  fault: Fault,
-  client: Pick<Peer, "close" | "destroy">,
-  server: Pick<Peer, "close" | "destroy">,
-  a: ReturnType<typeof createMemoryPair>[0],
-  b: ReturnType<typeof createMemoryPair>[1],
-): void {
-  switch (fault) {
-    case "none":
-      return;
-    case "client-close":
-      void client.close();
-      return;
-    case "server-close":
-      void server.close();
-      return;
-    case "both-close":
-      void client.close();
-      void server.close();
-      return;
-    case "client-destroy":
-      client.destroy();
-      return;
-    case "server-destroy":
-      server.destroy(new Error("planned"));
-      return;
-    case "server-crash":
-      b.crash();
-      return;
-    case "client-crash":
-      a.crash();
-      return;
-    case "client-fin":
-      a.end();
-      return;
-    case "server-fin":
-      b.end();
-      return;
-    case "blackhole":
-      a.stopDelivery();
-      return;
-  }
 }
 
 describe("stream settlement under faults", () => {
