@@ -1,23 +1,14 @@
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import {
-  expectNoLeakedHandles,
-  generateTestCertificates,
-  type HandleSnapshot,
-  snapshotHandles,
-  type TestCertificates,
-} from "@parley/testkit";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import type { TestCertificates } from "@parley/testkit";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { connectTls } from "../src/index.js";
-import { echoServer } from "./helpers/tls-servers.js";
+import { echoServer, useTestCertificates } from "./helpers/tls-servers.js";
 
 let certs: TestCertificates;
-let before: HandleSnapshot;
-beforeAll(() => {
-  before = snapshotHandles();
-  certs = generateTestCertificates();
+useTestCertificates((made) => {
+  certs = made;
 });
-afterAll(() => expectNoLeakedHandles(before));
 
 /** How many connects each dropping server sees: a drop must be classified the same every time. */
 const ATTEMPTS = 25;

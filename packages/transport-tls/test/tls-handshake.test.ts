@@ -1,25 +1,15 @@
 import { connect } from "node:net";
 import type { TLSSocket } from "node:tls";
-import {
-  expectNoLeakedHandles,
-  generateTestCertificates,
-  type HandleSnapshot,
-  recordConnection,
-  snapshotHandles,
-  type TestCertificates,
-} from "@parley/testkit";
+import { recordConnection, type TestCertificates } from "@parley/testkit";
 import { listenTcp } from "@parley/transport-net";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { connectTls } from "../src/index.js";
-import { connectTo, echoServer, expectEcho } from "./helpers/tls-servers.js";
+import { connectTo, echoServer, expectEcho, useTestCertificates } from "./helpers/tls-servers.js";
 
 let certs: TestCertificates;
-let before: HandleSnapshot;
-beforeAll(() => {
-  before = snapshotHandles();
-  certs = generateTestCertificates();
+useTestCertificates((made) => {
+  certs = made;
 });
-afterAll(() => expectNoLeakedHandles(before));
 
 const codeOf = (error: unknown) => (error as { code?: unknown }).code;
 const causeCodeOf = (error: unknown) => codeOf((error as { cause?: unknown }).cause);

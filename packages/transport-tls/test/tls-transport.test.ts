@@ -1,14 +1,7 @@
 import tls from "node:tls";
-import {
-  expectNoLeakedHandles,
-  generateTestCertificates,
-  type HandleSnapshot,
-  recordConnection,
-  snapshotHandles,
-  type TestCertificates,
-} from "@parley/testkit";
+import { recordConnection, type TestCertificates } from "@parley/testkit";
 import { listenTcp } from "@parley/transport-net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   connectTls,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -16,15 +9,12 @@ import {
   listenTls,
   type TlsListenOptions,
 } from "../src/index.js";
-import { connectTo, echoServer, expectEcho } from "./helpers/tls-servers.js";
+import { connectTo, echoServer, expectEcho, useTestCertificates } from "./helpers/tls-servers.js";
 
 let certs: TestCertificates;
-let before: HandleSnapshot;
-beforeAll(() => {
-  before = snapshotHandles();
-  certs = generateTestCertificates();
+useTestCertificates((made) => {
+  certs = made;
 });
-afterAll(() => expectNoLeakedHandles(before));
 
 /** A raw Node TLS client limited to the given versions; resolves with the protocol or the error. */
 function rawClient(port: number, minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion) {

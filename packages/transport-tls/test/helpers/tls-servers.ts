@@ -1,7 +1,13 @@
-import type { TestCertificates } from "@parley/testkit";
-import { recordConnection } from "@parley/testkit";
+import {
+  expectNoLeakedHandles,
+  generateTestCertificates,
+  type HandleSnapshot,
+  recordConnection,
+  snapshotHandles,
+  type TestCertificates,
+} from "@parley/testkit";
 import type { SocketConnection } from "@parley/transport-net";
-import { onTestFinished } from "vitest";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 import {
   connectTls,
   listenTls,
@@ -9,6 +15,19 @@ import {
   type TlsListener,
   type TlsListenOptions,
 } from "../../src/index.js";
+
+/**
+ * Gives the file's tests fresh certificates (made once, before them, and handed to `use`), and
+ * checks after them that the file left no handle open that it did not find.
+ */
+export function useTestCertificates(use: (certs: TestCertificates) => void): void {
+  let before: HandleSnapshot;
+  beforeAll(() => {
+    before = snapshotHandles();
+    use(generateTestCertificates());
+  });
+  afterAll(() => expectNoLeakedHandles(before));
+}
 
 /** Errors a listener reported through `onClientError`. */
 export interface ListenerWithErrors {
