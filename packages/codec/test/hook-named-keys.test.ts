@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type CodecError, createJsonCodec, createMsgpackCodec } from "../src/index.js";
+import { createJsonCodec, createMsgpackCodec } from "../src/index.js";
+import { codeOf } from "./thrown-code.js";
 import { hex } from "./value-models.js";
 
 // Keys named like the hooks encoders look up on objects: msgpackr picks an object's encoding by its
@@ -16,15 +17,6 @@ function str(text: string): string {
 
 const constructorKey = str("constructor");
 const toJSONKey = str("toJSON");
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return (error as CodecError).code;
-  }
-  return undefined;
-}
 
 class Hostile {
   toJSON() {

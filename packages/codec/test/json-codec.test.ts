@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type CodecError, createJsonCodec, MAX_DEPTH_LIMIT } from "../src/index.js";
+import { createJsonCodec, MAX_DEPTH_LIMIT } from "../src/index.js";
+import { codeOf } from "./thrown-code.js";
 
 const codec = createJsonCodec();
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const roundTrip = (value: unknown) => codec.decode(codec.encode(value));
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return (error as CodecError).code;
-  }
-  return undefined;
-}
 
 describe("json value domain (README table)", () => {
   it("is named json and encodes a top-level undefined as zero bytes", () => {

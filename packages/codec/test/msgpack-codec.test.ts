@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  type CodecError,
   createMsgpackCodec,
   DEFAULT_COPY_BINARY,
   DEFAULT_INT64_AS,
@@ -8,20 +7,12 @@ import {
   MAX_DEPTH_LIMIT,
   MAX_RESERVE_BYTES,
 } from "../src/index.js";
+import { codeOf } from "./thrown-code.js";
 import { hex } from "./value-models.js";
 
 const codec = createMsgpackCodec();
 const roundTrip = (value: unknown) => codec.decode(codec.encode(value));
 const wire = (value: unknown) => Buffer.from(codec.encode(value)).toString("hex");
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return (error as CodecError).code;
-  }
-  return undefined;
-}
 
 describe("msgpack value domain (README table)", () => {
   it("encodes a top-level undefined as zero bytes and decodes zero bytes as undefined", () => {
