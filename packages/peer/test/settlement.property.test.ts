@@ -10,7 +10,7 @@ import { createMemoryPair } from "@parley/testkit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createPeer, type HandlerContext } from "../src/index.js";
-import { ALLOWED_CODES, FAULTS, injectFault } from "./support/faults.js";
+import { ALLOWED_CODES, injectFault, linkAndFault } from "./support/faults.js";
 
 interface CallPlan {
   startMs: number;
@@ -33,10 +33,7 @@ const plan = fc.record({
     }),
     { minLength: 1, maxLength: 25 },
   ),
-  fault: fc.constantFrom(...FAULTS),
-  faultAtMs: fc.integer({ min: 0, max: 30 }),
-  latencyMs: fc.constantFrom(0, 1, 3),
-  chunkBytes: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+  ...linkAndFault(30),
   maxPendingCalls: fc.integer({ min: 1, max: 8 }),
   maxConcurrentHandlers: fc.integer({ min: 1, max: 4 }),
   maxQueuedRequests: fc.integer({ min: 0, max: 4 }),

@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createPeer, type Peer } from "../src/index.js";
 import { until } from "./support/async.js";
-import { ALLOWED_CODES, FAULTS, injectFault } from "./support/faults.js";
+import { ALLOWED_CODES, injectFault, linkAndFault } from "./support/faults.js";
 
 const job = z.object({
   id: z.number(),
@@ -64,10 +64,7 @@ type CallPlan = typeof callPlan extends fc.Arbitrary<infer T> ? T : never;
 
 const plan = fc.record({
   calls: fc.array(callPlan, { minLength: 1, maxLength: 12 }),
-  fault: fc.constantFrom(...FAULTS),
-  faultAtMs: fc.integer({ min: 0, max: 40 }),
-  latencyMs: fc.constantFrom(0, 1, 3),
-  chunkBytes: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+  ...linkAndFault(40),
   windowItems: fc.integer({ min: 1, max: 8 }),
   maxConcurrentStreams: fc.integer({ min: 1, max: 6 }),
   maxConcurrentHandlers: fc.integer({ min: 1, max: 6 }),

@@ -3,6 +3,7 @@
  * the error codes a call may end with when one strikes.
  */
 import type { MemoryConnection } from "@parley/testkit";
+import fc from "fast-check";
 import type { Peer } from "../../src/index.js";
 
 /** Graceful closes, destroys, crashes, FINs without Bye, and a link the heartbeat must catch. */
@@ -31,6 +32,19 @@ export const ALLOWED_CODES: ReadonlySet<string> = new Set([
   "OVERLOADED",
   "HANDLER_FAILED",
 ]);
+
+/**
+ * The arbitraries of a scenario's link and fault, to spread into its plan: which fault strikes and
+ * when (up to `maxFaultAtMs`), the link's latency, and how it cuts the bytes into chunks.
+ */
+export function linkAndFault(maxFaultAtMs: number) {
+  return {
+    fault: fc.constantFrom(...FAULTS),
+    faultAtMs: fc.integer({ min: 0, max: maxFaultAtMs }),
+    latencyMs: fc.constantFrom(0, 1, 3),
+    chunkBytes: fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+  };
+}
 
 type Closable = Pick<Peer, "close" | "destroy">;
 
