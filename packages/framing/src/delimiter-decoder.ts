@@ -24,7 +24,8 @@ export interface DelimiterDecoderOptions {
   includeDelimiter?: boolean;
   /**
    * What {@link DelimiterDecoder.end} does with a last line that has no delimiter: `"error"`
-   * throws FRAME_TRUNCATED, `"emit"` hands it to `end`'s `onFrame`. @default "error"
+   * throws FRAME_TRUNCATED, `"emit"` hands it to `end`'s `onFrame` (a line longer than
+   * `maxLineBytes` is LINE_TOO_LONG, handled as `tooLongLine` says). @default "error"
    */
   unterminatedLastLine?: "error" | "emit";
   /**
@@ -143,14 +144,28 @@ export class DelimiterDecoder implements FrameDecoder {
 
   /**
    * Declares end of stream. With `unterminatedLastLine: "emit"`, a last line lacking its delimiter
-   * goes to `onFrame`.
+   * goes to `onFrame`, when it fits in `maxLineBytes` (else it is LINE_TOO_LONG, as in `push`).
    * @throws {FrameTruncatedError} FRAME_TRUNCATED (`expectedBytes` undefined) when a partial line is
    *   buffered and `unterminatedLastLine` is `"error"`.
+   * @throws {LineTooLongError} LINE_TOO_LONG with `unterminatedLastLine: "emit"` when the last line
+   *   is longer than `maxLineBytes` (with `tooLongLine: "discard"`, `onDiscard` gets it instead).
    */
   end(onFrame?: FrameHandler): void {
     if (this.failure !== undefined) throw this.failure;
     if (this.pending === 0) return;
     if (this.emitUnterminated) {
+      // push() holds up to delimiter.length - 1 bytes past the limit, in case they begin the
+      // delimiter; with none to come they are part of the line, which must fit too.
+      if (this.pending > this.maxLineBytes) {
+        try {
+          this.tooLong(this.pending, EMPTY, 0);
+        } catch (error) {
+          this.failure = error;
+          throw error;
+        }
+        this.dropLine();
+        return;
+      }
       const line = this.takeLine(EMPTY, this.pending);
       onFrame?.(line);
       return;

@@ -70,6 +70,23 @@ describe("DelimiterDecoder with tooLongLine: discard", () => {
     expect(reported).toHaveLength(1);
   });
 
+  it("reports an unterminated last line longer than maxLineBytes at end and emits nothing", () => {
+    const reported: LineTooLongError[] = [];
+    const decoder = new DelimiterDecoder({
+      delimiter: "\r\n",
+      maxLineBytes: 4,
+      unterminatedLastLine: "emit",
+      tooLongLine: "discard",
+      onDiscard: (error) => reported.push(error),
+    });
+    decoder.decode(utf8("abcde"));
+    const emitted: Uint8Array[] = [];
+    expect(() => decoder.end((line) => emitted.push(line))).not.toThrow();
+    expect(emitted).toEqual([]);
+    expect(reported.map((e) => [e.code, e.receivedBytes])).toEqual([["LINE_TOO_LONG", 5]]);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
   it("fails for good when onDiscard throws, as when onFrame does", () => {
     const boom = Object.assign(new Error("handler failed"), { code: "X" });
     const decoder = new DelimiterDecoder({

@@ -148,6 +148,27 @@ describe("DelimiterDecoder limits and end of stream", () => {
     expect(lines(decoder, [utf8("a\nlast")])).toEqual(["a", "last"]);
   });
 
+  it("rejects an unterminated last line longer than maxLineBytes at end instead of emitting it", () => {
+    // "abcde" ends with what could be the start of "\r\n", so push() rightly holds it.
+    const decoder = new DelimiterDecoder({
+      delimiter: "\r\n",
+      maxLineBytes: 4,
+      unterminatedLastLine: "emit",
+    });
+    expect(decoder.decode(utf8("ok\r\nabcde"))).toHaveLength(1);
+    const emitted: Uint8Array[] = [];
+    const error = thrown(() => decoder.end((line) => emitted.push(line)));
+    expect(error).toMatchObject({ code: "LINE_TOO_LONG", maxLineBytes: 4, receivedBytes: 5 });
+    expect(emitted).toEqual([]);
+    expect(thrown(() => decoder.end())).toBe(error);
+    const fits = new DelimiterDecoder({
+      delimiter: "\r\n",
+      maxLineBytes: 4,
+      unterminatedLastLine: "emit",
+    });
+    expect(lines(fits, [utf8("abc\r")])).toEqual(["abc\r"]);
+  });
+
   it("ends quietly on a line boundary", () => {
     const decoder = new DelimiterDecoder();
     decoder.decode(utf8("a\n"));
