@@ -12,6 +12,7 @@
  */
 
 import { booleanOption, integerOption, oneOfOption } from "./option-rules.js";
+import { InvalidOptionError } from "./parley-error.js";
 
 /** Largest frame body (bytes after the length field) accepted by default: 4 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -118,22 +119,57 @@ export function resolveLengthFieldOptions(
     Number.MIN_SAFE_INTEGER,
   );
   const includesHeader = booleanOption("lengthIncludesHeader", options.lengthIncludesHeader, false);
+  const adjustment = lengthAdjustment - (includesHeader ? headerBytes : 0);
+  const maxFieldValue =
+    lengthFieldLength === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * lengthFieldLength) - 1;
+  const strip = integerOption("initialBytesToStrip", options.initialBytesToStrip, headerBytes, 0);
+  checkLayout(
+    { maxFrameBytes, lengthFieldLength, headerBytes, adjustment, maxFieldValue },
+    strip,
+    includesHeader,
+  );
   return Object.freeze({
     maxFrameBytes,
     lengthFieldLength,
     littleEndian: byteOrder === "little",
     lengthFieldOffset,
     headerBytes,
-    adjustment: lengthAdjustment - (includesHeader ? headerBytes : 0),
-    initialBytesToStrip: integerOption(
-      "initialBytesToStrip",
-      options.initialBytesToStrip,
-      headerBytes,
-      0,
-    ),
-    maxFieldValue:
-      lengthFieldLength === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * lengthFieldLength) - 1,
+    adjustment,
+    initialBytesToStrip: strip,
+    maxFieldValue,
   });
+}
+
+/**
+ * Refuses a layout in which no frame can travel: one that leaves no body size a length field value
+ * gives and `maxFrameBytes` allows, or strips more than the largest frame. Such a layout would fail
+ * every frame on the wire, blamed on the peer, instead of here.
+ * @throws {InvalidOptionError} INVALID_OPTION naming `lengthAdjustment` or `initialBytesToStrip`.
+ */
+function checkLayout(
+  o: Pick<
+    ResolvedLengthFieldOptions,
+    "maxFrameBytes" | "lengthFieldLength" | "headerBytes" | "adjustment" | "maxFieldValue"
+  >,
+  strip: number,
+  includesHeader: boolean,
+): void {
+  if (o.adjustment > o.maxFrameBytes || o.maxFieldValue + o.adjustment < 0) {
+    const what = includesHeader
+      ? "lengthAdjustment minus the header (lengthIncludesHeader)"
+      : "lengthAdjustment";
+    throw new InvalidOptionError(
+      `${what} must be from ${-o.maxFieldValue} to ${o.maxFrameBytes} (got ${o.adjustment}): no ` +
+        `value of a ${o.lengthFieldLength}-byte length field gives a body of 0 to maxFrameBytes bytes`,
+    );
+  }
+  const largestFrame = o.headerBytes + Math.min(o.maxFrameBytes, o.maxFieldValue + o.adjustment);
+  if (strip > largestFrame) {
+    throw new InvalidOptionError(
+      `initialBytesToStrip must be an integer from 0 to ${largestFrame}, the largest frame the ` +
+        `layout allows (got ${strip}); check it against maxFrameBytes and lengthFieldLength`,
+    );
+  }
 }
 
 /**

@@ -65,6 +65,24 @@ describe("resolveLengthFieldOptions", () => {
     ],
     [{ lengthAdjustment: 0.5 }, "lengthAdjustment must be a safe integer"],
     [{ initialBytesToStrip: -2 }, "initialBytesToStrip must be a non-negative integer"],
+    // Layouts in which no frame at all could be decoded or encoded.
+    [
+      { maxFrameBytes: 10, initialBytesToStrip: 15 },
+      "initialBytesToStrip must be an integer from 0 to 14",
+    ],
+    [
+      { lengthFieldLength: 1, maxFrameBytes: 1000, initialBytesToStrip: 300 },
+      "initialBytesToStrip must be an integer from 0 to 256",
+    ],
+    [
+      { maxFrameBytes: 10, lengthAdjustment: 11 },
+      "lengthAdjustment must be from -4294967295 to 10",
+    ],
+    [{ lengthFieldLength: 1, lengthAdjustment: -256 }, "lengthAdjustment must be from -255 to"],
+    [
+      { lengthFieldLength: 1, lengthAdjustment: -255, lengthIncludesHeader: true },
+      "lengthAdjustment minus the header (lengthIncludesHeader) must be from -255 to",
+    ],
     [
       { lengthIncludesHeader: "yes" as unknown as boolean },
       "lengthIncludesHeader must be true or false",
@@ -84,6 +102,35 @@ describe("resolveLengthFieldOptions", () => {
       }
     });
   }
+});
+
+describe("layouts at the edge of what can work", () => {
+  it("accepts the widest strip, adjustment and offset that still leave a frame to decode", () => {
+    for (const options of [
+      { maxFrameBytes: 10, initialBytesToStrip: 14 },
+      { maxFrameBytes: 10, lengthAdjustment: 10 },
+      { lengthFieldLength: 1, lengthAdjustment: -255 },
+      { lengthFieldLength: 1, lengthAdjustment: -253, lengthIncludesHeader: true },
+    ] satisfies LengthFieldOptions[]) {
+      expect(() => new LengthFieldDecoder(options)).not.toThrow();
+    }
+    const stripAll = new LengthFieldDecoder({ maxFrameBytes: 2, initialBytesToStrip: 6 });
+    expect(stripAll.decode(Uint8Array.of(0, 0, 0, 2, 7, 7))).toEqual([new Uint8Array(0)]);
+    const offsetHeader = new LengthFieldDecoder({
+      lengthFieldLength: 1,
+      lengthFieldOffset: 254,
+      lengthIncludesHeader: true,
+    });
+    expect(() => offsetHeader).not.toThrow();
+    expect(
+      () =>
+        new LengthFieldDecoder({
+          lengthFieldLength: 1,
+          lengthFieldOffset: 255,
+          lengthIncludesHeader: true,
+        }),
+    ).toThrow(/lengthAdjustment minus the header/);
+  });
 });
 
 describe("length field reading and writing", () => {
