@@ -21,9 +21,9 @@ export interface NetnsPartition {
   readonly peerAddress: string;
   /** `argv` prefixed to run a command inside the namespace (`ip netns exec <ns> ...argv`). */
   command(argv: readonly string[]): string[];
-  /** Drops every packet inside the namespace, both ways. */
+  /** Drops every packet inside the namespace, both ways. Idempotent. */
   blackhole(): void;
-  /** Lifts the drop. */
+  /** Lifts the drop, however many times `blackhole()` was called; idempotent. */
   heal(): void;
   /** Deletes the namespace, its rules and the veth pair; idempotent, never throws. */
   destroy(): void;
@@ -98,16 +98,22 @@ export function createNetnsPartition(): NetnsPartition {
     destroy();
     throw error;
   }
-  const drop = (action: "-A" | "-D") => {
-    for (const chain of ["INPUT", "OUTPUT"]) inside(["iptables", action, chain, "-j", "DROP"]);
+  // One rule per chain at most: a second blackhole() must not add rules one heal() leaves behind.
+  let dropping = false;
+  const drop = (on: boolean) => {
+    if (on === dropping) return;
+    for (const chain of ["INPUT", "OUTPUT"]) {
+      inside(["iptables", on ? "-A" : "-D", chain, "-j", "DROP"]);
+    }
+    dropping = on;
   };
   return {
     namespace,
     hostAddress,
     peerAddress,
     command: (argv) => ["ip", "netns", "exec", namespace, ...argv],
-    blackhole: () => drop("-A"),
-    heal: () => drop("-D"),
+    blackhole: () => drop(true),
+    heal: () => drop(false),
     destroy,
   };
 }

@@ -41,3 +41,26 @@ it("creates a namespace with its own addresses and deletes it again", (ctx) => {
     partition.namespace,
   );
 });
+
+it("lifts the drop with one heal() however many times blackhole() was called, and heals an open link quietly", (ctx) => {
+  if (!support.ok) {
+    ctx.skip(support.reason);
+    return;
+  }
+  const partition = createNetnsPartition();
+  try {
+    const rules = partition.command(["iptables", "-S"]);
+    const drops = () =>
+      execFileSync(rules[0]!, rules.slice(1), { encoding: "utf8" })
+        .split("\n")
+        .filter((rule) => rule.includes("DROP")).length;
+    expect(() => partition.heal()).not.toThrow();
+    partition.blackhole();
+    partition.blackhole();
+    expect(drops()).toBe(2);
+    partition.heal();
+    expect(drops()).toBe(0);
+  } finally {
+    partition.destroy();
+  }
+});
