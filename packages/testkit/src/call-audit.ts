@@ -83,7 +83,9 @@ export async function settleWithin(
   const hung = new Promise<CallOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ id, ok: false, code: "HUNG", elapsedMs: limitMs }), limitMs);
   });
-  const settled = call().then(
+  // Through a promise executor: a call that throws before returning a promise is a failed call
+  // too, and must not leave the HUNG timer running.
+  const settled = new Promise<unknown>((resolve) => resolve(call())).then(
     (): CallOutcome => ({ id, ok: true, elapsedMs: performance.now() - start }),
     (error: { code?: unknown; notExecuted?: unknown; retryable?: unknown }): CallOutcome => ({
       id,

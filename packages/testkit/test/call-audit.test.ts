@@ -101,3 +101,19 @@ it("describes a rejected call by its code and flags, and a pending one as HUNG",
   const audit = auditCalls([hung], new Map(), limits);
   expect(audit.hung).toEqual(["h"]);
 });
+
+it("settleWithin describes a call that throws before returning a promise, and leaves no timer behind", async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+  const before = timers();
+  const error = Object.assign(new Error("bad argument"), { code: "INVALID_ARGUMENT" });
+  const outcome = await settleWithin("t", 60_000, () => {
+    throw error;
+  });
+  expect(outcome).toMatchObject({
+    id: "t",
+    ok: false,
+    code: "INVALID_ARGUMENT",
+    notExecuted: false,
+  });
+  expect(timers()).toBe(before);
+});
