@@ -1,5 +1,6 @@
 import { createConnection } from "node:net";
 import { integerAtLeast } from "@parley/framing/internal";
+import { resetSocket } from "./socket-reset.js";
 
 /** How a {@link sendHostileBytes} connection ended. */
 export interface HostileResult {
@@ -40,7 +41,7 @@ export function sendHostileBytes(
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      socket.destroy();
+      resetSocket(socket, true);
     }, timeoutMs);
     socket.once("connect", () => {
       start = performance.now();

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import fc from "fast-check";
-import { expect, it, onTestFinished } from "vitest";
+import { expect, it, onTestFinished, vi } from "vitest";
 import {
   createByteTap,
   hostileStreamArbitrary,
@@ -90,4 +90,24 @@ it("reports when the server closed a hostile connection, or that it never did", 
     timeoutMs: 5_000,
   });
   expect(closed.closedAfterMs).toBeGreaterThanOrEqual(0);
+});
+
+it("resets a connection the server kept open past timeoutMs: the server sees ECONNRESET", async () => {
+  const seen: string[] = [];
+  const silent = createServer((socket) => {
+    socket.on("data", () => {});
+    socket.on("end", () => seen.push("end"));
+    socket.on("error", (error: NodeJS.ErrnoException) => seen.push(error.code ?? "error"));
+    socket.on("close", () => seen.push("close"));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  onTestFinished(() => void silent.close());
+  const port = (silent.address() as { port: number }).port;
+  const result = await sendHostileBytes({ host: "127.0.0.1", port }, Uint8Array.of(1), {
+    end: false,
+    timeoutMs: 50,
+  });
+  expect(result.closedAfterMs).toBeUndefined();
+  await vi.waitFor(() => expect(seen).toContain("close"));
+  expect(seen).toEqual(["ECONNRESET", "close"]);
 });
