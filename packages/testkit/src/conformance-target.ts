@@ -45,7 +45,10 @@ export interface ConformanceTarget {
    * @default 5000 ({@link DEFAULT_WAIT_TIMEOUT_MS})
    */
   waitTimeoutMs?: number;
-  /** Runs after the last pair closed, before the leak check: close shared listeners here. */
+  /**
+   * Runs once, after the last pair closed and before the leak check (or after the suite, when a
+   * filtered run skips the leak check): close shared listeners here.
+   */
   teardown?(): Promise<void>;
   /**
    * Options of the final leak check, or `false` to skip it.

@@ -53,6 +53,13 @@ export const TRANSPORT_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = Object.
 export function describeTransportConformance(target: ConformanceTarget): void {
   describe(`${target.name} transport conformance`, () => {
     let before: HandleSnapshot;
+    // Once, whichever of the leak check and afterAll comes first: a teardown that closes a
+    // listener would fail on a second call (net.Server's close() does).
+    let tornDown: Promise<void> | undefined;
+    const teardown = () => {
+      tornDown ??= (async () => target.teardown?.())();
+      return tornDown;
+    };
     beforeAll(() => {
       before = snapshotHandles();
     });
@@ -62,12 +69,12 @@ export function describeTransportConformance(target: ConformanceTarget): void {
     it(
       "leaves no handles or file descriptors open once every pair is closed",
       async () => {
-        await target.teardown?.();
+        await teardown();
         if (target.leakCheck !== false) await expectNoLeakedHandles(before, target.leakCheck);
       },
       CHECK_TIMEOUT_MS,
     );
     // A filtered run may skip the test above; still release what the target holds.
-    afterAll(() => target.teardown?.());
+    afterAll(teardown);
   });
 }
