@@ -220,6 +220,8 @@ async function runScenario(p: Plan): Promise<void> {
   const [a, b] = createMemoryPair({ latencyMs: p.latencyMs, chunkBytes: p.chunkBytes });
   const common = {
     closeTimeoutMs: 40,
+    // A link blackholed before the handshake ends is caught by this, not the heartbeat.
+    handshakeTimeoutMs: 200,
     heartbeatIntervalMs: 5,
     heartbeatTimeoutMs: 15,
     streamWindowItems: p.windowItems,
