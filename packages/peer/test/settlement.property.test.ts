@@ -66,12 +66,14 @@ async function runScenario(p: Plan): Promise<void> {
     maxConcurrentHandlers: p.maxConcurrentHandlers,
     maxQueuedRequests: p.maxQueuedRequests,
     closeTimeoutMs: 40,
+    handshakeTimeoutMs: 200,
     heartbeatIntervalMs: 5,
     heartbeatTimeoutMs: 15,
   });
   const client = createPeer(a, {
     maxPendingCalls: p.maxPendingCalls,
     closeTimeoutMs: 40,
+    handshakeTimeoutMs: 200,
     heartbeatIntervalMs: 5,
     heartbeatTimeoutMs: 15,
   });
