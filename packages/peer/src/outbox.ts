@@ -165,7 +165,7 @@ export class Outbox {
   flush(): void {
     this.scheduled = false;
     if (this.closed || this.chunks.length === 0) return;
-    const wasBlocked = this.awaitingDrain || this.queuedBytes >= this.maxBufferedBytes;
+    const wasBlocked = this.blocked;
     const batch = this.chunks.length > 1 ? mergeAdjacent(this.chunks) : this.chunks;
     this.counters.writes++;
     this.counters.framesSent += this.frames;
