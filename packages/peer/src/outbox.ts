@@ -12,6 +12,7 @@
  * slow in that sense: progress (bytes written minus bytes still buffered) re-arms the timer.
  */
 import type { Connection } from "@parley/framing";
+import { monotonicNow } from "./pending-call.js";
 import { type Frame, SplitFrame } from "./split-frame.js";
 
 /**
@@ -92,6 +93,8 @@ export class Outbox {
   private readonly slowBound = (): void => this.checkSlowConsumer();
   /** Bytes that had left the connection's buffer when the slow-consumer timer was last armed. */
   private flushedAtArm = 0;
+  /** The clock as {@link batchNow} first read it for the batch being gathered; -1: not read. */
+  private batchClock = -1;
 
   constructor(
     private readonly connection: Connection,
@@ -115,6 +118,23 @@ export class Outbox {
     return this.awaitingDrain || this.queuedBytes >= this.maxBufferedBytes;
   }
 
+  /**
+   * The monotonic clock (`performance.now()`), read once per batch: while frames are being
+   * gathered for a write that is already due (scheduled, or the outbox held), every reading
+   * returns the batch's first, until that write. Calls take their start time from here, so the
+   * 256 calls a client makes as one batch of answers arrives read the clock once, not 256 times
+   * (a reading costs 70-100 ns on Node 20, about 4% of a client's CPU per call at c=256).
+   *
+   * A call's deadline may so start up to one batch early, the time the code that made the batch
+   * ran: Node's own timers do the same, counting from the event loop's time for the whole turn.
+   * Outside a batch the clock is read afresh.
+   */
+  batchNow(): number {
+    if (!this.scheduled && !this.held) return monotonicNow();
+    if (this.batchClock < 0) this.batchClock = monotonicNow();
+    return this.batchClock;
+  }
+
   /** Bytes queued for the next write. */
   get pendingBytes(): number {
     return this.queuedBytes;
@@ -132,6 +152,7 @@ export class Outbox {
   /** Ends {@link hold}: writes what was pushed meanwhile (and anything still waiting) now. */
   release(): void {
     this.held = false;
+    this.batchClock = -1;
     if (this.chunks.length > 0) this.flush();
   }
 
@@ -164,6 +185,7 @@ export class Outbox {
   /** Writes what is queued now (before `end()`), instead of at the end of the turn. */
   flush(): void {
     this.scheduled = false;
+    this.batchClock = -1;
     if (this.closed || this.chunks.length === 0) return;
     const wasBlocked = this.blocked;
     const batch = this.chunks.length > 1 ? mergeAdjacent(this.chunks) : this.chunks;

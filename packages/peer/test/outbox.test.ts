@@ -117,6 +117,34 @@ describe("Outbox", () => {
     expect(writes).toHaveLength(2);
   });
 
+  it("reads the clock once per batch: while a write is due every reading is the batch's first, until that write", async () => {
+    const { outbox } = setup();
+    const spin = () => {
+      const end = performance.now() + 1;
+      while (performance.now() < end) {}
+    };
+    const idle = outbox.batchNow();
+    spin();
+    expect(outbox.batchNow()).toBeGreaterThan(idle); // no write due: read afresh
+    outbox.push(Uint8Array.of(1), true);
+    const batch = outbox.batchNow();
+    spin();
+    expect(outbox.batchNow()).toBe(batch);
+    outbox.flush();
+    expect(outbox.batchNow()).toBeGreaterThan(batch);
+    outbox.hold();
+    const held = outbox.batchNow();
+    spin();
+    expect(outbox.batchNow()).toBe(held);
+    outbox.release(); // nothing pushed: no write, but the batch is over
+    expect(outbox.batchNow()).toBeGreaterThan(held);
+    outbox.push(Uint8Array.of(2));
+    const ticked = outbox.batchNow();
+    await new Promise((r) => process.nextTick(r)); // the scheduled write
+    spin();
+    expect(outbox.batchNow()).toBeGreaterThan(ticked);
+  });
+
   it("wakes waiting senders only after a write that unblocked it: any other write is only flushed", async () => {
     const { outbox, events } = setup(10);
     outbox.push(new Uint8Array(6));
