@@ -15,6 +15,15 @@ export function numberFlag(name: string, fallback: number): number {
   return value;
 }
 
+/** The text given as `--<name>=text`, or undefined when the flag is absent; an empty text throws. */
+export function stringFlag(name: string): string | undefined {
+  const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
+  if (given === undefined) return undefined;
+  const value = given.slice(name.length + 3);
+  if (value === "") throw new RangeError(`--${name} needs a value (got ${given})`);
+  return value;
+}
+
 /** `--transport=unix|tcp`: whether TCP was asked for; any other value throws. */
 export function tcpFlag(): boolean {
   const given = process.argv.find((arg) => arg.startsWith("--transport="));
