@@ -120,10 +120,11 @@ async function main(): Promise<void> {
   const calls = numberFlag("calls", 50_000);
   const rounds = numberFlag("rounds", 5);
   const base = checkout(against);
+  mkdirSync(OUT_DIR, { recursive: true });
+  const out = mkdtempSync(join(OUT_DIR, "run-")); // runs at the same time keep apart
   try {
-    mkdirSync(OUT_DIR, { recursive: true });
-    const before = join(OUT_DIR, "before.mjs");
-    const after = join(OUT_DIR, "after.mjs");
+    const before = join(out, "before.mjs");
+    const after = join(out, "after.mjs");
     await bundle(base.dir, before);
     await bundle(REPO, after);
     console.log(
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
     );
   } finally {
     rmSync(base.dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
   }
 }
 
