@@ -50,6 +50,8 @@ export interface InboundPort<Caller> extends ScopedCallerFactory<Caller> {
   readonly streams: StreamSession;
   /** The connection holds far more the remote has not taken than it would if it read. */
   backlogged(): boolean;
+  /** The clock, read once per batch of frames (`Outbox.batchNow`). */
+  now(): number;
 }
 
 /** Counters the inbound side keeps (a slice of the peer's stats). */
@@ -185,7 +187,7 @@ export class InboundCalls<Caller = unknown> {
     // run()): a synchronous one has answered before any timer could fire, and most handlers of a
     // fast service are.
     this.holdIfBacklogged();
-    if (!this.queue.runsNow) this.timers.add(call);
+    if (!this.queue.runsNow) this.timers.add(call.startClock(this.port.now()));
     this.queue.run(this.runBound, call, handler);
   }
 
@@ -268,7 +270,7 @@ export class InboundCalls<Caller = unknown> {
       this.succeeded(call, output);
       return undefined;
     }
-    if (call.heapIndex === -1 && !call.done) this.timers.add(call);
+    if (call.heapIndex === -1 && !call.done) this.timers.add(call.startClock(this.port.now()));
     return Promise.resolve(output).then(
       (value) => this.succeeded(call, value),
       (error) => this.failed(call, error),

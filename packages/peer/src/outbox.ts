@@ -147,6 +147,7 @@ export class Outbox {
    */
   hold(): void {
     this.held = true;
+    this.batchClock = -1; // readings while a chunk is handled come after it arrived
   }
 
   /** Ends {@link hold}: writes what was pushed meanwhile (and anything still waiting) now. */

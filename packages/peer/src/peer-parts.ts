@@ -206,6 +206,7 @@ function assembleCallParts<Caller>(
       backlogged: () =>
         outbox.blocked &&
         connection.bufferedBytes + outbox.pendingBytes > UNREAD_LIMIT_FACTOR * o.maxBufferedBytes,
+      now: () => outbox.batchNow(),
     },
     wire,
     timers,

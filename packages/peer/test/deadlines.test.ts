@@ -102,6 +102,34 @@ describe("deadlines", () => {
     }
   });
 
+  it("reads the clock once for the requests of one chunk whose handlers await", async () => {
+    const handlers = { later: async () => (await null, "later") };
+    const { peer, remote } = peerWithRawRemote({ side: "server", handlers });
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    const request = { kind: Kind.Request, metadata: undefined, bodyError: undefined } as const;
+    const later = (id: number) => ({ ...request, id, timeoutMs: 2_000, method: "later", body: 1 });
+    let engineReads = 0;
+    const real = performance.now.bind(performance);
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => {
+      if (new Error().stack?.includes("/peer/src/")) engineReads++;
+      return real();
+    });
+    try {
+      raw.send(later(1));
+      await raw.next(Kind.Response);
+      const one = engineReads; // the batch's reading, and the timer armed for its deadline
+      engineReads = 0;
+      raw.send(later(2), later(3), later(4)); // one write: one chunk
+      for (let i = 0; i < 3; i++) await raw.next(Kind.Response);
+      expect(one).toBeGreaterThan(0);
+      expect(engineReads).toBeLessThanOrEqual(one);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it("shows the handler its deadline, remaining budget and an unaborted signal", async () => {
     let seen: { remaining: number; deadline: number; aborted: boolean } | undefined;
     const probe = (_: unknown, ctx: HandlerContext) => {

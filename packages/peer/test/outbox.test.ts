@@ -130,8 +130,13 @@ describe("Outbox", () => {
     const batch = outbox.batchNow();
     spin();
     expect(outbox.batchNow()).toBe(batch);
-    outbox.flush();
+    outbox.hold(); // a chunk to handle: its readings come after it arrived
     expect(outbox.batchNow()).toBeGreaterThan(batch);
+    outbox.release();
+    outbox.push(Uint8Array.of(1), true);
+    const again = outbox.batchNow();
+    outbox.flush();
+    expect(outbox.batchNow()).toBeGreaterThan(again);
     outbox.hold();
     const held = outbox.batchNow();
     spin();
