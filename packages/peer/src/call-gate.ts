@@ -26,7 +26,7 @@ import type {
   StreamCallerOf,
   UntypedStreamCaller,
 } from "./peer-types.js";
-import { PendingCall } from "./pending-call.js";
+import { monotonicNow, PendingCall } from "./pending-call.js";
 import { hasStreamMethods, refusedStream, streamOfCall } from "./stream-calls.js";
 import type { StreamSession } from "./stream-session.js";
 
@@ -41,8 +41,6 @@ export class CallGate<Caller> {
     /** Why the peer takes no new call or signal now, or undefined. */
     private readonly refusal: () => Error | undefined,
     private readonly streams: StreamSession,
-    /** The clock a call starting now counts its deadline from: read once per batch of frames. */
-    private readonly now: () => number,
   ) {
     this.streaming = hasStreamMethods(o.calls);
   }
@@ -100,7 +98,9 @@ export class CallGate<Caller> {
       stream?.ended(refused);
       return this.refuse(refused);
     }
-    const now = this.now();
+    // Read per call, never a batch's earlier reading: code the caller ran between two calls of
+    // one batch would be taken off the later call's timeout.
+    const now = monotonicNow();
     const timeoutMs = options?.timeoutMs ?? stream?.shape.timeoutMs ?? o.requestTimeoutMs;
     let dueAt = now + timeoutMs;
     if (inheritedDeadline !== undefined && inheritedDeadline < dueAt) dueAt = inheritedDeadline;

@@ -121,13 +121,11 @@ export class Outbox {
   /**
    * The monotonic clock (`performance.now()`), read once per batch: while frames are being
    * gathered for a write that is already due (scheduled, or the outbox held), every reading
-   * returns the batch's first, until that write. Calls take their start time from here, so the
-   * 256 calls a client makes as one batch of answers arrives read the clock once, not 256 times
-   * (a reading costs 70-100 ns on Node 20, about 4% of a client's CPU per call at c=256).
-   *
-   * A call's deadline may so start up to one batch early, the time the code that made the batch
-   * ran: Node's own timers do the same, counting from the event loop's time for the whole turn.
-   * Outside a batch the clock is read afresh.
+   * returns the batch's first, until that write (a reading costs 70-100 ns on Node 20). Served
+   * requests that are queued or await take their deadline's start from here: {@link hold} resets
+   * it as a chunk's handling begins, so the reading never comes before the request arrived.
+   * Outbound calls read the clock each: a batch's reading may come before the call is made, and
+   * would take the time between off its timeout. Outside a batch the clock is read afresh.
    */
   batchNow(): number {
     if (!this.scheduled && !this.held) return monotonicNow();

@@ -187,7 +187,7 @@ function assembleCallParts<Caller>(
     o.calls,
     counters,
   );
-  const gate = new CallGate<Caller>(o, outbound, hooks.refusal, streams, () => outbox.batchNow());
+  const gate = new CallGate<Caller>(o, outbound, hooks.refusal, streams);
   const inbound = new InboundCalls<Caller>(
     {
       write,

@@ -64,6 +64,22 @@ describe("deadlines", () => {
     expect(request.timeoutMs).toBe(1_000);
   });
 
+  it("counts a call's timeout from when it is made, not from an earlier call of the same write", async () => {
+    const { peer, remote } = peerWithRawRemote({});
+    const raw = new RawEnd(remote);
+    raw.handshake();
+    await peer.ready;
+    // Two calls first: the first schedules the write, the second is made while it is due.
+    void peer.request("m", 1).catch(() => {});
+    void peer.request("m", 2).catch(() => {});
+    const busyUntil = performance.now() + 60; // the caller's own synchronous work, in the same turn
+    while (performance.now() < busyUntil) {}
+    const madeAt = performance.now();
+    const error = await rejection(peer.request("m", 3, { timeoutMs: 40 }));
+    expect(error.code).toBe("DEADLINE_EXCEEDED");
+    expect(performance.now() - madeAt).toBeGreaterThanOrEqual(39);
+  });
+
   it("reads no clock for a handler that answers synchronously; an async one counts from receipt on", async () => {
     let remaining = -1;
     const handlers = {
