@@ -119,7 +119,12 @@ describe("deadlines", () => {
   });
 
   it("reads the clock once for the requests of one chunk whose handlers await", async () => {
-    const handlers = { later: async () => (await null, "later") };
+    const handlers = {
+      later: async () => {
+        await null;
+        return "later";
+      },
+    };
     const { peer, remote } = peerWithRawRemote({ side: "server", handlers });
     const raw = new RawEnd(remote);
     raw.handshake();
