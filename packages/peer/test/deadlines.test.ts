@@ -7,7 +7,7 @@ import { codeOf, Latch, rejection, until } from "./support/async.js";
 import { holder, notes, relay } from "./support/contracts.js";
 import { peerPair, peerWithRawRemote } from "./support/peer-pair.js";
 import { RawEnd } from "./support/raw-end.js";
-import { collectWarnings, countTimerRuns } from "./support/timer-runs.js";
+import { collectWarnings, countEngineClockReads, countTimerRuns } from "./support/timer-runs.js";
 
 describe("deadlines", () => {
   it("rejects a call with DEADLINE_EXCEEDED when timeoutMs passes, and aborts the handler", async () => {
@@ -95,27 +95,17 @@ describe("deadlines", () => {
     raw.handshake();
     await peer.ready;
     const request = { kind: Kind.Request, metadata: undefined, bodyError: undefined };
-    // Reads by this peer's engine, not by the memory connection that carries the frames.
-    let engineReads = 0;
-    const real = performance.now.bind(performance);
-    const clock = vi.spyOn(performance, "now").mockImplementation(() => {
-      if (new Error().stack?.includes("/peer/src/")) engineReads++;
-      return real();
-    });
-    try {
-      raw.send({ ...request, id: 1, timeoutMs: 2_000, method: "now", body: null });
-      expect(await raw.next(Kind.Response)).toMatchObject({ id: 1, body: "at once" });
-      expect(engineReads).toBe(0);
-      const sent = real();
-      raw.send({ ...request, id: 2, timeoutMs: 2_000, method: "later", body: null });
-      expect(await raw.next(Kind.Response)).toMatchObject({ id: 2, body: "later" });
-      expect(engineReads).toBeGreaterThan(0);
-      // Read no earlier than the Request was sent, and no later than the handler's answer.
-      expect(remaining).toBeLessThanOrEqual(2_000);
-      expect(remaining).toBeGreaterThanOrEqual(2_000 - (real() - sent));
-    } finally {
-      clock.mockRestore();
-    }
+    const reads = countEngineClockReads();
+    raw.send({ ...request, id: 1, timeoutMs: 2_000, method: "now", body: null });
+    expect(await raw.next(Kind.Response)).toMatchObject({ id: 1, body: "at once" });
+    expect(reads.count()).toBe(0);
+    const sent = reads.real();
+    raw.send({ ...request, id: 2, timeoutMs: 2_000, method: "later", body: null });
+    expect(await raw.next(Kind.Response)).toMatchObject({ id: 2, body: "later" });
+    expect(reads.count()).toBeGreaterThan(0);
+    // Read no earlier than the Request was sent, and no later than the handler's answer.
+    expect(remaining).toBeLessThanOrEqual(2_000);
+    expect(remaining).toBeGreaterThanOrEqual(2_000 - (reads.real() - sent));
   });
 
   it("reads the clock once for the requests of one chunk whose handlers await", async () => {
@@ -131,24 +121,15 @@ describe("deadlines", () => {
     await peer.ready;
     const request = { kind: Kind.Request, metadata: undefined, bodyError: undefined } as const;
     const later = (id: number) => ({ ...request, id, timeoutMs: 2_000, method: "later", body: 1 });
-    let engineReads = 0;
-    const real = performance.now.bind(performance);
-    const clock = vi.spyOn(performance, "now").mockImplementation(() => {
-      if (new Error().stack?.includes("/peer/src/")) engineReads++;
-      return real();
-    });
-    try {
-      raw.send(later(1));
-      await raw.next(Kind.Response);
-      const one = engineReads; // the batch's reading, and the timer armed for its deadline
-      engineReads = 0;
-      raw.send(later(2), later(3), later(4)); // one write: one chunk
-      for (let i = 0; i < 3; i++) await raw.next(Kind.Response);
-      expect(one).toBeGreaterThan(0);
-      expect(engineReads).toBeLessThanOrEqual(one);
-    } finally {
-      clock.mockRestore();
-    }
+    const reads = countEngineClockReads();
+    raw.send(later(1));
+    await raw.next(Kind.Response);
+    const one = reads.count(); // the batch's reading, and the timer armed for its deadline
+    reads.reset();
+    raw.send(later(2), later(3), later(4)); // one write: one chunk
+    for (let i = 0; i < 3; i++) await raw.next(Kind.Response);
+    expect(one).toBeGreaterThan(0);
+    expect(reads.count()).toBeLessThanOrEqual(one);
   });
 
   it("shows the handler its deadline, remaining budget and an unaborted signal", async () => {

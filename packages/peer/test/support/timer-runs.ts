@@ -1,4 +1,4 @@
-import { onTestFinished } from "vitest";
+import { onTestFinished, vi } from "vitest";
 import type { DeadlineTimer } from "../../src/pending-call.js";
 
 /**
@@ -27,4 +27,20 @@ export function collectWarnings(name: string): Error[] {
     process.off("warning", onWarning);
   });
   return warnings;
+}
+
+/**
+ * Counts the clock readings (`performance.now()`) made by the engine's own code, not by the memory
+ * connection that carries the frames, until the test ends. `count` reads the total, `reset` starts
+ * it over, `real` reads the clock without counting.
+ */
+export function countEngineClockReads(): { count(): number; reset(): void; real(): number } {
+  let reads = 0;
+  const real = performance.now.bind(performance);
+  const clock = vi.spyOn(performance, "now").mockImplementation(() => {
+    if (new Error().stack?.includes("/peer/src/")) reads++;
+    return real();
+  });
+  onTestFinished(() => clock.mockRestore());
+  return { count: () => reads, reset: () => (reads = 0), real };
 }
