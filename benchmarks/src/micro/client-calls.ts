@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Client, connect, defineContract, serve, z } from "@parley/rpc";
-import { numberFlag } from "./cli.js";
+import { numberFlag, stringFlag } from "./cli.js";
 
 const CALLS = numberFlag("calls", 100_000);
 const ROUNDS = numberFlag("rounds", 8);
@@ -57,9 +57,9 @@ async function serveChild(path: string): Promise<void> {
   process.send?.("listening");
 }
 
-const served = process.argv.find((arg) => arg.startsWith("--serve="));
+const served = stringFlag("serve");
 if (served !== undefined) {
-  await serveChild(served.slice("--serve=".length));
+  await serveChild(served);
 } else {
   const path = `/tmp/parley-micro-client-${process.pid}.sock`;
   const child = fork(fileURLToPath(import.meta.url), [`--serve=${path}`], {

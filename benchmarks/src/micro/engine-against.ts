@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { median } from "../e2e/medians.js";
 import { numberFlag, stringFlag } from "./cli.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -41,12 +42,6 @@ export function parseEngineOutput(output: string): EngineFigures {
     return value;
   };
   return { untyped: last("untyped"), contract: last("with a contract") };
-}
-
-/** The median of `values` (the upper one of an even count). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 /**
